@@ -1,0 +1,325 @@
+"""The ``barista`` command line: the same service layer as the page, on the same database."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+
+from barista_ui.records import FileFormatError, RecordInvalid, dump_records_yaml, load_records_yaml
+from barista_ui.registry import ModelRecord, RegistryError
+from barista_ui.settings import Settings
+
+app = typer.Typer(
+    help="Barista: deploy, run, schedule and cost ML models on Kubernetes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(
+    help="Model records: list, create, edit, delete, history.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+class CliError(Exception):
+    """An error shown as one line on stderr with a non-zero exit code."""
+
+    def __init__(self, message: str, code: int = 1):
+        self.code = code
+        super().__init__(message)
+
+
+_services_cache: dict[str, Any] = {}
+
+
+def services():
+    """The services on the configured database (built once per process)."""
+    if "s" not in _services_cache:
+        from barista_ui.services import build_services
+
+        _services_cache["s"] = build_services(Settings())
+    return _services_cache["s"]
+
+
+def actor() -> str:
+    s = services().settings
+    if s.actor:
+        return s.actor
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:
+        return "cli"
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except CliError as exc:
+            fail(str(exc), exc.code)
+        except RecordInvalid as exc:
+            fail(f"invalid record {str(exc)}" if exc.name else f"invalid record: {exc}")
+        except (RegistryError, FileFormatError) as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:  # a clear one-liner instead of a traceback
+            name = type(exc).__name__
+            if name.endswith("Error") and type(exc).__module__.startswith(("k8s", "barista_ui")):
+                fail(str(exc))
+            raise
+
+    return wrapper
+
+
+def read_file(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    return path.read_text(encoding="utf-8")
+
+
+def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: Fmt, table: Callable[[], str]) -> None:
+    if fmt == Fmt.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+    elif fmt == Fmt.yaml:
+        items = rows if isinstance(rows, list) else [rows]
+        typer.echo(dump_records_yaml(items) if items else "[]", nl=False)
+    else:
+        typer.echo(table())
+
+
+def render_table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = lambda r: "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip()  # noqa: E731
+    return "\n".join([line(headers)] + [line(r) for r in cells])
+
+
+def model_row(r: ModelRecord) -> list[Any]:
+    res = r.spec.resources
+    gpu = f" +{res.gpu.count}x{res.gpu.type}" if res.gpu.count else ""
+    return [
+        r.name,
+        r.namespace,
+        r.spec.team,
+        r.spec.tag(),
+        r.spec.replicas if r.spec.enabled else f"{r.spec.replicas} (off)",
+        f"{res.requests.cpu} / {res.requests.memory}{gpu}",
+        r.updated_at.strftime("%Y-%m-%d %H:%M"),
+    ]
+
+
+# ------------------------------------------------------------------ models
+
+
+@models_app.command("list")
+@handle_errors
+def models_list(
+    team: str | None = typer.Option(None, help="Only this team's models"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """List model records."""
+    recs = services().registry.list_models(team=team, namespace=namespace)
+    emit(
+        [r.to_file_dict() for r in recs],
+        fmt,
+        lambda: render_table(
+            ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
+            [model_row(r) for r in recs],
+        ),
+    )
+
+
+@models_app.command("get")
+@handle_errors
+def models_get(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.yaml, "--format", "-o"),
+) -> None:
+    """Show one record (YAML by default)."""
+    rec = services().registry.get(name, namespace)
+    emit(
+        rec.to_file_dict(),
+        fmt,
+        lambda: render_table(
+            ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
+            [model_row(rec)],
+        ),
+    )
+
+
+@models_app.command("create")
+@handle_errors
+def models_create(
+    file: Path = typer.Option(..., "-f", "--file", help="YAML file with one or more records"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Create new records; fails if any already exists (nothing is saved then)."""
+    records = load_records_yaml(read_file(file))
+    reg = services().registry
+    for data in records:
+        spec = reg.validate(data)
+        if reg.find(spec.name, spec.namespace):
+            raise CliError(
+                f"'{spec.name}' already exists in namespace '{spec.namespace}'; "
+                "use 'barista models apply' to update it"
+            )
+    outcomes = reg.apply_many(records, actor=actor(), source="cli", reason=reason)
+    for o in outcomes:
+        typer.echo(f"{o.namespace}/{o.name} created")
+
+
+@models_app.command("apply")
+@handle_errors
+def models_apply(
+    file: Path = typer.Option(..., "-f", "--file", help="YAML file with one or more records"),
+    reason: str = typer.Option("", help="Why (kept in the revisions)"),
+) -> None:
+    """Create or update records from a file, all or nothing."""
+    records = load_records_yaml(read_file(file))
+    outcomes = services().registry.apply_many(records, actor=actor(), source="cli", reason=reason)
+    for o in outcomes:
+        typer.echo(f"{o.namespace}/{o.name} {o.action}")
+
+
+@models_app.command("delete")
+@handle_errors
+def models_delete(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Delete a record (its history is kept; rollback recreates it)."""
+    reg = services().registry
+    rec = reg.get(name, namespace)
+    reg.delete(rec.namespace, rec.name, actor=actor(), source="cli", reason=reason)
+    typer.echo(f"{rec.namespace}/{rec.name} deleted")
+
+
+@models_app.command("history")
+@handle_errors
+def models_history(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """Revisions of a record, newest first, with what changed."""
+    revs = services().registry.history(name, namespace)
+    rows = [
+        {
+            "revision": r.number,
+            "action": r.action,
+            "actor": r.actor,
+            "source": r.source,
+            "reason": r.reason,
+            "time": r.created_at.isoformat(),
+            "changes": r.changes,
+        }
+        for r in revs
+    ]
+
+    def summary(changes: list[dict]) -> str:
+        if len(changes) > 3:
+            return f"{len(changes)} fields"
+        return ", ".join(f"{c['field']}: {c['old']} -> {c['new']}" for c in changes)
+
+    emit(
+        rows,
+        fmt,
+        lambda: render_table(
+            ["REV", "ACTION", "ACTOR", "SOURCE", "TIME", "CHANGES", "REASON"],
+            [
+                [
+                    r.number,
+                    r.action,
+                    r.actor,
+                    r.source,
+                    r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    summary(r.changes),
+                    r.reason,
+                ]
+                for r in revs
+            ],
+        ),
+    )
+
+
+@models_app.command("rollback")
+@handle_errors
+def models_rollback(
+    name: str,
+    to: int = typer.Option(..., "--to", help="Revision number to restore"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Restore an earlier revision as a new revision."""
+    rec = services().registry.rollback(
+        name, to, namespace=namespace, actor=actor(), source="cli", reason=reason
+    )
+    typer.echo(f"{rec.namespace}/{rec.name} rolled back to revision {to} (version {rec.version})")
+
+
+# ------------------------------------------------------------------ fleet
+
+
+@app.command("export")
+@handle_errors
+def export_fleet(
+    output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)"),
+) -> None:
+    """Write every record as multi-document YAML (backup, GitOps)."""
+    text = yaml.safe_dump_all(services().registry.export_all(), sort_keys=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"exported to {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command("import")
+@handle_errors
+def import_fleet(
+    file: Path = typer.Argument(..., help="YAML file from 'barista export' (or '-')"),
+    reason: str = typer.Option("import", help="Why (kept in the revisions)"),
+) -> None:
+    """Create or update every record in the file, all or nothing."""
+    records = load_records_yaml(read_file(file))
+    outcomes = services().registry.apply_many(records, actor=actor(), source="cli", reason=reason)
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.action] = counts.get(o.action, 0) + 1
+    typer.echo(", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Runtime configuration, read from ``BARISTA_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("var") / "barista.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BARISTA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DB_PATH}",
+        description="SQLAlchemy URL: SQLite file by default, postgresql+psycopg://... in prod",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed_demo: bool = Field(default=True, description="Seed the demo fleet into an empty database")
+    max_replicas: int = Field(default=50, ge=1, description="Upper bound for a model's replicas")
+    actor: str = Field(default="", description="Who the CLI records as actor (default: $USER)")
+
+    # cluster
+    kubeconfig: str | None = None
+    kube_context: str | None = None
+    in_cluster: bool = False
+    cluster: str = Field(
+        default="auto",
+        description="auto (kubeconfig/in-cluster if given, else simulator), simulator, or none",
+    )
+    simulator_speed: float = 10.0
+    console_url_template: str = Field(
+        default="https://console.cloud.google.com/kubernetes/deployment/{region}/{cluster}/"
+        "{namespace}/{name}/overview",
+        description="Link to a model's page in the cluster console; {namespace} {name} {team} "
+        "{region} {cluster} are replaced",
+    )
+    cluster_name: str = "barista-demo"
+    region: str = "us-central1"
+
+    # scheduler
+    scheduler_enabled: bool = True
+    scheduler_dry_run: bool = False
+    reconcile_interval_s: float = 60.0
+    grace_period_min: float = 15.0
+    default_timezone: str = "UTC"
+    leader_election: str = Field(default="auto", description="auto, postgres, lease or none")
+
+    # cost
+    cost_timezone: str = "UTC"
+    opencost_url: str | None = None
+    price_file: str | None = None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

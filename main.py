@@ -1,0 +1,68 @@
+"""Barista's entry point: wires settings and services, mounts the page, serves it.
+
+    python main.py [--host 127.0.0.1] [--port 8080]
+
+Configuration comes from BARISTA_* environment variables (see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from nicegui import app, ui
+from starlette.responses import JSONResponse
+
+from barista_ui.services import Services, build_services
+from barista_ui.settings import Settings
+from components.page import mount
+from data.db import current_revision, ping
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="barista-dashboard", description=__doc__)
+    parser.add_argument("--host", default=None, help="interface to listen on (BARISTA_HOST)")
+    parser.add_argument("--port", type=int, default=None, help="port to listen on (BARISTA_PORT)")
+    return parser.parse_args(argv)
+
+
+def create_app(settings: Settings) -> Services:
+    services = build_services(settings)
+    mount(services)
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        try:
+            ping(services.engine)
+            schema = current_revision(services.engine)
+        except Exception as exc:  # the point of the endpoint is to say why
+            return JSONResponse({"status": "error", "database": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok", "schema": schema})
+
+    app.on_shutdown(services.close)
+    return services
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    under_pytest = "PYTEST_CURRENT_TEST" in os.environ
+    args = parse_args([] if under_pytest else sys.argv[1:])
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = Settings(**overrides)
+    create_app(settings)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title="Barista",
+        reload=False,
+        show=False,
+        favicon="☕",
+    )
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    main()

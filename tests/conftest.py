@@ -1,0 +1,107 @@
+"""Shared fixtures: a migrated database per test, the registry service, app settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from barista_ui.registry import RegistryService
+from data.db import make_engine, migrate, session_factory
+
+POSTGRES_URL = os.environ.get(
+    "BARISTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'barista.db'}"
+
+
+@pytest.fixture
+def engine(sqlite_url: str):
+    eng = make_engine(sqlite_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def registry(engine) -> RegistryService:
+    return RegistryService(session_factory(engine), max_replicas=50)
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Environment for main.py under NiceGUI's user fixture: own database, no cluster."""
+    db = tmp_path / "app.db"
+    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("BARISTA_CLUSTER", "none")
+    monkeypatch.setenv("BARISTA_SCHEDULER_ENABLED", "false")
+    monkeypatch.setenv("BARISTA_SEED_DEMO", "true")
+    yield db
+
+
+def base_record(**overrides) -> dict:
+    rec = {
+        "name": "fraud-scorer",
+        "namespace": "ml-prod",
+        "team": "payments",
+        "owner": "ana@example.com",
+        "description": "Scores card transactions",
+        "image": "registry.example.com/fraud-scorer:1.4.2",
+        "model_uri": "gs://models/fraud-scorer/1.4.2",
+        "port": 8080,
+        "replicas": 2,
+        "resources": {
+            "requests": {"cpu": "1", "memory": "2Gi"},
+            "limits": {"cpu": "2", "memory": "4Gi"},
+            "gpu": {"count": 0, "type": None},
+        },
+        "autoscaling": {"enabled": False, "min": 1, "max": 4, "target_cpu_percent": 70},
+        "env": {"MODEL_THREADS": "4"},
+        "labels": {"tier": "critical"},
+        "enabled": True,
+    }
+    rec.update(overrides)
+    return rec
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (skipped, with the reason, if no server)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(POSTGRES_URL)
+    try:
+        admin = create_engine(
+            admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.skip(
+            f"PostgreSQL not reachable at {admin_url.render_as_string()}: {exc}".splitlines()[0]
+        )
+    name = f"barista_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
