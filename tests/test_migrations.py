@@ -9,6 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+import data.cost_tables  # noqa: F401
+import data.ops_tables  # noqa: F401
 import data.tables  # noqa: F401
 from barista_ui.services import build_services
 from barista_ui.settings import Settings

@@ -4,7 +4,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import data.tables  # noqa: F401  (registers tables on SQLModel.metadata)
+import data.cost_tables  # noqa: F401  (registers tables on SQLModel.metadata)
+import data.ops_tables  # noqa: F401
+import data.tables  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata
