@@ -1,0 +1,62 @@
+"""Fan-out of "these models changed" from worker threads to the page's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+log = logging.getLogger("barista.hub")
+
+Key = tuple[str, str]
+Listener = Callable[[set[Key]], None]
+
+
+class ChangeHub:
+    """Thread-safe publish; listeners run on the bound asyncio loop (NiceGUI's)."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[int, Listener] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.published = 0
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            token = self._next
+            self._next += 1
+            self._listeners[token] = listener
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._listeners.pop(token, None)
+
+        return unsubscribe
+
+    def publish(self, keys: Iterable[Key]) -> None:
+        changed = set(keys)
+        if not changed:
+            return
+        self.published += 1
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            self._dispatch(changed)
+            return
+        try:
+            loop.call_soon_threadsafe(self._dispatch, changed)
+        except RuntimeError:  # loop shutting down
+            pass
+
+    def _dispatch(self, keys: set[Key]) -> None:
+        with self._lock:
+            listeners = list(self._listeners.values())
+        for listener in listeners:
+            try:
+                listener(keys)
+            except Exception:  # one broken page must not stop the others
+                log.exception("change listener failed")
