@@ -61,6 +61,7 @@ def main() -> None:
         reload=False,
         show=False,
         favicon="☕",
+        storage_secret=settings.storage_secret,
     )
 
 

@@ -317,6 +317,176 @@ def import_fleet(
     typer.echo(", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
 
 
+# ------------------------------------------------------------------ cluster
+
+
+def cluster_service():
+    svc = services()
+    cluster = svc.cluster_service()
+    if cluster is None:
+        raise CliError(
+            "no cluster reachable: set BARISTA_KUBECONFIG (or run inside a cluster), or start "
+            "the dashboard, whose embedded simulator the CLI then uses"
+        )
+    return cluster
+
+
+@models_app.command("render")
+@handle_errors
+def models_render(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+) -> None:
+    """Print the Kubernetes manifests of a record as YAML."""
+    from barista_ui.desired import desired_replicas
+    from k8s.manifests import render_yaml
+
+    svc = services()
+    rec = svc.registry.get(name, namespace)
+    cluster = svc.cluster_service(connect=False)
+    replicas = cluster.desired_for(rec) if cluster else desired_replicas(rec.spec)
+    typer.echo(render_yaml(rec.to_file_dict(), replicas), nl=False)
+
+
+@models_app.command("scale")
+@handle_errors
+def models_scale(
+    name: str,
+    replicas: int = typer.Option(..., "--replicas", "-r", min=0),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Set a record's replicas and apply it to the cluster at once."""
+    cluster = cluster_service()
+    rec = services().registry.get(name, namespace)
+    new = cluster.set_replicas(
+        rec.namespace, rec.name, replicas, actor=actor(), source="cli", reason=reason
+    )
+    typer.echo(
+        f"{new.namespace}/{new.name} replicas {rec.spec.replicas} -> {new.spec.replicas}, "
+        f"cluster runs {cluster.desired_for(new)}"
+    )
+
+
+@models_app.command("apply-to-cluster")
+@handle_errors
+def models_apply_to_cluster(
+    name: str | None = typer.Argument(None),
+    all_: bool = typer.Option(False, "--all", help="Every record"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+) -> None:
+    """Push records to the cluster again (no write when already in sync)."""
+    if bool(name) == all_:
+        raise CliError("give a model NAME or --all", code=2)
+    cluster = cluster_service()
+    if all_:
+        reports = cluster.apply_all()
+    else:
+        rec = services().registry.get(name, namespace)  # type: ignore[arg-type]
+        reports = [cluster.reapply(rec.namespace, rec.name)]
+    failed = 0
+    for r in reports:
+        typer.echo(f"{r.namespace}/{r.name}: {r.message}")
+        failed += not r.ok
+    if failed:
+        raise CliError(f"{failed} of {len(reports)} models could not be applied")
+
+
+@models_app.command("status")
+@handle_errors
+def models_status(
+    name: str | None = typer.Argument(None),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """Live ready/desired replicas and sync status from the cluster."""
+    svc = services()
+    cluster = cluster_service()
+    live = svc.start_live(wait=True)
+    try:
+        records = (
+            [svc.registry.get(name, namespace)]
+            if name
+            else svc.registry.list_models(namespace=namespace)
+        )
+        statuses = cluster.statuses(records)
+        if name:
+            statuses = {k: v for k, v in statuses.items() if k == records[0].key}
+        rows = []
+        for (ns, nm), st in sorted(statuses.items()):
+            snap = live.snapshot((ns, nm))
+            rows.append(
+                {
+                    "name": nm,
+                    "namespace": ns,
+                    "status": st.status,
+                    "ready": snap.ready if snap else 0,
+                    "desired": snap.desired if snap else 0,
+                    "pods": [
+                        {
+                            "name": p.name,
+                            "phase": p.phase,
+                            "ready": p.ready,
+                            "restarts": p.restarts,
+                            "reason": p.reason,
+                        }
+                        for p in snap.pods
+                    ]
+                    if snap
+                    else [],
+                    "diffs": st.diffs,
+                    "message": st.message,
+                }
+            )
+    finally:
+        live.stop()
+
+    def reasons(r: dict) -> str:
+        return ", ".join(sorted({p["reason"] for p in r["pods"] if p["reason"]}))
+
+    emit(
+        rows,
+        fmt,
+        lambda: render_table(
+            ["NAME", "NAMESPACE", "READY", "STATUS", "POD REASONS", "DIFF"],
+            [
+                [
+                    r["name"],
+                    r["namespace"],
+                    f"{r['ready']}/{r['desired']}",
+                    r["status"],
+                    reasons(r),
+                    "; ".join(r["diffs"]),
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+@app.command("simulator")
+@handle_errors
+def simulator(
+    port: int = typer.Option(6443, "--port", help="Loopback port to serve on"),
+    kubeconfig: Path = typer.Option(..., "--kubeconfig", help="Where to write its kubeconfig"),
+    speed: float = typer.Option(1.0, "--speed", help="Controller speed-up (10 = ten times)"),
+) -> None:
+    """Run the cluster simulator standalone, for kubectl and other Kubernetes clients."""
+    from k8s.simulator import run_standalone
+
+    run_standalone(port, str(kubeconfig), speed)
+
+
+def _register_optional() -> None:
+    """Sub-commands of the scheduler and cost modules."""
+    from barista_ui.cli_cost import cost_app
+    from barista_ui.cli_schedule import override_command, schedule_app
+
+    app.add_typer(schedule_app, name="schedule")
+    app.command("override")(override_command)
+    app.add_typer(cost_app, name="cost")
+
+
 def main() -> None:
     app()
 

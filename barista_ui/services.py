@@ -1,13 +1,24 @@
-"""Builds the application's services from settings (the composition root below main.py)."""
+"""Builds the application's services from settings (the composition root below main.py).
+
+The dashboard calls :func:`build_services` then :meth:`Services.start_runtime` (cluster
+connection, live watches, scheduler); the CLI builds the same services and connects to a
+cluster only for the commands that need one.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from barista_ui.hub import ChangeHub
 from barista_ui.registry import RegistryService
 from barista_ui.settings import Settings
 from data.db import make_engine, migrate, session_factory
@@ -15,16 +26,174 @@ from data.seed import demo_records
 
 log = logging.getLogger("barista")
 
+SIMULATOR_KUBECONFIG = Path("var") / "simulator.kubeconfig"
+
 
 @dataclass
 class Services:
     settings: Settings
     engine: Engine
     registry: RegistryService
+    hub: ChangeHub = field(default_factory=ChangeHub)
+    cluster: Any | None = None  # barista_ui.cluster.ClusterService
+    gateway: Any | None = None  # k8s.gateway.ClusterGateway
+    live: Any | None = None  # k8s.live.LiveState
+    simulator: Any | None = None  # k8s.simulator.Simulator (embedded demo cluster)
+    cluster_kind: str = "none"  # none | simulator | cluster
+    cluster_error: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    _connected: bool = False
+
+    # ------------------------------------------------------------- cluster connection
+
+    def cluster_service(self, connect: bool = True):
+        """The ClusterService, connecting on first use; None when no cluster is configured."""
+        if not self._connected and connect:
+            self._connected = True
+            try:
+                self._connect(embedded=False)
+            except Exception as exc:  # reported to the user by the caller
+                self.cluster_error = str(exc)
+                log.warning("no cluster: %s", exc)
+        return self.cluster
+
+    def _connect(self, *, embedded: bool) -> None:
+        from barista_ui.cluster import ClusterService
+        from k8s.client import load_api_client
+        from k8s.gateway import ClusterGateway
+
+        s = self.settings
+        if s.cluster == "none":
+            return
+        kubeconfig, kind = s.kubeconfig, "cluster"
+        in_cluster = s.in_cluster or (
+            s.cluster == "auto" and not kubeconfig and "KUBERNETES_SERVICE_HOST" in os.environ
+        )
+        if not kubeconfig and not in_cluster:
+            if embedded:
+                self.simulator = start_embedded_simulator(s)
+                kubeconfig, kind = str(SIMULATOR_KUBECONFIG), "simulator"
+            elif SIMULATOR_KUBECONFIG.exists() and _answers(SIMULATOR_KUBECONFIG):
+                kubeconfig, kind = str(SIMULATOR_KUBECONFIG), "simulator"
+            else:
+                return
+        api_client = load_api_client(kubeconfig, s.kube_context, in_cluster)
+        self.gateway = ClusterGateway(api_client)
+        self.cluster_kind = kind
+        self.cluster = ClusterService(
+            self.registry,
+            self.gateway,
+            None,
+            held_down=self._held_down,
+            restore_count=self._restore_count,
+            note_change=self._note_change,
+            kind=kind,
+        )
+        self.cluster.attach()
+
+    def start_live(self, *, wait: bool = False, timeout: float = 30.0):
+        """Start list+watch of managed objects; changes go to the hub (and replica history)."""
+        from k8s.live import LiveState
+
+        if self.gateway is None:
+            raise RuntimeError("no cluster connected")
+        if self.live is None:
+            self.live = LiveState(self.gateway.api_client, on_change=self._on_live_change)
+            if self.cluster is not None:
+                self.cluster.live = self.live
+            self.live.start()
+        if wait:
+            self.live.wait_until(lambda live: live.synced, timeout)
+        return self.live
+
+    # -- hooks filled in by the scheduler and cost services when present
+
+    def _held_down(self, key: tuple[str, str]) -> bool:
+        sched = self.extras.get("scheduler")
+        return bool(sched and sched.is_held_down(key))
+
+    def _restore_count(self, key: tuple[str, str]) -> int | None:
+        return None
+
+    def _note_change(self, key: tuple[str, str], replicas: int, reason: str) -> None:
+        recorder = self.extras.get("recorder")
+        if recorder is not None:
+            recorder.note(key, replicas, reason)
+
+    def _on_live_change(self, keys: set[tuple[str, str]]) -> None:
+        recorder = self.extras.get("recorder")
+        if recorder is not None:
+            try:
+                recorder.observe(keys)
+            except Exception:
+                log.exception("recording replica history failed")
+        self.hub.publish(keys)
+
+    # ------------------------------------------------------------- dashboard runtime
+
+    def start_runtime(self) -> None:
+        """Connect (starting the embedded simulator if needed), apply records, watch."""
+        if self._connected:
+            return
+        self._connected = True
+        try:
+            self._connect(embedded=True)
+        except Exception as exc:
+            self.cluster_error = f"cannot connect to the cluster: {exc}"
+            log.error(self.cluster_error)
+            return
+        if self.cluster is None:
+            return
+        self.start_live()
+        threading.Thread(target=self._initial_apply, name="initial-apply", daemon=True).start()
+
+    def _initial_apply(self) -> None:
+        try:
+            reports = self.cluster.apply_all()
+            failed = [r for r in reports if not r.ok]
+            log.info(
+                "applied %d records to the %s (%d failed)",
+                len(reports),
+                self.cluster_kind,
+                len(failed),
+            )
+        except Exception:
+            log.exception("initial apply failed")
 
     def close(self) -> None:
+        for name in ("live", "simulator"):
+            obj = getattr(self, name)
+            if obj is not None:
+                try:
+                    obj.stop()
+                except Exception:
+                    log.exception("stopping %s failed", name)
         self.engine.dispose()
+
+
+def start_embedded_simulator(settings: Settings):
+    from k8s.simulator import SimulatorConfig, start_simulator
+
+    sim = start_simulator(SimulatorConfig(port=0, speed=settings.simulator_speed))
+    SIMULATOR_KUBECONFIG.parent.mkdir(parents=True, exist_ok=True)
+    sim.write_kubeconfig(str(SIMULATOR_KUBECONFIG))
+    log.info("embedded cluster simulator at %s (kubeconfig %s)", sim.url, SIMULATOR_KUBECONFIG)
+    return sim
+
+
+def _answers(kubeconfig: Path) -> bool:
+    """Is the simulator of a running dashboard still there? (its kubeconfig outlives it)"""
+    import yaml
+
+    try:
+        cfg = yaml.safe_load(kubeconfig.read_text())
+        server = cfg["clusters"][0]["cluster"]["server"]
+        with urllib.request.urlopen(server + "/version", timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered (perhaps 401 without the token)
+    except Exception:
+        return False
 
 
 def build_services(settings: Settings, *, seed: bool | None = None) -> Services:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     seed_demo: bool = Field(default=True, description="Seed the demo fleet into an empty database")
     max_replicas: int = Field(default=50, ge=1, description="Upper bound for a model's replicas")
     actor: str = Field(default="", description="Who the CLI records as actor (default: $USER)")
+    storage_secret: str = Field(
+        default="barista-local", description="Signs the browser session cookie (user name)"
+    )
 
     # cluster
     kubeconfig: str | None = None
