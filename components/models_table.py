@@ -184,10 +184,14 @@ class ModelsTable:
         self.table.add_slot("body-cell-updated", UPDATED_SLOT)
         self.table.add_slot("body-cell-tag", TAG_SLOT)
         self.table.on("open", lambda e: self.open(e.args["key"]))
-        self.table.bind_filter_from(
-            self.search, "value", backward=lambda v: (v or "").strip().lower()
+        # Filtering happens in the browser: the keystroke sets the table's filter prop directly, so
+        # 2,000 rows are never re-sent. The server keeps its copy of the prop in step silently.
+        self.search.on(
+            "update:model-value",
+            js_handler=f"(v) => {{ mounted_app.elements[{self.table.id}].props.filter = "
+            "(v || '').trim().toLowerCase(); emit(v); }",
         )
-        self.search.on_value_change(lambda _e: self._update_count())
+        self.search.on_value_change(self._search_changed)
         self.refresh()
         self.team.options = registry.teams()
         self.namespace.options = registry.namespaces()
@@ -226,6 +230,10 @@ class ModelsTable:
                 changed = True
         if changed:
             self.table.update()
+
+    def _search_changed(self, _e: Any = None) -> None:
+        self.table._props["filter"] = (self.search.value or "").strip().lower()
+        self._update_count()
 
     def _update_count(self) -> None:
         total = len(self.table.rows)
