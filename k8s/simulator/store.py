@@ -1,0 +1,205 @@
+"""The simulator's object store: one global resourceVersion, watch fan-out and event history.
+
+Every write bumps the global resourceVersion (as etcd's revision does for a real apiserver),
+records a watch event in a bounded history (so a watch can resume from a resourceVersion),
+and pushes the event to the open watches whose filter matches. A watch asking for a
+resourceVersion older than the kept history gets 410 Gone, as on a real server.
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+Obj = dict[str, Any]
+Key = tuple[str, str, str]  # (resource, namespace, name); namespace "" when cluster-scoped
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Gone(Exception):
+    """The requested resourceVersion is older than the kept history."""
+
+    def __init__(self, requested: int, oldest: int):
+        self.requested = requested
+        self.oldest = oldest
+        super().__init__(f"too old resource version: {requested} ({oldest})")
+
+
+@dataclass
+class Watcher:
+    resource: str
+    namespace: str | None
+    match: Callable[[Obj], bool]
+    events: queue.Queue = field(default_factory=queue.Queue)
+    closed: bool = False
+
+    def close(self) -> None:
+        self.closed = True
+        self.events.put(None)
+
+
+class Store:
+    def __init__(self, history_size: int = 10_000):
+        self.lock = threading.RLock()
+        self.rv = 1
+        self.objects: dict[Key, Obj] = {}
+        self.by_resource: dict[str, dict[tuple[str, str], Obj]] = {}
+        self.history: deque[tuple[int, str, str, Obj]] = deque(maxlen=history_size)
+        self.compacted_rv = 1  # events at or below this are gone
+        self.watchers: list[Watcher] = []
+        self.listeners: list[Callable[[str, str, Obj, Obj | None], None]] = []
+        self.children: dict[str, set[Key]] = {}  # owner uid -> dependents (garbage collection)
+
+    # -- reading
+
+    def get(self, resource: str, namespace: str, name: str) -> Obj | None:
+        with self.lock:
+            obj = self.objects.get((resource, namespace, name))
+            return copy.deepcopy(obj) if obj is not None else None
+
+    def peek(self, resource: str, namespace: str, name: str) -> Obj | None:
+        """The stored object itself (callers must hold the lock and not mutate it)."""
+        return self.objects.get((resource, namespace, name))
+
+    def list(self, resource: str, namespace: str | None = None) -> tuple[list[Obj], int]:
+        with self.lock:
+            items = self.by_resource.get(resource, {})
+            if namespace:
+                objs = [o for (ns, _), o in items.items() if ns == namespace]
+            else:
+                objs = list(items.values())
+            objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            return [copy.deepcopy(o) for o in objs], self.rv
+
+    def dependents(self, owner_uid: str, resource: str) -> list[Obj]:
+        """Copies of the objects of ``resource`` whose ownerReferences name ``owner_uid``."""
+        with self.lock:
+            keys = [k for k in self.children.get(owner_uid, ()) if k[0] == resource]
+            return [copy.deepcopy(self.objects[k]) for k in keys if k in self.objects]
+
+    def iter_raw(self, resource: str) -> list[Obj]:
+        with self.lock:
+            return list(self.by_resource.get(resource, {}).values())
+
+    # -- writing (callers validate first)
+
+    def _bump(self) -> str:
+        self.rv += 1
+        return str(self.rv)
+
+    def create(self, resource: str, obj: Obj) -> Obj:
+        with self.lock:
+            meta = obj["metadata"]
+            ns = meta.get("namespace", "")
+            key = (resource, ns, meta["name"])
+            if key in self.objects:
+                raise KeyError(key)
+            meta["uid"] = str(uuid.uuid4())
+            meta["creationTimestamp"] = now_rfc3339()
+            meta["resourceVersion"] = self._bump()
+            stored = copy.deepcopy(obj)
+            self.objects[key] = stored
+            self.by_resource.setdefault(resource, {})[(ns, meta["name"])] = stored
+            for ref in meta.get("ownerReferences") or []:
+                self.children.setdefault(ref.get("uid", ""), set()).add(key)
+            self._emit("ADDED", resource, stored, None)
+            return copy.deepcopy(stored)
+
+    def replace(self, resource: str, obj: Obj) -> Obj:
+        with self.lock:
+            meta = obj["metadata"]
+            ns = meta.get("namespace", "")
+            key = (resource, ns, meta["name"])
+            old = self.objects[key]
+            meta["resourceVersion"] = self._bump()
+            stored = copy.deepcopy(obj)
+            self.objects[key] = stored
+            self.by_resource[resource][(ns, meta["name"])] = stored
+            self._emit("MODIFIED", resource, stored, old)
+            return copy.deepcopy(stored)
+
+    def delete(self, resource: str, namespace: str, name: str) -> Obj:
+        with self.lock:
+            key = (resource, namespace, name)
+            old = self.objects.pop(key)
+            self.by_resource[resource].pop((namespace, name), None)
+            for ref in old["metadata"].get("ownerReferences") or []:
+                self.children.get(ref.get("uid", ""), set()).discard(key)
+            gone = copy.deepcopy(old)
+            gone["metadata"]["resourceVersion"] = self._bump()
+            self._emit("DELETED", resource, gone, old)
+            return gone
+
+    def _emit(self, etype: str, resource: str, obj: Obj, old: Obj | None) -> None:
+        rv = int(obj["metadata"]["resourceVersion"])
+        self.history.append((rv, etype, resource, obj))
+        if len(self.history) == self.history.maxlen:
+            self.compacted_rv = max(self.compacted_rv, self.history[0][0] - 1)
+        for w in self.watchers:
+            if w.closed or w.resource != resource:
+                continue
+            ns = obj["metadata"].get("namespace", "")
+            if w.namespace and ns != w.namespace:
+                continue
+            if w.match(obj) or (old is not None and w.match(old)):
+                w.events.put((etype, obj))
+        for listener in self.listeners:
+            listener(etype, resource, obj, old)
+
+    # -- watching
+
+    def watch(
+        self,
+        resource: str,
+        namespace: str | None,
+        match: Callable[[Obj], bool],
+        since: int | None,
+    ) -> Watcher:
+        """Register a watch; replays history after ``since`` or the current objects if None."""
+        with self.lock:
+            w = Watcher(resource, namespace, match)
+            if since is None:
+                for (ns, _), obj in sorted(self.by_resource.get(resource, {}).items()):
+                    if (not namespace or ns == namespace) and match(obj):
+                        w.events.put(("ADDED", copy.deepcopy(obj)))
+            else:
+                if since < self.compacted_rv:
+                    raise Gone(since, self.compacted_rv + 1)
+                for rv, etype, res, obj in self.history:
+                    if rv <= since or res != resource:
+                        continue
+                    if namespace and obj["metadata"].get("namespace", "") != namespace:
+                        continue
+                    if match(obj):
+                        w.events.put((etype, obj))
+            self.watchers.append(w)
+            return w
+
+    def unwatch(self, w: Watcher) -> None:
+        with self.lock:
+            if w in self.watchers:
+                self.watchers.remove(w)
+
+    def drop_watches(self) -> int:
+        with self.lock:
+            dropped = list(self.watchers)
+            self.watchers.clear()
+        for w in dropped:
+            w.close()
+        return len(dropped)
+
+    def compact(self, keep_last: int = 0) -> None:
+        with self.lock:
+            while len(self.history) > keep_last:
+                self.history.popleft()
+            self.compacted_rv = self.history[0][0] - 1 if self.history else self.rv
