@@ -8,6 +8,7 @@ Configuration comes from BARISTA_* environment variables (see README).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -17,6 +18,7 @@ from starlette.responses import JSONResponse
 
 from barista_ui.services import Services, build_services
 from barista_ui.settings import Settings
+from components.live_view import cluster_badge, extend_models_table, panel_live
 from components.page import mount
 from data.db import current_revision, ping
 
@@ -30,7 +32,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def create_app(settings: Settings) -> Services:
     services = build_services(settings)
+    services.extras["cluster_badge"] = lambda: cluster_badge(services)
+    services.extras["panel_extras"] = lambda record: panel_live(services, record)
+
+    def extend(models) -> None:
+        if services.cluster is not None:
+            extend_models_table(services, models)
+
+    services.extras["extend_models_table"] = extend
     mount(services)
+
+    async def start_runtime() -> None:
+        services.hub.bind_loop(asyncio.get_running_loop())
+        services.start_runtime()  # quick: connects and starts threads; the first apply runs behind
+
+    app.on_startup(start_runtime)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -143,5 +143,6 @@ def demo_records(seed: int = 7) -> list[dict[str, Any]]:
                 rec["schedule"] = {"uptime": TEAM_SCHEDULE_HINT[team]}
             out.append(rec)
     # One model with an image that cannot be pulled, so the demo shows a failure explained.
-    out[-1]["image"] = "registry.example.com/nlp/faq-answerer:doesnotexist"
+    broken = next(r for r in out if r["name"] == "sentiment")
+    broken["image"] = broken["image"].rsplit(":", 1)[0] + ":doesnotexist"
     return out

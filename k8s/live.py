@@ -399,7 +399,10 @@ class LiveState:
         if not ns or not name:
             return None
         if kind == "Pod":
+            # the pod may not have arrived on its own watch yet: its name carries the model's
             key = self.pod_owner.get((ns, name))
+            if key is None and name.count("-") >= 2 and (ns, name.rsplit("-", 2)[0]) in self.models:
+                key = (ns, name.rsplit("-", 2)[0])
         elif kind in ("Deployment", "HorizontalPodAutoscaler"):
             key = (ns, name) if (ns, name) in self.models else None
         elif kind == "ReplicaSet":

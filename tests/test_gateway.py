@@ -113,6 +113,13 @@ def test_scale_conflicts_and_unconditional_scale(gw, sim) -> None:  # noqa: F811
         gw.scale("ml-prod", "fraud-scorer", 0, expected_resource_version=rv)
     out = gw.scale("ml-prod", "fraud-scorer", 1)
     assert (out.before, out.after) == (3, 1)
+    eventually(
+        lambda: (
+            (sim.get_object("Deployment", "ml-prod", "fraud-scorer")["status"].get("readyReplicas"))
+            == 1
+            and len(sim.list_objects("Pod", "ml-prod")) == 1
+        )
+    )
     dep = sim.get_object("Deployment", "ml-prod", "fraud-scorer")
     gw.patch_replicas_and_annotations(
         "ml-prod",
@@ -154,8 +161,16 @@ def test_delete_removes_objects(gw, sim) -> None:  # noqa: F811
 
 def test_live_state_follows_scale_and_pod_reasons(gw, sim, live) -> None:  # noqa: F811
     gw.apply(record(), 3)
-    live.wait_until(lambda s: s.snapshot(KEY) and s.snapshot(KEY).ready == 3, 10)
-    assert all(p.phase == "Running" and p.node for p in live.snapshot(KEY).pods)
+    # the Deployment and its Pods arrive on separate watches: wait for both
+    live.wait_until(
+        lambda s: (
+            s.snapshot(KEY)
+            and s.snapshot(KEY).ready == 3
+            and len([p for p in s.snapshot(KEY).pods if p.phase == "Running" and p.ready]) == 3
+        ),
+        10,
+    )
+    assert all(p.node for p in live.snapshot(KEY).pods)
     gw.scale("ml-prod", "fraud-scorer", 1)
     live.wait_until(lambda s: s.snapshot(KEY).desired == 1 and len(s.snapshot(KEY).pods) == 1, 10)
     pod = live.snapshot(KEY).pods[0]
@@ -188,7 +203,12 @@ def test_live_state_follows_scale_and_pod_reasons(gw, sim, live) -> None:  # noq
     )
     msg = live.snapshot(("ml-prod", "greedy")).pods[0].message
     assert "Insufficient nvidia.com/gpu" in msg
-    assert any(e.reason == "FailedScheduling" for e in live.snapshot(("ml-prod", "greedy")).events)
+    live.wait_until(
+        lambda s: any(
+            e.reason == "FailedScheduling" for e in s.snapshot(("ml-prod", "greedy")).events
+        ),
+        10,
+    )
 
 
 def test_live_state_survives_dropped_watches_and_410(gw, sim, live) -> None:  # noqa: F811

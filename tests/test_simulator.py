@@ -88,6 +88,8 @@ def test_crud_resource_versions_and_conflicts(apis) -> None:
     with pytest.raises(ApiException) as dup:
         apps.create_namespaced_deployment(NS, deployment())
     assert dup.value.status == 409 and status_of(dup.value)["reason"] == "AlreadyExists"
+    # status writes by the controllers bump the resourceVersion too: let them settle first
+    eventually(lambda: (apps.read_namespaced_deployment("m1", NS).status.ready_replicas or 0) == 2)
     body = apps.read_namespaced_deployment("m1", NS)
     body.spec.replicas = 3
     updated = apps.replace_namespaced_deployment("m1", NS, body)
@@ -159,6 +161,8 @@ def test_patches_and_scale_subresource(apis) -> None:
         and c[0].resources.requests["cpu"] == "500m"
     )
     assert patched.metadata.annotations == {"a": "1"}
+    # let the controllers settle: their status writes bump the resourceVersion too
+    eventually(lambda: (apps.read_namespaced_deployment("m1", NS).status.ready_replicas or 0) == 2)
     scale = apps.read_namespaced_deployment_scale("m1", NS)
     assert scale.spec.replicas == 2 and scale.status.selector == "app=m1"
     old_rv = scale.metadata.resource_version

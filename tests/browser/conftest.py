@@ -41,3 +41,23 @@ def shot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def live_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard with its embedded simulated cluster, sped up."""
+    tmp = tmp_path_factory.mktemp("browser-live-app")
+    app = AppProcess(
+        {
+            "BARISTA_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
+            "BARISTA_CLUSTER": "auto",
+            "BARISTA_SIMULATOR_SPEED": "20",
+            "BARISTA_SCHEDULER_ENABLED": "false",
+        },
+        cwd=tmp,
+    )
+    try:
+        app.wait_ready()
+        yield app.url
+    finally:
+        app.stop()
