@@ -53,7 +53,9 @@ def services():
     if "s" not in _services_cache:
         from barista_ui.services import build_services
 
-        _services_cache["s"] = build_services(Settings())
+        svc = build_services(Settings())
+        svc.cluster_service()  # record changes then go to the cluster too, when one is configured
+        _services_cache["s"] = svc
     return _services_cache["s"]
 
 

@@ -86,9 +86,15 @@ class ClusterService:
             self._set_error(old.key, None)
             return
         replicas = self.desired_for(new)
+        before = self.gateway.writes
         try:
             self.gateway.apply(new.to_file_dict(), replicas)
         except GatewayError as exc:
+            if self.gateway.writes == before:  # nothing reached the cluster
+                raise ClusterWriteError(
+                    f"the cluster refused the change to {new.namespace}/{new.name}: {exc}; "
+                    "nothing was saved"
+                ) from exc
             self._undo(old, new, exc)
         self._set_error(new.key, None)
         if self.note_change is not None:

@@ -138,9 +138,10 @@ class ClusterGateway:
         attempt = 0
         while True:
             try:
+                result = fn()
                 if write:
-                    self._count()
-                return fn()
+                    self._count()  # writes that took effect
+                return result
             except ApiException as exc:
                 retryable = exc.status in (429, 500, 502, 503, 504) or (
                     exc.status == 409 and retry_conflict and "AlreadyExists" not in (exc.body or "")
@@ -273,8 +274,7 @@ class ClusterGateway:
                 )
                 result.deleted.append(what)
             except NotFoundError:
-                with self._lock:
-                    self.writes -= 1  # a delete of nothing changed nothing
+                pass  # nothing to delete
         result.writes = self.writes - before
         return result
 
@@ -472,8 +472,7 @@ class ClusterGateway:
                 result.deleted.append(what)
                 result.writes += 1
             except NotFoundError:
-                with self._lock:
-                    self.writes -= 1
+                pass
         return result
 
 

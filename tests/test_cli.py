@@ -18,6 +18,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
     monkeypatch.setenv("BARISTA_ACTOR", "ana")
+    monkeypatch.setenv("BARISTA_CLUSTER", "none")  # records only: no dashboard's simulator
     cli._services_cache.clear()
     runner = CliRunner()
 
