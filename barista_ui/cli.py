@@ -25,10 +25,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+from barista_ui.cli_schedule import schedule_app  # noqa: E402
+
 models_app = typer.Typer(
     help="Model records: list, create, edit, delete, history.", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
+app.add_typer(schedule_app, name="schedule")
 
 
 class Fmt(StrEnum):
@@ -477,16 +480,6 @@ def simulator(
     from k8s.simulator import run_standalone
 
     run_standalone(port, str(kubeconfig), speed)
-
-
-def _register_optional() -> None:
-    """Sub-commands of the scheduler and cost modules."""
-    from barista_ui.cli_cost import cost_app
-    from barista_ui.cli_schedule import override_command, schedule_app
-
-    app.add_typer(schedule_app, name="schedule")
-    app.command("override")(override_command)
-    app.add_typer(cost_app, name="cost")
 
 
 def main() -> None:
