@@ -45,6 +45,7 @@ def create_app(settings: Settings) -> Services:
     async def start_runtime() -> None:
         services.hub.bind_loop(asyncio.get_running_loop())
         services.start_runtime()  # quick: connects and starts threads; the first apply runs behind
+        services.start_scheduler()
 
     app.on_startup(start_runtime)
 

@@ -25,13 +25,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-from barista_ui.cli_schedule import schedule_app  # noqa: E402
+from barista_ui.cli_schedule import override_command, schedule_app  # noqa: E402
 
 models_app = typer.Typer(
     help="Model records: list, create, edit, delete, history.", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
 app.add_typer(schedule_app, name="schedule")
+app.command("override")(override_command)
 
 
 class Fmt(StrEnum):

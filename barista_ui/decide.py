@@ -70,7 +70,11 @@ def decide(
     if excluded:
         return Decision("up", "exclusion", "excluded from scheduling", None)
     decision = _scheduled(at, model, team, global_)
-    if decision.state == "down" and created_at is not None and at < created_at + grace:
+    if (
+        decision.state == "down"
+        and created_at is not None
+        and created_at <= at < created_at + grace
+    ):
         return Decision(
             "up", "grace", f"new model: first scale-down after {grace} grace", created_at + grace
         )

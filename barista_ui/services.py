@@ -91,6 +91,41 @@ class Services:
         )
         self.cluster.attach()
 
+    def scheduler_engine(self):
+        """The off-hours scheduler (acts only when a cluster is connected)."""
+        from datetime import timedelta
+
+        from barista_ui.scheduler import SchedulerEngine
+
+        if "scheduler" not in self.extras:
+            s = self.settings
+            self.extras["scheduler"] = SchedulerEngine(
+                session_factory(self.engine),
+                self.registry,
+                self.gateway,
+                live=self.live,
+                dry_run=s.scheduler_dry_run,
+                default_tz=s.default_timezone,
+                grace=timedelta(minutes=s.grace_period_min),
+            )
+        return self.extras["scheduler"]
+
+    def start_scheduler(self):
+        """Start the in-process scheduler (APScheduler on the running event loop)."""
+        from barista_ui.leader import make_leadership
+        from barista_ui.scheduler_runner import SchedulerRunner
+
+        if not self.settings.scheduler_enabled or self.gateway is None:
+            return None
+        runner = SchedulerRunner(
+            self.scheduler_engine(),
+            make_leadership(self.settings.leader_election, self.engine),
+            interval_s=self.settings.reconcile_interval_s,
+        )
+        runner.start()
+        self.extras["runner"] = runner
+        return runner
+
     def start_live(self, *, wait: bool = False, timeout: float = 30.0):
         """Start list+watch of managed objects; changes go to the hub (and replica history)."""
         from k8s.live import LiveState
@@ -144,6 +179,7 @@ class Services:
             return
         if self.cluster is None:
             return
+        self.scheduler_engine()
         self.start_live()
         threading.Thread(target=self._initial_apply, name="initial-apply", daemon=True).start()
 
@@ -161,6 +197,9 @@ class Services:
             log.exception("initial apply failed")
 
     def close(self) -> None:
+        runner = self.extras.get("runner")
+        if runner is not None:
+            runner.shutdown()
         for name in ("live", "simulator"):
             obj = getattr(self, name)
             if obj is not None:
