@@ -20,6 +20,8 @@ from barista_ui.services import Services, build_services
 from barista_ui.settings import Settings
 from components.live_view import cluster_badge, extend_models_table, panel_live
 from components.page import mount
+from components.schedule_widgets import extend_with_schedules
+from components.schedules_tab import build_schedules_tab
 from data.db import current_revision, ping
 
 
@@ -36,11 +38,12 @@ def create_app(settings: Settings) -> Services:
     services.extras["panel_extras"] = lambda record: panel_live(services, record)
 
     def extend(models) -> None:
+        extend_with_schedules(services, models)
         if services.cluster is not None:
             extend_models_table(services, models)
 
     services.extras["extend_models_table"] = extend
-    mount(services)
+    mount(services, {"schedules": build_schedules_tab})
 
     async def start_runtime() -> None:
         services.hub.bind_loop(asyncio.get_running_loop())

@@ -27,6 +27,10 @@ from data.seed import demo_records
 log = logging.getLogger("barista")
 
 SIMULATOR_KUBECONFIG = Path("var") / "simulator.kubeconfig"
+DEMO_POLICIES = {  # team: (uptime, downtime, timezone, holidays)
+    "vision": ("Mon-Fri 07:00-20:00", None, "Europe/Berlin", ("DE", "BE")),
+    "recsys": (None, "Sat-Sun 00:00-24:00", "America/New_York", None),
+}
 
 
 @dataclass
@@ -243,5 +247,17 @@ def build_services(settings: Settings, *, seed: bool | None = None) -> Services:
     services = Services(settings=settings, engine=engine, registry=registry)
     if (settings.seed_demo if seed is None else seed) and registry.fleet_stamp() == (0, 0):
         registry.apply_many(demo_records(), actor="barista-demo", source="cli", reason="demo data")
+        engine_ = services.scheduler_engine()
+        for team, (up, down, tz, cal) in DEMO_POLICIES.items():
+            engine_.set_policy(
+                "team",
+                team,
+                uptime=up,
+                downtime=down,
+                timezone=tz,
+                holidays=cal,
+                actor="barista-demo",
+            )
+        services.extras.pop("scheduler", None)  # rebuilt with the cluster once connected
         log.info("seeded the demo fleet into an empty database")
     return services

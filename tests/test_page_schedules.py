@@ -1,0 +1,52 @@
+"""The Schedules tab and schedule actions, through NiceGUI's simulated user."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from nicegui.testing import User
+
+from barista_ui.registry import RegistryService
+from barista_ui.scheduler import SchedulerEngine
+from data.db import make_engine, session_factory
+
+
+def engine_for(app_env) -> SchedulerEngine:
+    new = session_factory(make_engine(f"sqlite:///{app_env}"))
+    return SchedulerEngine(new, RegistryService(new), None)
+
+
+async def test_team_schedule_validates_as_you_type_and_saves(app_env, user: User) -> None:
+    await user.open("/?tab=schedules")
+    await user.should_see("Team payments")
+    spec = user.find(marker="schedule-spec-team-payments")
+    spec.type("Mon-Thur 08:00-18:00 UTC")
+    await user.should_see("invalid day 'Thur'")
+    user.find(marker="schedule-save-team-payments").click()
+    await user.should_see("Not saved: invalid day 'Thur'")
+    assert ("team", "payments") not in engine_for(app_env).policies()
+    spec.clear().type("Mon-Fri 08:00-18:00 UTC")
+    await user.should_see("Up 50 h/week")
+    user.find(marker="schedule-save-team-payments").click()
+    await user.should_see("Team payments schedule saved")
+    policy = engine_for(app_env).policies()[("team", "payments")]
+    assert policy.uptime == "Mon-Fri 08:00-18:00 UTC" and policy.updated_by == "ui-user"
+
+
+async def test_demo_policies_show_week_grid_and_savings(app_env, user: User) -> None:
+    await user.open("/?tab=schedules")
+    await user.should_see("Team vision")
+    label = user.find(marker="schedule-saving-team-vision").elements.pop().text
+    assert label.startswith("Up 65 h/week") and "replica-hours a week" in label
+
+
+async def test_keep_up_menu_creates_an_override(app_env, user: User) -> None:
+    await user.open("/")
+    user.find(marker="models-table").trigger("keep", {"key": "ml-prod/face-blur", "choice": "up3"})
+    await user.should_see("face-blur: kept up until")
+    overrides = engine_for(app_env).active_overrides(datetime.now(UTC))
+    assert overrides[("ml-prod", "face-blur")].state == "up"
+    row = next(
+        r for r in user.find(marker="models-table").elements.pop().rows if r["name"] == "face-blur"
+    )
+    assert row["sched"].startswith("up override until") and row["sched"].endswith("by ui-user")
