@@ -60,7 +60,9 @@ def decide(
     excluded: bool = False,
     created_at: datetime | None = None,
     grace: timedelta = timedelta(minutes=15),
+    need_until: bool = True,
 ) -> Decision:
+    """``need_until=False`` skips computing when the decision changes (faster, for reconciles)."""
     at = at.astimezone(UTC)
     if override is not None and at < override.until:
         who = "manual scale" if override.implicit else f"override by {override.actor}"
@@ -69,7 +71,7 @@ def decide(
         )
     if excluded:
         return Decision("up", "exclusion", "excluded from scheduling", None)
-    decision = _scheduled(at, model, team, global_)
+    decision = _scheduled(at, model, team, global_, need_until=need_until)
     if (
         decision.state == "down"
         and created_at is not None
@@ -81,7 +83,7 @@ def decide(
     return decision
 
 
-def _scheduled(at: datetime, *layers_in: Layer | None) -> Decision:
+def _scheduled(at: datetime, *layers_in: Layer | None, need_until: bool = True) -> Decision:
     names: tuple[Rule, ...] = ("model", "team", "global")
     layers = list(zip(names, layers_in, strict=True))
     for name, layer in layers:
@@ -105,7 +107,7 @@ def _scheduled(at: datetime, *layers_in: Layer | None) -> Decision:
             and (layer.schedule.uptime or layer.schedule.downtime)
         ):
             state = state_at(layer.schedule, at)
-            nxt = next_transitions(layer.schedule, at, 1)
+            nxt = next_transitions(layer.schedule, at, 1) if need_until else []
             kind = "uptime" if layer.schedule.uptime else "downtime"
             spec = (layer.schedule.uptime or layer.schedule.downtime).text  # type: ignore[union-attr]
             until = nxt[0][0] if nxt else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +68,8 @@ class SchedulerEngine:
         self.default_tz = default_tz
         self.grace = grace
         self._memory: dict[Key, Memory] = {}
+        self._records: tuple[tuple[int, int], list[ModelRecord]] | None = None
+        self._index: dict[Key, tuple[int, str, dict]] = {}
         self._dry: dict[Key, str] = {}
         self._lock = threading.Lock()
         self.load_memory()
@@ -216,8 +219,21 @@ class SchedulerEngine:
         sched = parse_schedule(uptime, downtime, tz) if (uptime or downtime) else None
         return Layer(sched, (country, subdiv) if country else None, tz, text)
 
+    def records(self) -> list[ModelRecord]:
+        """Enabled records, re-read only when the registry changed (cheap check)."""
+        stamp = self.registry.fleet_stamp()
+        if self._records is None or self._records[0] != stamp:
+            self._records = (stamp, self.registry.list_models(enabled=True))
+        return self._records[1]
+
     def decide_for(
-        self, record: ModelRecord, at: datetime, *, policies=None, overrides=None
+        self,
+        record: ModelRecord,
+        at: datetime,
+        *,
+        policies=None,
+        overrides=None,
+        need_until: bool = True,
     ) -> Decision:
         policies = self.policies() if policies is None else policies
         overrides = self.active_overrides(at) if overrides is None else overrides
@@ -265,6 +281,7 @@ class SchedulerEngine:
             excluded=bool(sc and sc.exclude),
             created_at=record.created_at,
             grace=self.grace,
+            need_until=need_until,
         )
 
     def explain_for(self, record: ModelRecord, at: datetime) -> str:
@@ -285,23 +302,78 @@ class SchedulerEngine:
         now = now or self.clock()
         self.load_memory()  # another process may have acted since (leadership can move)
         policies, overrides = self.policies(), self.active_overrides(now)
-        actions = []
-        for record in self.registry.list_models(enabled=True):
-            if keys is not None and record.key not in keys:
-                continue
+        records = [r for r in self.records() if keys is None or r.key in keys]
+        self._index = self._live_index(records)
+        due = []
+        actions: list[SchedulerAction] = []
+        for record in records:
             try:
-                decision = self.decide_for(record, now, policies=policies, overrides=overrides)
+                decision = self.decide_for(
+                    record, now, policies=policies, overrides=overrides, need_until=False
+                )
             except ScheduleError as exc:
                 actions.append(
                     self._log(record.key, "error", "schedule", str(exc), None, None, ok=False)
                 )
                 continue
-            action = self._act(record, decision, now, reason)
-            if action is not None:
-                actions.append(action)
+            if self._needs_action(record, decision):
+                due.append((record, decision))
+        if not due:
+            return actions
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            done = pool.map(
+                lambda rd: self._act(
+                    rd[0], self._with_until(rd[0], rd[1], now, policies, overrides), now, reason
+                ),
+                due,
+            )
+            actions.extend(a for a in done if a is not None)
         return actions
 
-    def _live(self, key: Key) -> tuple[int, str, dict] | None:
+    def _with_until(self, record, decision, now, policies, overrides) -> Decision:
+        return self.decide_for(record, now, policies=policies, overrides=overrides)
+
+    def _live_index(self, records: list[ModelRecord]) -> dict[Key, tuple[int, str, dict]]:
+        """Replicas, resourceVersion and annotations of the managed Deployments, in one go."""
+        index: dict[Key, tuple[int, str, dict]] = {}
+        if self.live is not None and getattr(self.live, "synced", False):
+            for key, m in self.live.all().items():
+                if m.deployment_exists and m.resource_version:
+                    index[key] = (m.desired, m.resource_version, dict(m.annotations))
+            return index
+        if self.gateway is None:
+            return index
+        wanted = {r.key for r in records}
+        for dep in self.gateway.list_managed():
+            meta = dep["metadata"]
+            key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
+            if key in wanted:
+                index[key] = (
+                    dep["spec"].get("replicas", 0),
+                    meta["resourceVersion"],
+                    meta.get("annotations") or {},
+                )
+        return index
+
+    def _needs_action(self, record: ModelRecord, decision: Decision) -> bool:
+        """Cheap pre-check so an idle pass makes no request at all."""
+        live = self._index.get(record.key)
+        if live is None:
+            return False
+        if self.dry_run:
+            return self._dry.get(record.key, "up") != decision.state
+        replicas, _, annotations = live
+        memory = self.memory(record.key)
+        target = downtime_replicas(record.spec)
+        if memory.state == "up" and ORIGINAL_REPLICAS in annotations and replicas == target:
+            return True  # recover from the annotation
+        if decision.state == "down":
+            return memory.state == "up" or replicas > target
+        return memory.state == "down"
+
+    def _live(self, key: Key, fresh: bool = False) -> tuple[int, str, dict] | None:
+        if not fresh and key in self._index:
+            return self._index.pop(key)
         if self.gateway is None:
             return None
         dep = self.gateway.get_deployment(*key)
@@ -321,8 +393,8 @@ class SchedulerEngine:
         memory = self.memory(key)
         if self.dry_run:
             return self._dry_run(record, decision, why)
-        for _attempt in range(3):
-            live = self._live(key)
+        for attempt in range(3):
+            live = self._live(key, fresh=attempt > 0)
             if live is None:
                 return None
             replicas, rv, annotations = live
@@ -454,18 +526,23 @@ class SchedulerEngine:
                 ).all()
             )  # type: ignore[union-attr]
 
-    def next_change(self, now: datetime) -> datetime | None:
-        """The earliest instant any model's decision may change (for the event-driven job)."""
+    def next_change(self, now: datetime) -> tuple[datetime, set[Key]] | None:
+        """The earliest instant any model's decision may change, and which models change then."""
         policies, overrides = self.policies(), self.active_overrides(now)
-        best = None
-        for record in self.registry.list_models(enabled=True):
+        best: datetime | None = None
+        keys: set[Key] = set()
+        for record in self.records():
             try:
                 d = self.decide_for(record, now, policies=policies, overrides=overrides)
             except ScheduleError:
                 continue
-            if d.until is not None and (best is None or d.until < best):
-                best = d.until
-        return best
+            if d.until is None:
+                continue
+            if best is None or d.until < best:
+                best, keys = d.until, {record.key}
+            elif d.until == best:
+                keys.add(record.key)
+        return (best, keys) if best is not None else None
 
 
 def transitions_text(

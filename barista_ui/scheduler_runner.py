@@ -49,11 +49,11 @@ class SchedulerRunner:
             self.scheduler.shutdown(wait=False)
         self.leadership.release()
 
-    async def _run(self, reason: str | None) -> None:
+    async def _run(self, reason: str | None, keys: set | None = None) -> None:
         if not await asyncio.to_thread(self.leadership.try_acquire):
             return
         try:
-            actions = await asyncio.to_thread(self.engine.reconcile, reason=reason)
+            actions = await asyncio.to_thread(self.engine.reconcile, reason=reason, keys=keys)
             self.runs += 1
             if actions:
                 log.info("scheduler: %d action(s)", len(actions))
@@ -68,11 +68,12 @@ class SchedulerRunner:
         nxt = await asyncio.to_thread(self.engine.next_change, datetime.now(UTC))
         if nxt is None:
             return
+        instant, keys = nxt
         self.scheduler.add_job(
             self._run,
             "date",
-            run_date=nxt,
-            args=[None],
+            run_date=instant,
+            args=[None, keys],
             id="boundary",
             replace_existing=True,
             max_instances=1,

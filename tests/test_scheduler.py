@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import delete, select
@@ -166,5 +166,5 @@ def test_override_and_grace(env, sim) -> None:  # noqa: F811
 def test_next_change_is_the_earliest_boundary(env) -> None:
     registry, gateway, sched, _, _ = env
     add(registry, gateway)
-    assert sched.next_change(WORK) == parse_time("2026-11-24T18:00:00Z")
-    assert isinstance(sched.next_change(NIGHT), datetime)
+    assert sched.next_change(WORK) == (parse_time("2026-11-24T18:00:00Z"), {KEY})
+    assert sched.next_change(NIGHT)[0] == NEXT_MORNING
