@@ -189,27 +189,24 @@ class ClusterGateway:
         )
 
     def list_managed(self, namespace: str | None = None) -> list[Obj]:
-        """Managed Deployments, fetched in pages of 500."""
+        """Managed Deployments as plain dicts, fetched in pages of 500 (no model decoding)."""
         out: list[Obj] = []
         token = None
         while True:
-            kwargs: Obj = {"label_selector": MANAGED_SELECTOR, "limit": 500}
+            kwargs: Obj = {"label_selector": MANAGED_SELECTOR, "limit": 500, "_preload_content": False}
             if token:
                 kwargs["_continue"] = token
             if namespace:
-                page = self._call(
+                resp = self._call(
                     lambda kw=kwargs: self.apps.list_namespaced_deployment(namespace, **kw),
-                    f"Deployments in {namespace}",
-                    "list",
-                )
+                    f"Deployments in {namespace}", "list")
             else:
-                page = self._call(
+                resp = self._call(
                     lambda kw=kwargs: self.apps.list_deployment_for_all_namespaces(**kw),
-                    "Deployments",
-                    "list",
-                )
-            out.extend(self._raw(i) for i in page.items)
-            token = page.metadata._continue if page.metadata else None
+                    "Deployments", "list")
+            page = json.loads(resp.data)
+            out.extend(page.get("items") or [])
+            token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return out
 
