@@ -20,7 +20,7 @@ from barista_ui.services import Services, build_services
 from barista_ui.settings import Settings
 from components.live_view import cluster_badge, extend_models_table, panel_live
 from components.page import mount
-from components.schedule_widgets import extend_with_schedules
+from components.schedule_widgets import banner, extend_with_schedules
 from components.schedules_tab import build_schedules_tab
 from data.db import current_revision, ping
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> Services:
             extend_models_table(services, models)
 
     services.extras["extend_models_table"] = extend
+    services.extras["banner"] = lambda: banner(services)
     mount(services, {"schedules": build_schedules_tab})
 
     async def start_runtime() -> None:

@@ -35,11 +35,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", type=int, default=5000)
     parser.add_argument("--crossing", type=int, default=2000)
-    parser.add_argument("--lead", type=float, default=20.0, help="seconds from set-up to the boundary")
+    parser.add_argument(
+        "--lead", type=float, default=20.0, help="seconds from set-up to the boundary"
+    )
     args = parser.parse_args()
     nodes = tuple(NodeSpec(f"bench-{i}", cpu="64", memory="256Gi") for i in range(40))
-    sim = start_simulator(SimulatorConfig(speed=20, pod_schedule_delay_s=0.01, pod_start_delay_s=0.05,
-                                          nodes=nodes, history_size=100_000))
+    sim = start_simulator(
+        SimulatorConfig(
+            speed=20,
+            pod_schedule_delay_s=0.01,
+            pod_start_delay_s=0.05,
+            nodes=nodes,
+            history_size=100_000,
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/bench.db")
         migrate(engine)
@@ -47,13 +56,24 @@ def main() -> None:
         long_ago = datetime.now(UTC) - timedelta(days=1)
         registry = RegistryService(new, clock=lambda: long_ago)
         t_setup = time.perf_counter()
-        boundary = (datetime.now(UTC) + timedelta(seconds=args.lead + args.models / 150)).replace(microsecond=0)
-        window = f"{(boundary - timedelta(days=1)):%Y-%m-%dT%H:%M:%SZ}-{boundary:%Y-%m-%dT%H:%M:%SZ}"
-        recs = [{"name": f"model-{i:04d}", "namespace": f"ml-{i % 5}", "team": f"team-{i % 10}",
-                 "image": f"registry.example.com/m-{i}:1.0", "replicas": 1 + i % 3,
-                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
-                 **({"schedule": {"uptime": window}} if i < args.crossing else {})}
-                for i in range(args.models)]
+        boundary = (datetime.now(UTC) + timedelta(seconds=args.lead + args.models / 150)).replace(
+            microsecond=0
+        )
+        window = (
+            f"{(boundary - timedelta(days=1)):%Y-%m-%dT%H:%M:%SZ}-{boundary:%Y-%m-%dT%H:%M:%SZ}"
+        )
+        recs = [
+            {
+                "name": f"model-{i:04d}",
+                "namespace": f"ml-{i % 5}",
+                "team": f"team-{i % 10}",
+                "image": f"registry.example.com/m-{i}:1.0",
+                "replicas": 1 + i % 3,
+                "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+                **({"schedule": {"uptime": window}} if i < args.crossing else {}),
+            }
+            for i in range(args.models)
+        ]
         registry.apply_many(recs, actor="bench", source="cli")
         gw = ClusterGateway(sim.api_client())
         for ns in {r["namespace"] for r in recs}:
@@ -61,8 +81,10 @@ def main() -> None:
         stored = registry.list_models()
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda r: gw.apply(r.to_file_dict(), r.spec.replicas), stored))
-        print(f"set-up: {args.models} models applied in {time.perf_counter() - t_setup:.1f} s; "
-              f"boundary at {boundary:%H:%M:%S} UTC")
+        print(
+            f"set-up: {args.models} models applied in {time.perf_counter() - t_setup:.1f} s; "
+            f"boundary at {boundary:%H:%M:%S} UTC"
+        )
         sched = SchedulerEngine(new, registry, ClusterGateway(sim.api_client()))
         idle = []
         for _ in range(5):
@@ -90,13 +112,22 @@ def main() -> None:
         writes = sorted(r.at for r in sim.requests if r.verb == "patch" and r.status < 400)
         failed = [r for r in sim.requests if r.status >= 400]
         b = boundary.timestamp()
-        print(f"boundary -> first scale request: {(writes[0] - b) * 1000:.0f} ms; "
-              f"-> last: {(writes[-1] - b) * 1000:.0f} ms")
-        print(f"writes issued {len(writes)} (failed requests {len(failed)}) vs transitions due {args.crossing}")
-        print(f"idle reconcile pass over {args.models} models: median {statistics.median(idle):.3f} s CPU "
-              f"(runs: {', '.join(f'{x:.3f}' for x in idle)})")
+        print(
+            f"boundary -> first scale request: {(writes[0] - b) * 1000:.0f} ms; "
+            f"-> last: {(writes[-1] - b) * 1000:.0f} ms"
+        )
+        print(
+            f"writes issued {len(writes)} (failed requests {len(failed)}) vs transitions due {args.crossing}"
+        )
+        print(
+            f"idle reconcile pass over {args.models} models: median {statistics.median(idle):.3f} s CPU "
+            f"(runs: {', '.join(f'{x:.3f}' for x in idle)})"
+        )
         ok = writes[0] - b < 1 and len(writes) == args.crossing and statistics.median(idle) < 0.5
-        print("targets (first < 1 s, writes == transitions, idle < 0.5 s CPU):", "met" if ok else "NOT met")
+        print(
+            "targets (first < 1 s, writes == transitions, idle < 0.5 s CPU):",
+            "met" if ok else "NOT met",
+        )
         engine.dispose()
     sim.stop()
 

@@ -132,3 +132,61 @@ def extend_with_schedules(services: Services, models: ModelsTable) -> None:
         models.refresh()
 
     models.table.on("keep", on_keep)
+
+
+def upcoming_scale_downs(
+    services: Services, owner: str, now: datetime, within: timedelta = timedelta(minutes=15)
+) -> list[tuple[ModelRecord, datetime]]:
+    """Models of ``owner`` (name or e-mail) that the schedule will scale down within ``within``."""
+    engine = services.scheduler_engine()
+    policies, overrides = engine.policies(), engine.active_overrides(now)
+    who = owner.lower()
+    out = []
+    for rec in engine.records():
+        o = (rec.spec.owner or "").lower()
+        if not who or not (o == who or o.split("@")[0] == who):
+            continue
+        d = engine.decide_for(rec, now, policies=policies, overrides=overrides)
+        if d.state == "up" and d.until is not None and d.until - now <= within:
+            after = engine.decide_for(rec, d.until, policies=policies, overrides=overrides)
+            if after.state == "down":
+                out.append((rec, d.until))
+    return out
+
+
+def banner(services: Services) -> None:
+    """Warns 15 minutes before the current user's models go down; snooze = keep up 1 hour."""
+    box = ui.column().classes("w-full px-4 pt-2").mark("downscale-banner")
+
+    def render() -> None:
+        box.clear()
+        now = datetime.now(UTC)
+        soon = upcoming_scale_downs(services, current_user(), now)
+        if not soon:
+            return
+        names = ", ".join(
+            f"{r.name} at {t.astimezone(zone(_tz(services, r.spec))):%H:%M}" for r, t in soon
+        )
+
+        def snooze() -> None:
+            for rec, _ in soon:
+                services.scheduler_engine().set_override(
+                    rec.key,
+                    "up",
+                    datetime.now(UTC) + timedelta(hours=1),
+                    actor=current_user(),
+                    reason="snoozed from the banner",
+                )
+            ui.notify(f"Kept {len(soon)} model(s) up for another hour", type="positive")
+            render()
+
+        with (
+            box,
+            ui.row().classes("w-full items-center gap-3 bg-amber-2 text-brown-10 rounded p-2"),
+        ):
+            ui.icon("bedtime")
+            ui.label(f"Going to sleep soon: {names}").classes("text-sm grow")
+            ui.button("Snooze 1 h", on_click=snooze).props("flat dense").mark("banner-snooze")
+
+    render()
+    ui.timer(30.0, render)

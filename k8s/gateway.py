@@ -193,17 +193,25 @@ class ClusterGateway:
         out: list[Obj] = []
         token = None
         while True:
-            kwargs: Obj = {"label_selector": MANAGED_SELECTOR, "limit": 500, "_preload_content": False}
+            kwargs: Obj = {
+                "label_selector": MANAGED_SELECTOR,
+                "limit": 500,
+                "_preload_content": False,
+            }
             if token:
                 kwargs["_continue"] = token
             if namespace:
                 resp = self._call(
                     lambda kw=kwargs: self.apps.list_namespaced_deployment(namespace, **kw),
-                    f"Deployments in {namespace}", "list")
+                    f"Deployments in {namespace}",
+                    "list",
+                )
             else:
                 resp = self._call(
                     lambda kw=kwargs: self.apps.list_deployment_for_all_namespaces(**kw),
-                    "Deployments", "list")
+                    "Deployments",
+                    "list",
+                )
             page = json.loads(resp.data)
             out.extend(page.get("items") or [])
             token = (page.get("metadata") or {}).get("continue")

@@ -50,3 +50,29 @@ async def test_keep_up_menu_creates_an_override(app_env, user: User) -> None:
         r for r in user.find(marker="models-table").elements.pop().rows if r["name"] == "face-blur"
     )
     assert row["sched"].startswith("up override until") and row["sched"].endswith("by ui-user")
+
+
+def test_upcoming_scale_downs_for_an_owner(app_env) -> None:
+    from barista_ui.services import build_services
+    from barista_ui.settings import Settings
+    from components.schedule_widgets import upcoming_scale_downs
+
+    services = build_services(Settings(database_url=f"sqlite:///{app_env}"), seed=True)
+    engine = services.scheduler_engine()
+    # vision works Mon-Fri 07:00-20:00 Berlin; 18:50 UTC on a Tuesday is 19:50 in Berlin
+    at = datetime(2026, 11, 24, 18, 50, tzinfo=UTC)
+    engine.set_policy(
+        "team",
+        "vision",
+        uptime="Mon-Fri 07:00-20:00",
+        downtime=None,
+        timezone="Europe/Berlin",
+        holidays=None,
+        actor="t",
+    )
+    priya = upcoming_scale_downs(services, "priya", at)
+    assert priya and all(r.spec.team == "vision" for r, _ in priya)
+    assert all(t == datetime(2026, 11, 24, 19, 0, tzinfo=UTC) for _, t in priya)
+    assert upcoming_scale_downs(services, "ana", at) == []
+    assert upcoming_scale_downs(services, "priya", at.replace(hour=12)) == []
+    services.close()
