@@ -588,25 +588,29 @@ class Handler(BaseHTTPRequestHandler):
     def _list(self, res: Resource, ns: str, query: dict) -> Obj:
         lmatch = label_matcher(query.get("labelSelector"))
         fmatch = field_matcher(query.get("fieldSelector"))
-        items, rv = self.server.store.list(res.plural, ns or None)
-        items = [o for o in items if lmatch(o["metadata"].get("labels") or {}) and fmatch(o)]
-        start = 0
+        start, rv_hint = 0, None
         token = query.get("continue")
         if token:
             try:
                 state = json.loads(base64.urlsafe_b64decode(token.encode()))
-                start, rv = int(state["start"]), int(state["rv"])
+                start, rv_hint = int(state["start"]), int(state["rv"])
             except (ValueError, KeyError, json.JSONDecodeError):
                 raise ApiError(400, "BadRequest", "continue key is not valid") from None
         limit = int(query.get("limit") or 0)
+        page, rv, total = self.server.store.list(
+            res.plural,
+            ns or None,
+            match=lambda o: lmatch(o["metadata"].get("labels") or {}) and fmatch(o),
+            start=start,
+            limit=limit,
+        )
+        rv = rv_hint or rv
         meta: Obj = {"resourceVersion": str(rv)}
-        page = items[start:]
-        if limit and len(page) > limit:
-            page = page[:limit]
+        if limit and start + limit < total:
             meta["continue"] = base64.urlsafe_b64encode(
                 json.dumps({"start": start + limit, "rv": rv}).encode()
             ).decode()
-            meta["remainingItemCount"] = len(items) - start - limit
+            meta["remainingItemCount"] = total - start - limit
         for o in page:
             o["apiVersion"], o["kind"] = res.api_version, res.kind
         return {

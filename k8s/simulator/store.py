@@ -71,15 +71,25 @@ class Store:
         """The stored object itself (callers must hold the lock and not mutate it)."""
         return self.objects.get((resource, namespace, name))
 
-    def list(self, resource: str, namespace: str | None = None) -> tuple[list[Obj], int]:
+    def list(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        *,
+        match: Callable[[Obj], bool] | None = None,
+        start: int = 0,
+        limit: int = 0,
+    ) -> tuple[list[Obj], int, int]:
+        """Copies of the matching objects in [start, start+limit), the current RV and the total."""
         with self.lock:
             items = self.by_resource.get(resource, {})
-            if namespace:
-                objs = [o for (ns, _), o in items.items() if ns == namespace]
-            else:
-                objs = list(items.values())
-            objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-            return [copy.deepcopy(o) for o in objs], self.rv
+            keys = sorted(k for k in items if not namespace or k[0] == namespace)
+            objs = [items[k] for k in keys]
+            if match is not None:
+                objs = [o for o in objs if match(o)]
+            total = len(objs)
+            page = objs[start : start + limit] if limit else objs[start:]
+            return [copy.deepcopy(o) for o in page], self.rv, total
 
     def dependents(self, owner_uid: str, resource: str) -> list[Obj]:
         """Copies of the objects of ``resource`` whose ownerReferences name ``owner_uid``."""
