@@ -25,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+from barista_ui.cli_cost import cost_app  # noqa: E402
 from barista_ui.cli_schedule import override_command, schedule_app  # noqa: E402
 
 models_app = typer.Typer(
@@ -33,6 +34,7 @@ models_app = typer.Typer(
 app.add_typer(models_app, name="models")
 app.add_typer(schedule_app, name="schedule")
 app.command("override")(override_command)
+app.add_typer(cost_app, name="cost")
 
 
 class Fmt(StrEnum):

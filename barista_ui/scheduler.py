@@ -550,3 +550,24 @@ def transitions_text(
 ) -> list[str]:
     sched = parse_schedule(uptime, downtime, tz)
     return [f"{i:%Y-%m-%d %H:%M} UTC → {s}" for i, s in next_transitions(sched, now, n)]
+
+
+def up_fraction(engine: SchedulerEngine, spec: Any, at: datetime) -> float:
+    """Share of a week the model's schedule keeps it up (model, else team, else global)."""
+    from barista_ui.schedule import up_hours_per_week
+
+    sc = spec.schedule
+    policies = engine.policies()
+    candidates = []
+    if sc and (sc.uptime or sc.downtime):
+        candidates.append((sc.uptime, sc.downtime, sc.timezone))
+    for key in (("team", spec.team), ("global", "")):
+        p = policies.get(key)
+        if p and (p.uptime or p.downtime):
+            candidates.append((p.uptime, p.downtime, p.timezone))
+    if sc and sc.exclude or not candidates:
+        return 1.0
+    up, down, tz = candidates[0]
+    sched = parse_schedule(up, down, tz or engine.default_tz)
+    monday = (at - timedelta(days=at.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    return up_hours_per_week(sched, monday) / 168
