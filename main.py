@@ -19,7 +19,12 @@ from starlette.responses import JSONResponse
 from barista_ui.services import Services, build_services
 from barista_ui.settings import Settings
 from components.cost_widgets import edit_cost_text
-from components.live_view import cluster_badge, extend_models_table, panel_live
+from components.live_view import (
+    build_cluster_tab,
+    cluster_badge,
+    extend_models_table,
+    panel_live,
+)
 from components.page import mount
 from components.schedule_widgets import banner, extend_with_schedules
 from components.schedules_tab import build_schedules_tab
@@ -46,7 +51,7 @@ def create_app(settings: Settings) -> Services:
     services.extras["extend_models_table"] = extend
     services.extras["banner"] = lambda: banner(services)
     services.extras["estimate_edit_text"] = lambda old, new: edit_cost_text(services, old, new)
-    mount(services, {"schedules": build_schedules_tab})
+    mount(services, {"schedules": build_schedules_tab, "cluster": build_cluster_tab})
 
     async def start_runtime() -> None:
         services.hub.bind_loop(asyncio.get_running_loop())

@@ -199,7 +199,7 @@ def cluster_badge(services: Services) -> None:
             "A built-in cluster simulator: nothing runs on real machines. "
             "Set BARISTA_KUBECONFIG to use a real cluster."
         )
-        chip.mark("cluster-badge")
+        chip.classes("gt-xs").mark("cluster-badge")
     elif services.cluster_kind == "cluster":
         ui.chip("Cluster connected", icon="cloud_done").props("dense color=green-2").mark(
             "cluster-badge"
@@ -326,3 +326,74 @@ def _age(seconds: float | None) -> str:
     if seconds < 7200:
         return f"{int(seconds // 60)}m"
     return f"{int(seconds // 3600)}h"
+
+
+def build_cluster_tab(services: Services) -> None:
+    """Overview for on-call: sync status counts, models with problems, managed objects without
+    a record, and re-applying everything."""
+    if services.cluster is None:
+        ui.label(
+            services.cluster_error or "No cluster is connected (BARISTA_CLUSTER=none)."
+        ).classes("text-sm text-grey-7")
+        return
+    box = ui.column().classes("w-full gap-3").mark("cluster-overview")
+
+    def render() -> None:
+        box.clear()
+        records = services.registry.list_models()
+        statuses = services.cluster.statuses(records)
+        counts: dict[str, int] = {}
+        for st in statuses.values():
+            counts[st.status] = counts.get(st.status, 0) + 1
+        live = services.live.all() if services.live else {}
+        problems = []
+        for rec in records:
+            snap = live.get(rec.key)
+            reasons = sorted({p.reason for p in snap.pods if p.reason}) if snap else []
+            st = statuses.get(rec.key)
+            if reasons or (st and st.status not in ("Synced",)):
+                problems.append(
+                    {
+                        "model": f"{rec.namespace}/{rec.name}",
+                        "team": rec.spec.team,
+                        "status": st.status if st else "?",
+                        "ready": f"{snap.ready}/{snap.desired}" if snap else "—",
+                        "reasons": ", ".join(reasons),
+                        "detail": (st.message if st else "")
+                        or (explain_reason(snap.pods) if snap else ""),
+                    }
+                )
+        with box:
+            kind = "simulated cluster" if services.cluster_kind == "simulator" else "cluster"
+            ui.label(f"{len(records)} models on the {kind}").classes("text-base font-semibold")
+            with ui.row().classes("gap-2"):
+                for name in ("Synced", "OutOfSync", "Missing", "Unmanaged", "Error"):
+                    ui.chip(f"{name}: {counts.get(name, 0)}").props(
+                        f"square color={SYNC_COLOURS[name]} text-color=white"
+                    ).mark(f"count-{name}")
+            cols = [
+                {"name": k, "label": k.capitalize(), "field": k, "align": "left"}
+                for k in ("model", "team", "status", "ready", "reasons", "detail")
+            ]
+            ui.label("Needs attention").classes("text-sm font-semibold")
+            ui.table(columns=cols, rows=problems, row_key="model", pagination=25).props(
+                "dense flat bordered wrap-cells"
+            ).classes("w-full").mark("cluster-problems")
+
+    async def apply_all() -> None:
+        reports = await run.io_bound(services.cluster.apply_all)
+        failed = [r for r in reports if not r.ok]
+        writes = sum(r.writes for r in reports)
+        ui.notify(
+            f"Applied {len(reports)} models: {writes} writes, {len(failed)} failed",
+            type="negative" if failed else "positive",
+        )
+        render()
+
+    with ui.row().classes("gap-2"):
+        ui.button("Re-apply all records", icon="sync", on_click=apply_all).props("outline").mark(
+            "apply-all"
+        )
+        ui.button("Refresh", icon="refresh", on_click=render).props("flat")
+    render()
+    ui.timer(5.0, render)

@@ -15,6 +15,7 @@ from kubernetes import client, config
 from typer.testing import CliRunner
 
 from barista_ui import cli
+from k8s.simulator import DEFAULT_NODES
 from tests.apprunner import ROOT, free_port
 from tests.conftest import base_record
 from tests.k8s_fixtures import eventually, sim  # noqa: F401
@@ -113,7 +114,7 @@ def test_standalone_simulator_serves_kubectl_style_clients(tmp_path: Path) -> No
             time.sleep(0.1)
         api = config.new_client_from_config(config_file=str(kubeconfig))
         nodes = client.CoreV1Api(api).list_node().items
-        assert len(nodes) == 10
+        assert len(nodes) == len(DEFAULT_NODES)
     finally:
         proc.terminate()
         proc.wait(10)

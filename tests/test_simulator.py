@@ -9,6 +9,7 @@ import pytest
 from kubernetes import client, config, watch
 from kubernetes.client import ApiException
 
+from k8s.simulator import DEFAULT_NODES
 from tests.k8s_fixtures import eventually, sim  # noqa: F401
 
 NS = "ml"
@@ -244,10 +245,8 @@ def test_bad_image_and_unschedulable(apis) -> None:
         return [c for p in pods for c in (p.status.conditions or []) if c.reason == "Unschedulable"]
 
     cond = eventually(unschedulable, what="Unschedulable")[0]
-    assert (
-        cond.message.startswith("0/10 nodes are available:")
-        and "Insufficient nvidia.com/gpu" in cond.message
-    )
+    assert cond.message.startswith(f"0/{len(DEFAULT_NODES)} nodes are available:")
+    assert "Insufficient nvidia.com/gpu" in cond.message
 
 
 def test_hpa_scales_within_bounds_and_idles_at_zero(apis, sim) -> None:  # noqa: F811

@@ -26,6 +26,7 @@ from k8s.simulator.server import WRITE_VERBS, Api, Faults, RequestRecord, Simula
 from k8s.simulator.store import Store
 
 __all__ = [
+    "DEFAULT_NODES",
     "NodeSpec",
     "Simulator",
     "SimulatorConfig",
@@ -49,10 +50,19 @@ class NodeSpec:
 
 DEFAULT_NODES = (
     *(NodeSpec(f"pool-cpu-{i}") for i in range(1, 7)),
-    NodeSpec("pool-t4-1", "32", "128Gi", 4, "nvidia-tesla-t4", instance_type="n1-standard-32"),
-    NodeSpec("pool-t4-2", "32", "128Gi", 4, "nvidia-tesla-t4", instance_type="n1-standard-32"),
+    *(
+        NodeSpec(
+            f"pool-t4-{i}", "32", "128Gi", 4, "nvidia-tesla-t4", instance_type="n1-standard-32"
+        )
+        for i in range(1, 7)
+    ),
     NodeSpec("pool-l4-1", "48", "192Gi", 8, "nvidia-l4", instance_type="g2-standard-48"),
-    NodeSpec("pool-a100-1", "12", "85Gi", 1, "nvidia-tesla-a100", instance_type="a2-highgpu-1g"),
+    *(
+        NodeSpec(
+            f"pool-a100-{i}", "12", "85Gi", 1, "nvidia-tesla-a100", instance_type="a2-highgpu-1g"
+        )
+        for i in range(1, 3)
+    ),
 )
 
 

@@ -40,3 +40,13 @@ def test_panel_shows_pods_events_and_the_image_problem(page: Page, live_app_url:
     ).to_be_visible()
     expect(panel.get_by_text("Recent events")).to_be_visible()
     shot("panel-live-1440")
+
+
+def test_cluster_tab_lists_what_needs_attention(page: Page, live_app_url: str, shot) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(live_app_url + "/?tab=cluster")
+    expect(page.get_by_text("models on the simulated cluster")).to_be_visible()
+    problems = page.locator(".q-table").last
+    expect(problems).to_contain_text("ml-staging/sentiment", timeout=20000)
+    expect(problems).to_contain_text("The image cannot be pulled")
+    shot("cluster-1440")
