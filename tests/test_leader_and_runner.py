@@ -106,3 +106,60 @@ async def test_boundary_job_scales_at_the_boundary(engine, sim) -> None:  # noqa
         assert sim.get_object("Deployment", "ml-prod", "fraud-scorer")["spec"]["replicas"] == 0
     finally:
         runner.shutdown()
+
+
+ACTOR = """
+import sys, time
+from barista_ui.leader import PostgresAdvisoryLock
+from barista_ui.registry import RegistryService
+from barista_ui.scheduler import SchedulerEngine
+from barista_ui.schedule import parse_time
+from data.db import make_engine, session_factory
+from k8s.client import load_api_client
+from k8s.gateway import ClusterGateway
+engine = make_engine({url!r})
+new = session_factory(engine)
+lock = PostgresAdvisoryLock(engine)
+sched = SchedulerEngine(new, RegistryService(new), ClusterGateway(load_api_client({kubeconfig!r})))
+for _ in range(50):  # try for a while, as the periodic job does
+    if lock.try_acquire():
+        actions = sched.reconcile(parse_time("2026-11-24T19:00:00Z"))
+        print("acted", len(actions), flush=True)
+        time.sleep(3)  # hold the lock while the other one tries
+        break
+    time.sleep(0.05)
+else:
+    print("follower", flush=True)
+"""
+
+
+@pytest.mark.postgres
+def test_two_processes_on_postgres_act_once(postgres_url: str, sim, tmp_path) -> None:  # noqa: F811
+    from data.db import migrate
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    new = session_factory(engine)
+    registry = RegistryService(new, clock=lambda: datetime(2026, 11, 1, tzinfo=UTC))
+    gateway = ClusterGateway(sim.api_client())
+    for i in range(5):
+        rec = registry.create(
+            base_record(name=f"m{i}", schedule={"uptime": "Mon-Fri 08:00-18:00 UTC"}),
+            actor="t",
+            source="cli",
+        )
+        gateway.apply(rec.to_file_dict(), 2)
+    kubeconfig = sim.write_kubeconfig(str(tmp_path / "kubeconfig"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    script = ACTOR.format(url=postgres_url, kubeconfig=kubeconfig)
+    sim.reset_request_log()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert outputs == ["acted 5", "follower"], outputs
+    assert sim.write_count(verb="patch") == 5  # one scale-down per model, from one process
+    engine.dispose()
