@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,13 @@ from tests.apprunner import ROOT, AppProcess
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser-app")
+@contextmanager
+def running_app(tmp: Path, **env: str) -> Iterator[str]:
     app = AppProcess(
         {
             "BARISTA_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
-            "BARISTA_CLUSTER": "none",
             "BARISTA_SCHEDULER_ENABLED": "false",
+            **env,
         },
         cwd=tmp,
     )
@@ -28,6 +28,24 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield app.url
     finally:
         app.stop()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on records alone (no cluster)."""
+    with running_app(tmp_path_factory.mktemp("browser-app"), BARISTA_CLUSTER="none") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard with its embedded simulated cluster, sped up."""
+    with running_app(
+        tmp_path_factory.mktemp("browser-live-app"),
+        BARISTA_CLUSTER="auto",
+        BARISTA_SIMULATOR_SPEED="20",
+    ) as url:
+        yield url
 
 
 @pytest.fixture
@@ -41,23 +59,3 @@ def shot(page):
         return path
 
     return take
-
-
-@pytest.fixture(scope="module")
-def live_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard with its embedded simulated cluster, sped up."""
-    tmp = tmp_path_factory.mktemp("browser-live-app")
-    app = AppProcess(
-        {
-            "BARISTA_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
-            "BARISTA_CLUSTER": "auto",
-            "BARISTA_SIMULATOR_SPEED": "20",
-            "BARISTA_SCHEDULER_ENABLED": "false",
-        },
-        cwd=tmp,
-    )
-    try:
-        app.wait_ready()
-        yield app.url
-    finally:
-        app.stop()
