@@ -233,7 +233,55 @@ def panel_live(services: Services, record: ModelRecord) -> None:
             "text-sm text-grey-7"
         )
         return
+    controls = ui.row().classes("items-center gap-1").mark("panel-controls")
     box = ui.column().classes("w-full gap-1").mark("panel-live")
+
+    def current() -> ModelRecord:
+        return services.registry.get(record.name, record.namespace)
+
+    async def toggle(e: Any) -> None:
+        rec = current()
+        if bool(e.value) == rec.spec.enabled:
+            return
+        await change_replicas(
+            services,
+            f"{rec.namespace}/{rec.name}",
+            lambda: services.cluster.set_enabled(
+                rec.namespace, rec.name, bool(e.value), actor=current_user(), source="ui"
+            ),
+            "switch on" if e.value else "switch off",
+            render_controls,
+        )
+
+    async def step(delta: int) -> None:
+        rec = current()
+        target = max(0, rec.spec.replicas + delta)
+        await change_replicas(
+            services,
+            f"{rec.namespace}/{rec.name}",
+            lambda: services.cluster.set_replicas(
+                rec.namespace, rec.name, target, actor=current_user(), source="ui"
+            ),
+            f"set replicas to {target}",
+            render_controls,
+        )
+
+    def render_controls() -> None:
+        controls.clear()
+        rec = current()
+        with controls:
+            ui.switch("On", value=rec.spec.enabled, on_change=toggle).props("dense").mark(
+                "panel-switch"
+            )
+            ui.button(icon="remove", on_click=lambda: step(-1)).props(
+                "flat dense round size=sm"
+            ).mark("panel-minus")
+            ui.label(f"{rec.spec.replicas} replica(s)").classes("text-sm").mark("panel-replicas")
+            ui.button(icon="add", on_click=lambda: step(1)).props("flat dense round size=sm").mark(
+                "panel-plus"
+            )
+
+    render_controls()
 
     def render() -> None:
         box.clear()

@@ -308,9 +308,21 @@ class ClusterGateway:
                 # While the HPA is active it owns the count, within the record's min and max.
                 want = min(max(live_replicas, bounds[0]), bounds[1])
             live_hash = ((live.get("metadata") or {}).get("annotations") or {}).get(CONFIG_HASH)
-            if live_hash == obj["metadata"]["annotations"][CONFIG_HASH] and live_replicas == want:
-                result.unchanged.append(what)
-                return
+            if live_hash == obj["metadata"]["annotations"][CONFIG_HASH]:
+                if live_replicas == want:
+                    result.unchanged.append(what)
+                    return
+                try:  # only the count differs: the scale subresource, conditional on this read
+                    self.scale(
+                        ns,
+                        name,
+                        want,
+                        expected_resource_version=live["metadata"]["resourceVersion"],
+                    )
+                    result.updated.append(what)
+                    return
+                except ConflictError:
+                    continue
             body = dict(obj)
             body["spec"] = {**obj["spec"], "replicas": want}
             meta = dict(obj["metadata"])

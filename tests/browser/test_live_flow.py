@@ -50,3 +50,19 @@ def test_cluster_tab_lists_what_needs_attention(page: Page, live_app_url: str, s
     expect(problems).to_contain_text("ml-staging/sentiment", timeout=20000)
     expect(problems).to_contain_text("The image cannot be pulled")
     shot("cluster-1440")
+
+
+def test_panel_switch_and_stepper(page: Page, live_app_url: str) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(live_app_url)
+    page.get_by_placeholder("Search name, team, image, owner").fill("card-risk")
+    row = page.locator(".q-table tbody tr").first
+    expect(row).to_contain_text("2/2", timeout=20000)
+    row.get_by_text("card-risk").first.click()
+    panel = page.locator(".q-dialog").last
+    panel.locator("button:has(i:text('add'))").first.click()
+    expect(
+        page.get_by_text("set replicas to 3 — cluster now asked for 3 replica(s)")
+    ).to_be_visible()
+    expect(panel.get_by_text("3 replica(s)")).to_be_visible()
+    expect(panel.get_by_text("3/3 ready")).to_be_visible(timeout=10000)
