@@ -1,0 +1,136 @@
+"""Cost of replica history: pure functions of segments, a period, ``now`` and a timezone.
+
+Cost of a model over a period = sum over its segments of replicas x hours inside the period x
+the hourly rate in force. Days are cut at local midnight in the given timezone (so a
+spring-forward day has 23 hours). Saved by scale-to-zero = what the model would have cost with
+the count it ran before each scheduled scale-down, minus what it did cost, for the segments the
+scheduler held it down; manual and override periods are not savings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+NS_PER_HOUR = 3_600_000_000_000
+
+
+@dataclass(frozen=True)
+class Segment:
+    namespace: str
+    name: str
+    team: str
+    start: datetime
+    end: datetime | None  # None: still running, cut at ``now``
+    replicas: int
+    hourly_rate: float
+    reason: str = "watch"
+    scheduled_down: bool = False
+    baseline_replicas: int | None = None
+
+
+COLUMNS = [
+    "day",
+    "namespace",
+    "model",
+    "team",
+    "hours",
+    "replica_hours",
+    "cost_usd",
+    "would_have_usd",
+    "saved_usd",
+]
+
+
+def segments_frame(segments: list[Segment]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "namespace": [s.namespace for s in segments],
+            "model": [s.name for s in segments],
+            "team": [s.team for s in segments],
+            "start": [s.start for s in segments],
+            "end": [s.end for s in segments],
+            "replicas": [s.replicas for s in segments],
+            "rate": [s.hourly_rate for s in segments],
+            "scheduled_down": [s.scheduled_down for s in segments],
+            "baseline": [
+                s.baseline_replicas if s.baseline_replicas is not None else s.replicas
+                for s in segments
+            ],
+        }
+    )
+
+
+def daily_costs(
+    frame: pd.DataFrame, start: datetime, end: datetime, now: datetime, tz: str = "UTC"
+) -> pd.DataFrame:
+    """One row per model and local day inside [start, end): hours, cost, would-have, saved."""
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    p0 = pd.Timestamp(start).as_unit("ns").value
+    p1 = pd.Timestamp(min(end, now)).as_unit("ns").value
+    s = pd.to_datetime(frame["start"], utc=True).dt.as_unit("ns").astype("int64").to_numpy()
+    e_raw = pd.to_datetime(frame["end"], utc=True).dt.as_unit("ns")
+    e = e_raw.fillna(pd.Timestamp(now).as_unit("ns")).astype("int64").to_numpy()
+    s, e = np.maximum(s, p0), np.minimum(e, p1)
+    keep = e > s
+    f = frame.loc[keep].reset_index(drop=True)
+    s, e = s[keep], e[keep]
+    if f.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    first = pd.Timestamp(start).tz_convert(tz).normalize()
+    last = pd.Timestamp(end).tz_convert(tz).normalize() + pd.Timedelta(days=1)
+    bounds = (
+        pd.date_range(first, last, freq="D", tz=tz)
+        .tz_convert("UTC")
+        .as_unit("ns")
+        .astype("int64")
+        .to_numpy()
+    )
+    i_s = np.searchsorted(bounds, s, side="right") - 1
+    i_e = np.searchsorted(bounds, e - 1, side="right") - 1
+    pieces = i_e - i_s + 1
+    idx = np.repeat(np.arange(len(f)), pieces)
+    offset = np.arange(len(idx)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    day_i = i_s[idx] + offset
+    ps = np.maximum(s[idx], bounds[day_i])
+    pe = np.minimum(e[idx], bounds[day_i + 1])
+    hours = (pe - ps) / NS_PER_HOUR
+    reps = f["replicas"].to_numpy()[idx]
+    rate = f["rate"].to_numpy()[idx]
+    down = f["scheduled_down"].to_numpy()[idx]
+    base = f["baseline"].to_numpy()[idx]
+    cost = hours * reps * rate
+    would = np.where(down, hours * base * rate, cost)
+    days = pd.to_datetime(bounds[day_i], utc=True, unit="ns").tz_convert(tz).date
+    out = pd.DataFrame(
+        {
+            "day": days,
+            "namespace": f["namespace"].to_numpy()[idx],
+            "model": f["model"].to_numpy()[idx],
+            "team": f["team"].to_numpy()[idx],
+            "hours": hours,
+            "replica_hours": hours * reps,
+            "cost_usd": cost,
+            "would_have_usd": would,
+            "saved_usd": would - cost,
+        }
+    )
+    return out.groupby(["day", "namespace", "model", "team"], as_index=False).sum(numeric_only=True)
+
+
+def group_costs(daily: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Totals by ``model`` (namespace + model), ``team``, ``namespace`` or ``day``."""
+    keys = {
+        "model": ["namespace", "model", "team"],
+        "team": ["team"],
+        "namespace": ["namespace"],
+        "day": ["day"],
+    }[by]
+    if daily.empty:
+        return pd.DataFrame(columns=[*keys, "cost_usd", "saved_usd"])
+    g = daily.groupby(keys, as_index=False)[["cost_usd", "saved_usd", "replica_hours"]].sum()
+    return g.sort_values(keys).reset_index(drop=True)
