@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 
 from barista_ui.services import Services, build_services
 from barista_ui.settings import Settings
+from components.cost_tab import build_cost_tab
 from components.cost_widgets import edit_cost_text
 from components.live_view import (
     build_cluster_tab,
@@ -51,7 +52,10 @@ def create_app(settings: Settings) -> Services:
     services.extras["extend_models_table"] = extend
     services.extras["banner"] = lambda: banner(services)
     services.extras["estimate_edit_text"] = lambda old, new: edit_cost_text(services, old, new)
-    mount(services, {"schedules": build_schedules_tab, "cluster": build_cluster_tab})
+    mount(
+        services,
+        {"schedules": build_schedules_tab, "cluster": build_cluster_tab, "cost": build_cost_tab},
+    )
 
     async def start_runtime() -> None:
         services.hub.bind_loop(asyncio.get_running_loop())

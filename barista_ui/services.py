@@ -13,6 +13,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,15 @@ class Services:
             )
         return self.extras["scheduler"]
 
+    def cost_service(self):
+        from barista_ui.costs import CostService
+
+        if "cost" not in self.extras:
+            self.extras["cost"] = CostService(
+                session_factory(self.engine), tz=self.settings.cost_timezone
+            )
+        return self.extras["cost"]
+
     def start_scheduler(self):
         """Start the in-process scheduler (APScheduler on the running event loop)."""
         from barista_ui.leader import make_leadership
@@ -183,8 +193,23 @@ class Services:
             return
         if self.cluster is None:
             return
-        self.scheduler_engine()
+        engine = self.scheduler_engine()
+        from barista_ui.replica_history import ReplicaRecorder
+        from data.types import utcnow
+
+        def memory(key):
+            m = engine.memory(key)
+            return (m.state == "down", m.original)
+
+        self.extras["recorder"] = ReplicaRecorder(
+            self.cost_service(),
+            lambda key: self.registry.find(key[1], key[0]),
+            None,
+            clock=utcnow,
+            schedule_memory=memory,
+        )
         self.start_live()
+        self.extras["recorder"].live = self.live
         threading.Thread(target=self._initial_apply, name="initial-apply", daemon=True).start()
 
     def _initial_apply(self) -> None:
@@ -258,6 +283,16 @@ def build_services(settings: Settings, *, seed: bool | None = None) -> Services:
                 holidays=cal,
                 actor="barista-demo",
             )
+        now = datetime.now(UTC)
+        policies = engine_.policies()
+        services.cost_service().seed_demo_history(
+            registry.list_models(),
+            now,
+            is_down=lambda rec, t: (
+                engine_.decide_for(rec, t, policies=policies, overrides={}, need_until=False).state
+                == "down"
+            ),
+        )
         services.extras.pop("scheduler", None)  # rebuilt with the cluster once connected
         log.info("seeded the demo fleet into an empty database")
     return services

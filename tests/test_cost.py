@@ -124,3 +124,41 @@ def test_grouping() -> None:
     )
     assert teams == {"x": pytest.approx(20.0), "y": pytest.approx(12.0)}
     assert list(group_costs(daily, "model")["model"]) == ["a", "b", "c"]
+
+
+def test_service_records_only_changes_and_reports(engine) -> None:
+    from barista_ui.costs import CostService
+    from data.db import session_factory
+
+    svc = CostService(session_factory(engine), clock=lambda: at("2026-11-03T00:00:00Z"))
+    assert svc.record_replicas("ml", "m", "t", 2, at("2026-11-01T00:00:00Z"), "apply", rate=0.5)
+    assert not svc.record_replicas("ml", "m", "t", 2, at("2026-11-01T01:00:00Z"), "watch", rate=0.5)
+    svc.record_replicas(
+        "ml",
+        "m",
+        "t",
+        0,
+        at("2026-11-01T12:00:00Z"),
+        "schedule",
+        rate=0.5,
+        scheduled_down=True,
+        baseline=2,
+    )
+    svc.record_replicas("ml", "m", "t", 2, at("2026-11-02T00:00:00Z"), "schedule", rate=0.5)
+    rows = svc.report(at("2026-11-01T00:00:00Z"), at("2026-11-03T00:00:00Z"), "day")
+    assert rows == [
+        {"day": "2026-11-01", "cost_usd": 12 * 2 * 0.5, "saved_usd": 12 * 2 * 0.5},
+        {"day": "2026-11-02", "cost_usd": 24 * 2 * 0.5, "saved_usd": 0.0},
+    ]
+    (team,) = svc.report(at("2026-11-01T00:00:00Z"), at("2026-11-02T00:00:00Z"), "team")
+    assert team == {"team": "t", "cost_usd": 12.0, "saved_usd": 12.0}
+
+
+async def test_cost_tab_shows_demo_history(app_env, user) -> None:
+    await user.open("/?tab=cost")
+    await user.should_see("includes demo history")
+    await user.should_see("Saved by scale-to-zero")
+    rows = user.find(marker="cost-models").elements.pop().rows
+    assert len(rows) >= 30 and all(r["per_day"] >= 0 for r in rows)
+    vision = [r for r in rows if r["team"] == "vision"]
+    assert any(r["saved_mtd"] > 0 for r in vision)  # office hours in Berlin: nights saved
