@@ -286,6 +286,7 @@ def test_hpa_scales_within_bounds_and_idles_at_zero(apis, sim) -> None:  # noqa:
     scale.spec.replicas = 0
     apps.replace_namespaced_deployment_scale("m1", NS, scale)
     sim.set_load(NS, "m1", 200)
+    threading.Event().wait(0.3)  # let an HPA pass that began before the scale-down finish
     rv = apps.read_namespaced_deployment("m1", NS).metadata.resource_version
     status_rv = hpa.read_namespaced_horizontal_pod_autoscaler("m1", NS).metadata.resource_version
     threading.Event().wait(0.3)  # three HPA periods at speed 20
