@@ -276,11 +276,15 @@ def test_hpa_scales_within_bounds_and_idles_at_zero(apis, sim) -> None:  # noqa:
     )
     sim.set_load(NS, "m1", 200)
     eventually(
-        lambda: apps.read_namespaced_deployment("m1", NS).spec.replicas == 5, what="scale to max"
+        lambda: apps.read_namespaced_deployment("m1", NS).spec.replicas == 5,
+        timeout=30,
+        what="scale to max",
     )
     sim.set_load(NS, "m1", 1)
     eventually(
-        lambda: apps.read_namespaced_deployment("m1", NS).spec.replicas == 1, what="scale to min"
+        lambda: apps.read_namespaced_deployment("m1", NS).spec.replicas == 1,
+        timeout=30,
+        what="scale to min",
     )
     scale = apps.read_namespaced_deployment_scale("m1", NS)
     scale.spec.replicas = 0
