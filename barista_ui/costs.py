@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, or_
+from sqlalchemy import insert, or_, text
 from sqlmodel import Session, select
 
 from barista_ui.cost import Segment, daily_costs, group_costs, segments_frame
@@ -124,10 +124,27 @@ class CostService:
 
     # ------------------------------------------------------------------ reports
 
-    def daily(self, start: datetime, end: datetime) -> pd.DataFrame:
-        return daily_costs(
-            segments_frame(self.segments(start, end)), start, end, self.clock(), self.tz
+    def frame(self, start: datetime, end: datetime) -> pd.DataFrame:
+        """Segments overlapping [start, end) straight into a DataFrame (no ORM objects: at a
+        million rows that is the difference between seconds and half a minute)."""
+        naive = [t.astimezone(UTC).replace(tzinfo=None) for t in (start, end)]
+        query = text(
+            'SELECT namespace, name AS model, team, start, "end", replicas, hourly_rate AS rate, '
+            "scheduled_down, COALESCE(baseline_replicas, replicas) AS baseline "
+            'FROM replica_segment WHERE start < :end AND ("end" IS NULL OR "end" > :start)'
         )
+        with self.new_session() as s:
+            result = s.connection().execute(query, {"start": naive[0], "end": naive[1]})
+            df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        if df.empty:
+            return segments_frame([])
+        for col in ("start", "end"):
+            df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
+        df["scheduled_down"] = df["scheduled_down"].astype(bool)
+        return df
+
+    def daily(self, start: datetime, end: datetime) -> pd.DataFrame:
+        return daily_costs(self.frame(start, end), start, end, self.clock(), self.tz)
 
     def report(self, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
         g = group_costs(self.daily(start, end), by)
