@@ -64,12 +64,13 @@ def segments_frame(segments: list[Segment]) -> pd.DataFrame:
     )
 
 
-def daily_costs(
-    frame: pd.DataFrame, start: datetime, end: datetime, now: datetime, tz: str = "UTC"
-) -> pd.DataFrame:
-    """One row per model and local day inside [start, end): hours, cost, would-have, saved."""
-    if frame.empty:
-        return pd.DataFrame(columns=COLUMNS)
+def _pieces(
+    frame: pd.DataFrame, start: datetime, end: datetime, now: datetime, bounds: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Cut every segment at the ``bounds`` (UTC ns, ascending) inside [start, min(end, now)).
+
+    Returns the kept segments, the segment index of each piece, its bin and its hours.
+    """
     p0 = pd.Timestamp(start).as_unit("ns").value
     p1 = pd.Timestamp(min(end, now)).as_unit("ns").value
     s = pd.to_datetime(frame["start"], utc=True).dt.as_unit("ns").astype("int64").to_numpy()
@@ -80,35 +81,47 @@ def daily_costs(
     f = frame.loc[keep].reset_index(drop=True)
     s, e = s[keep], e[keep]
     if f.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    first = pd.Timestamp(start).tz_convert(tz).normalize()
-    last = pd.Timestamp(end).tz_convert(tz).normalize() + pd.Timedelta(days=1)
-    bounds = (
-        pd.date_range(first, last, freq="D", tz=tz)
-        .tz_convert("UTC")
-        .as_unit("ns")
-        .astype("int64")
-        .to_numpy()
-    )
+        return None
     i_s = np.searchsorted(bounds, s, side="right") - 1
     i_e = np.searchsorted(bounds, e - 1, side="right") - 1
     pieces = i_e - i_s + 1
     idx = np.repeat(np.arange(len(f)), pieces)
     offset = np.arange(len(idx)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    day_i = i_s[idx] + offset
-    ps = np.maximum(s[idx], bounds[day_i])
-    pe = np.minimum(e[idx], bounds[day_i + 1])
-    hours = (pe - ps) / NS_PER_HOUR
+    bin_i = i_s[idx] + offset
+    ps = np.maximum(s[idx], bounds[bin_i])
+    pe = np.minimum(e[idx], bounds[bin_i + 1])
+    return f, idx, bin_i, (pe - ps) / NS_PER_HOUR
+
+
+def _bounds(start: datetime, end: datetime, tz: str, freq: str) -> pd.DatetimeIndex:
+    first = pd.Timestamp(start).tz_convert(tz).normalize()
+    last = pd.Timestamp(end).tz_convert(tz).normalize() + pd.Timedelta(days=1)
+    if freq == "D":
+        return pd.date_range(first, last, freq="D", tz=tz)
+    # hours: real (UTC) hours, labelled with the local wall-clock hour they start at
+    return pd.date_range(first.tz_convert("UTC"), last.tz_convert("UTC"), freq="h", tz="UTC")
+
+
+def daily_costs(
+    frame: pd.DataFrame, start: datetime, end: datetime, now: datetime, tz: str = "UTC"
+) -> pd.DataFrame:
+    """One row per model and local day inside [start, end): hours, cost, would-have, saved."""
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    bounds = _bounds(start, end, tz, "D")
+    cut = _pieces(frame, start, end, now, bounds.tz_convert("UTC").as_unit("ns").asi8)
+    if cut is None:
+        return pd.DataFrame(columns=COLUMNS)
+    f, idx, day_i, hours = cut
     reps = f["replicas"].to_numpy()[idx]
     rate = f["rate"].to_numpy()[idx]
     down = f["scheduled_down"].to_numpy()[idx]
     base = f["baseline"].to_numpy()[idx]
     cost = hours * reps * rate
     would = np.where(down, hours * base * rate, cost)
-    days = pd.to_datetime(bounds[day_i], utc=True, unit="ns").tz_convert(tz).date
     out = pd.DataFrame(
         {
-            "day": days,
+            "day": bounds[day_i].date,
             "namespace": f["namespace"].to_numpy()[idx],
             "model": f["model"].to_numpy()[idx],
             "team": f["team"].to_numpy()[idx],
@@ -120,6 +133,66 @@ def daily_costs(
         }
     )
     return out.groupby(["day", "namespace", "model", "team"], as_index=False).sum(numeric_only=True)
+
+
+HOURLY_COLUMNS = ["day", "hour", "team", "hours", "replica_hours"]
+
+
+def hourly_replicas(
+    frame: pd.DataFrame, start: datetime, end: datetime, now: datetime, tz: str = "UTC"
+) -> pd.DataFrame:
+    """Replica-hours per team and local (day, hour): the heatmap's raw material.
+
+    ``hours`` is how much of that hour was observed, so averages stay right on partial hours.
+    """
+    if frame.empty:
+        return pd.DataFrame(columns=HOURLY_COLUMNS)
+    bounds = _bounds(start, end, tz, "h")
+    cut = _pieces(frame, start, end, now, bounds.as_unit("ns").asi8)
+    if cut is None:
+        return pd.DataFrame(columns=HOURLY_COLUMNS)
+    f, idx, hour_i, hours = cut
+    local = bounds[hour_i].tz_convert(tz)
+    out = pd.DataFrame(
+        {
+            "day": local.date,
+            "hour": local.hour,
+            "team": f["team"].to_numpy()[idx],
+            "replica_hours": hours * f["replicas"].to_numpy()[idx],
+        }
+    )
+    g = out.groupby(["day", "hour", "team"], as_index=False)["replica_hours"].sum()
+    # observed time of each hour bin (the same for every team that ran in it)
+    # observed time of each bin: its overlap with [first observation, min(end, now)); a DST
+    # fall-back repeats a local hour, so two bins add up under one label
+    edges = bounds.as_unit("ns").asi8
+    w0 = max(
+        pd.Timestamp(start).as_unit("ns").value,
+        pd.to_datetime(f["start"], utc=True).min().as_unit("ns").value,
+    )
+    w1 = pd.Timestamp(min(end, now)).as_unit("ns").value
+    used = np.unique(hour_i)
+    observed = np.clip(np.minimum(edges[used + 1], w1) - np.maximum(edges[used], w0), 0, None)
+    bins = bounds[used].tz_convert(tz)
+    span = pd.DataFrame({"day": bins.date, "hour": bins.hour, "hours": observed / NS_PER_HOUR})
+    g = g.merge(span.groupby(["day", "hour"], as_index=False)["hours"].sum(), on=["day", "hour"])
+    return g[HOURLY_COLUMNS]
+
+
+def weekday_hour_grid(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Average running replicas by weekday (rows, Monday first) and local hour (columns)."""
+    grid = pd.DataFrame(0.0, index=range(7), columns=range(24))
+    if hourly.empty:
+        return grid
+    h = hourly.copy()
+    h["weekday"] = pd.to_datetime(h["day"]).dt.day_of_week
+    reps = h.groupby(["weekday", "hour"])["replica_hours"].sum()
+    # how many of each (weekday, hour) slots were observed: distinct days with that hour
+    slots = h.drop_duplicates(["day", "hour"]).groupby(["weekday", "hour"])["hours"].sum()
+    avg = (reps / slots.reindex(reps.index)).fillna(0.0)
+    for (wd, hr), v in avg.items():
+        grid.loc[wd, hr] = v
+    return grid
 
 
 def group_costs(daily: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import insert, or_, text
+from sqlalchemy import delete, func, insert, or_, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from barista_ui.cost import Segment, daily_costs, group_costs, segments_frame
+from barista_ui.cost import (
+    COLUMNS,
+    HOURLY_COLUMNS,
+    Segment,
+    daily_costs,
+    hourly_replicas,
+    segments_frame,
+)
 from barista_ui.pricing import DEFAULT_PRICES, PriceEntry, spec_rate
 from barista_ui.registry import ModelRecord
-from data.cost_tables import ReplicaSegment
+from data.cost_tables import CostDaily, CostRollupState, ReplicaHourly, ReplicaSegment
 from data.db import transaction
 from data.types import utcnow
 
@@ -54,6 +63,7 @@ class CostService:
     ) -> bool:
         """Close the model's open segment at ``at`` and open a new one, if anything changed."""
         with transaction(self.new_session) as s:
+            self._rewind(s, at)
             open_ = s.exec(
                 select(ReplicaSegment).where(
                     ReplicaSegment.namespace == namespace,
@@ -124,6 +134,16 @@ class CostService:
 
     # ------------------------------------------------------------------ reports
 
+    def _query_frame(self, query: Any, params: dict[str, Any]) -> pd.DataFrame:
+        """Rows of a textual query as a DataFrame, built column-wise from plain tuples
+        (handing SQLAlchemy rows to pandas costs a failed attribute lookup per row)."""
+        with self.new_session() as s:
+            result = s.connection().execute(query, params)
+            columns = list(result.keys())
+            rows = [tuple(r) for r in result.fetchall()]
+        data = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {}
+        return pd.DataFrame({c: list(data.get(c, ())) for c in columns}, columns=columns)
+
     def frame(self, start: datetime, end: datetime) -> pd.DataFrame:
         """Segments overlapping [start, end) straight into a DataFrame (no ORM objects: at a
         million rows that is the difference between seconds and half a minute)."""
@@ -131,11 +151,15 @@ class CostService:
         query = text(
             'SELECT namespace, name AS model, team, start, "end", replicas, hourly_rate AS rate, '
             "scheduled_down, COALESCE(baseline_replicas, replicas) AS baseline "
-            'FROM replica_segment WHERE start < :end AND ("end" IS NULL OR "end" > :start)'
+            'FROM replica_segment WHERE "end" > :start AND start < :end'
         )
-        with self.new_session() as s:
-            result = s.connection().execute(query, {"start": naive[0], "end": naive[1]})
-            df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # two halves rather than one OR: each uses its index (closed segments by their end,
+        # open ones by the (namespace, name, end) index), so a day's slice reads a day's rows
+        query = text(
+            f"{query.text} UNION ALL {query.text.split(' WHERE ')[0]} "
+            'WHERE "end" IS NULL AND start < :end'
+        )
+        df = self._query_frame(query, {"start": naive[0], "end": naive[1]})
         if df.empty:
             return segments_frame([])
         for col in ("start", "end"):
@@ -143,11 +167,196 @@ class CostService:
         df["scheduled_down"] = df["scheduled_down"].astype(bool)
         return df
 
+    # ------------------------------------------------------------------ roll-ups
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), ZoneInfo(self.tz))
+
+    def _local_day(self, t: datetime) -> date:
+        return t.astimezone(ZoneInfo(self.tz)).date()
+
+    def _rewind(self, s: Session, at: datetime) -> None:
+        """A write dated inside rolled-up days (a late observation, a clock step) makes those
+        days stale: drop their roll-ups, they are recomputed on the next read."""
+        stale = (at.astimezone(UTC) - timedelta(days=1)).date()  # safe in any timezone
+        states = s.exec(select(CostRollupState).where(CostRollupState.through > stale)).all()
+        if not states:
+            return
+        s.execute(delete(CostDaily).where(CostDaily.day >= stale))
+        s.execute(delete(ReplicaHourly).where(ReplicaHourly.day >= stale))
+        for st in states:
+            st.through = stale
+            s.add(st)
+
+    def invalidate_rollups(self) -> None:
+        with transaction(self.new_session) as s:
+            s.execute(delete(CostDaily))
+            s.execute(delete(ReplicaHourly))
+            s.execute(delete(CostRollupState))
+
+    def rolled_through(self) -> date | None:
+        with self.new_session() as s:
+            st = s.get(CostRollupState, self.tz)
+            return st.through if st else None
+
+    def refresh_rollups(self) -> int:
+        """Roll up every complete local day not rolled up yet; returns the days added.
+
+        Cheap when up to date (one primary-key read), so readers call it first. Two processes
+        racing on the same days: the loser's insert fails on the primary key and it keeps the
+        winner's rows.
+        """
+        today = self._local_day(self.clock())
+        through = self.rolled_through()
+        if through is None:
+            with self.new_session() as s:
+                first = s.exec(select(func.min(ReplicaSegment.start))).one()
+            if first is None:
+                return 0
+            through = self._local_day(first)
+        if through >= today:
+            return 0
+        lo, hi = self._midnight(through), self._midnight(today)
+        frame = self.frame(lo, hi)
+        daily = daily_costs(frame, lo, hi, hi, self.tz)
+        hourly = hourly_replicas(frame, lo, hi, hi, self.tz)
+        try:
+            with transaction(self.new_session) as s:
+                st = s.get(CostRollupState, self.tz)
+                if st is not None and st.through != through:
+                    return 0
+                for table, df in ((CostDaily, daily), (ReplicaHourly, hourly)):
+                    if not df.empty:
+                        rows = df.assign(tz=self.tz).to_dict("records")
+                        for i in range(0, len(rows), 20_000):
+                            s.execute(insert(table), rows[i : i + 20_000])
+                if st is None:
+                    st = CostRollupState(tz=self.tz, through=today)
+                st.through = today
+                s.add(st)
+        except IntegrityError:
+            return 0
+        return (today - through).days
+
+    def _split(self, start: datetime, end: datetime) -> tuple[date, date] | None:
+        """The whole local days of [start, end) that the roll-up covers, or None."""
+        through = self.rolled_through()
+        if through is None:
+            return None
+        first = self._local_day(start)
+        if self._midnight(first) < start:
+            first += timedelta(days=1)
+        last = min(self._local_day(end), through)
+        return (first, last) if first < last else None
+
+    def _rolled(self, table: Any, columns: list[str], first: date, last: date) -> pd.DataFrame:
+        cols = ", ".join(f'"{c}"' for c in columns)
+        query = text(
+            f"SELECT {cols} FROM {table.__tablename__} "
+            "WHERE tz = :tz AND day >= :first AND day < :last"
+        )
+        df = self._query_frame(query, {"tz": self.tz, "first": first, "last": last})
+        df["day"] = pd.to_datetime(df["day"]).dt.date
+        return df
+
+    def _combined(
+        self,
+        start: datetime,
+        end: datetime,
+        table: Any,
+        columns: list[str],
+        compute: Callable[..., pd.DataFrame],
+    ) -> pd.DataFrame:
+        self.refresh_rollups()
+        now = self.clock()
+        split = self._split(start, end)
+        if split is None:
+            return compute(self.frame(start, end), start, end, now, self.tz)
+        first, last = split
+        parts = [self._rolled(table, columns, first, last)]
+        for lo, hi in ((start, self._midnight(first)), (self._midnight(last), end)):
+            if lo < hi and lo < now:
+                parts.append(compute(self.frame(lo, hi), lo, hi, now, self.tz))
+        parts = [p for p in parts if not p.empty]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)
+
+    SUMS = ["hours", "replica_hours", "cost_usd", "would_have_usd", "saved_usd"]
+    KEYS = ("day", "namespace", "model", "team")
+
+    def totals(
+        self,
+        start: datetime,
+        end: datetime,
+        keys: list[str],
+        teams: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """Sums of the daily figures in [start, end) grouped by ``keys`` (a subset of day,
+        namespace, model, team), optionally for some teams only.
+
+        The rolled-up days are summed by the database, so a month of 2,000 models costs a few
+        thousand rows, not sixty thousand.
+        """
+        bad = [k for k in keys if k not in self.KEYS]
+        if bad:
+            raise ValueError(f"unknown grouping {bad}; allowed: {', '.join(self.KEYS)}")
+        self.refresh_rollups()
+        now = self.clock()
+        parts: list[pd.DataFrame] = []
+        edges = [(start, end)]
+        split = self._split(start, end)
+        if split is not None:
+            first, last = split
+            edges = [(start, self._midnight(first)), (self._midnight(last), end)]
+            sel = ", ".join(f'"{k}"' for k in keys)
+            sums = ", ".join(f'SUM("{c}") AS "{c}"' for c in self.SUMS)
+            where = "tz = :tz AND day >= :first AND day < :last"
+            params: dict[str, Any] = {"tz": self.tz, "first": first, "last": last}
+            if teams is not None:
+                names = [f":team{i}" for i in range(len(teams))]
+                where += f" AND team IN ({', '.join(names) or 'NULL'})"
+                params.update({n[1:]: t for n, t in zip(names, teams, strict=True)})
+            group = f" GROUP BY {sel}" if keys else ""
+            query = text(
+                f"SELECT {sel + ', ' if keys else ''}{sums} FROM cost_daily WHERE {where}{group}"
+            )
+            rolled = self._query_frame(query, params)
+            rolled = rolled.dropna(subset=["cost_usd"])
+            if "day" in rolled:
+                rolled["day"] = pd.to_datetime(rolled["day"]).dt.date
+            parts.append(rolled)
+        for lo, hi in edges:
+            if lo < hi and lo < now:
+                d = daily_costs(self.frame(lo, hi), lo, hi, now, self.tz)
+                if teams is not None:
+                    d = d[d["team"].isin(teams)]
+                parts.append(d[[*keys, *self.SUMS]])
+        parts = [p for p in parts if not p.empty]
+        if not parts:
+            return pd.DataFrame(columns=[*keys, *self.SUMS])
+        both = pd.concat(parts, ignore_index=True)
+        if not keys:
+            return both[self.SUMS].sum().to_frame().T
+        return both.groupby(keys, as_index=False)[self.SUMS].sum().sort_values(keys)
+
     def daily(self, start: datetime, end: datetime) -> pd.DataFrame:
-        return daily_costs(self.frame(start, end), start, end, self.clock(), self.tz)
+        """Cost per model and local day in [start, end): roll-ups for complete days, raw
+        segments only for the edges (today, or a period that starts mid-day)."""
+        return self._combined(start, end, CostDaily, COLUMNS, daily_costs)
+
+    def hourly(self, start: datetime, end: datetime) -> pd.DataFrame:
+        """Replica-hours per team and local hour in [start, end) (see ``hourly_replicas``)."""
+        return self._combined(start, end, ReplicaHourly, HOURLY_COLUMNS, hourly_replicas)
 
     def report(self, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
-        g = group_costs(self.daily(start, end), by)
+        keys = {
+            "model": ["namespace", "model", "team"],
+            "team": ["team"],
+            "namespace": ["namespace"],
+            "day": ["day"],
+        }[by]
+        g = self.totals(start, end, keys)[[*keys, "cost_usd", "saved_usd"]]
         rows = []
         for rec in g.to_dict("records"):
             rec.pop("replica_hours", None)
@@ -217,4 +426,5 @@ class CostService:
         with transaction(self.new_session) as s:
             if rows:
                 s.execute(insert(ReplicaSegment), rows)
+        self.invalidate_rollups()
         return len(rows)

@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
-from barista_ui.cost import group_costs  # noqa: E402
 from barista_ui.costs import CostService  # noqa: E402
 from barista_ui.registry import RegistryService  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
@@ -37,15 +37,24 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--keep", help="directory to keep the database in (reused if there)")
     args = parser.parse_args()
     rng = random.Random(5)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(days=args.days)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{tmp}/bench.db"
+        reuse = Path(tmp, "bench.db").exists()
         engine = make_engine(url)
         migrate(engine)
         new = session_factory(engine)
+        if reuse:
+            with new() as s:
+                first = s.exec(select(func.min(ReplicaSegment.start))).one()
+            start = first.astimezone(UTC)
+            now = start + timedelta(days=args.days)
         recs = [
             {
                 "name": f"model-{i:04d}",
@@ -57,39 +66,46 @@ def main() -> None:
             }
             for i in range(args.models)
         ]
-        RegistryService(new).apply_many(recs, actor="bench", source="cli")
-        t0 = time.perf_counter()
-        rows = []
-        for r in recs:
-            t = start
-            while t < now:
-                rows.append(
-                    {
-                        "namespace": r["namespace"],
-                        "name": r["name"],
-                        "team": r["team"],
-                        "start": t,
-                        "end": t + timedelta(hours=1),
-                        "replicas": rng.randint(0, 4),
-                        "reason": "watch",
-                        "hourly_rate": 0.04,
-                        "scheduled_down": False,
-                        "baseline_replicas": None,
-                        "demo": True,
-                    }
-                )
-                t += timedelta(hours=1)
-        with transaction(new) as s:
-            for i in range(0, len(rows), 50_000):
-                s.execute(insert(ReplicaSegment), rows[i : i + 50_000])
-        print(f"{len(rows):,} segments stored in {time.perf_counter() - t0:.1f} s")
+        if not reuse:
+            RegistryService(new).apply_many(recs, actor="bench", source="cli")
+        if not reuse:
+            t0 = time.perf_counter()
+            rows = []
+            for r in recs:
+                t = start
+                while t < now:
+                    rows.append(
+                        {
+                            "namespace": r["namespace"],
+                            "name": r["name"],
+                            "team": r["team"],
+                            "start": t,
+                            "end": t + timedelta(hours=1),
+                            "replicas": rng.randint(0, 4),
+                            "reason": "watch",
+                            "hourly_rate": 0.04,
+                            "scheduled_down": False,
+                            "baseline_replicas": None,
+                            "demo": True,
+                        }
+                    )
+                    t += timedelta(hours=1)
+            with transaction(new) as s:
+                for i in range(0, len(rows), 50_000):
+                    s.execute(insert(ReplicaSegment), rows[i : i + 50_000])
+            print(f"{len(rows):,} segments stored in {time.perf_counter() - t0:.1f} s")
         svc = CostService(new, clock=lambda: now)
+        t_roll = time.perf_counter()
+        days = svc.refresh_rollups()
+        print(
+            f"roll-up of {days} complete days (done once, as days end): "
+            f"{time.perf_counter() - t_roll:.1f} s"
+        )
         times = []
         for _ in range(5):
             t1 = time.perf_counter()
-            daily = svc.daily(start, now)
-            per_team_day = daily.groupby(["day", "team"])["cost_usd"].sum()
-            per_model = group_costs(daily, "model")
+            per_team_day = svc.totals(start, now, ["day", "team"])
+            per_model = svc.totals(start, now, ["namespace", "model", "team"])
             times.append(time.perf_counter() - t1)
         print(
             f"(a) cost per team per day ({len(per_team_day)}) and per model ({len(per_model)}): "

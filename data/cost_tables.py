@@ -18,6 +18,7 @@ class ReplicaSegment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_segment_model_start", "namespace", "name", "start"),
         Index("ix_segment_open", "namespace", "name", "end"),
+        Index("ix_segment_end", "end"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,3 +87,46 @@ class BillingRowRecord(SQLModel, table=True):
     service: str | None = None
     resource: str | None = None
     row_hash: str = Field(max_length=64)
+
+
+class CostDaily(SQLModel, table=True):
+    """Roll-up of replica history: one row per model and complete local day, per timezone.
+
+    Written once a day has ended (the segments inside it can no longer change), so reports
+    over weeks read thousands of these instead of millions of segments.
+    """
+
+    __tablename__ = "cost_daily"
+
+    tz: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+    namespace: str = Field(primary_key=True, max_length=63)
+    model: str = Field(primary_key=True, max_length=63)
+    team: str = Field(max_length=63, index=True)
+    hours: float
+    replica_hours: float
+    cost_usd: float
+    would_have_usd: float
+    saved_usd: float
+
+
+class ReplicaHourly(SQLModel, table=True):
+    """Running replica-hours per team and local hour of complete days (the heatmap)."""
+
+    __tablename__ = "replica_hourly"
+
+    tz: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+    hour: int = Field(primary_key=True)
+    team: str = Field(primary_key=True, max_length=63)
+    hours: float
+    replica_hours: float
+
+
+class CostRollupState(SQLModel, table=True):
+    """Days before ``through`` (local, in ``tz``) are rolled up."""
+
+    __tablename__ = "cost_rollup_state"
+
+    tz: str = Field(primary_key=True, max_length=64)
+    through: date
