@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,11 +23,23 @@ from barista_ui.cost import (
     hourly_replicas,
     segments_frame,
 )
-from barista_ui.pricing import DEFAULT_PRICES, PriceEntry, spec_rate
+from barista_ui.prices import family_of, pick
+from barista_ui.pricing import DEFAULT_PRICES, PriceEntry, PricingError, spec_rate
 from barista_ui.registry import ModelRecord
-from data.cost_tables import CostDaily, CostRollupState, ReplicaHourly, ReplicaSegment
+from data.cost_tables import (
+    BillingImport,
+    BillingRowRecord,
+    CostDaily,
+    CostRollupState,
+    PriceEntryRow,
+    ReplicaHourly,
+    ReplicaSegment,
+    TeamBudget,
+)
 from data.db import transaction
 from data.types import utcnow
+
+UNALLOCATED = "(unallocated)"
 
 
 class CostService:
@@ -35,15 +49,284 @@ class CostService:
         *,
         clock: Callable[[], datetime] = utcnow,
         tz: str = "UTC",
-        prices: PriceEntry = DEFAULT_PRICES,
+        region: str = DEFAULT_PRICES.region,
+        price_file: str | None = None,
     ):
         self.new_session = new_session
         self.clock = clock
         self.tz = tz
-        self.prices = prices
+        self.region = region
+        self.price_file = price_file
+        self._prices: list[PriceEntry] | None = None
+
+    # ------------------------------------------------------------------ prices
+
+    def price_table(self) -> list[PriceEntry]:
+        """The stored price table (the built-in defaults until someone saves one)."""
+        if self._prices is None:
+            with self.new_session() as s:
+                rows = s.exec(select(PriceEntryRow).order_by(PriceEntryRow.id)).all()
+            self._prices = [
+                PriceEntry(
+                    region=r.region,
+                    machine_family=r.machine_family,
+                    cpu_hourly=r.cpu_hourly,
+                    memory_gib_hourly=r.memory_gib_hourly,
+                    gpu_hourly={k: float(v) for k, v in (r.gpu_hourly or {}).items()},
+                    source=r.source,
+                    as_of=r.as_of,
+                )
+                for r in rows
+            ] or [DEFAULT_PRICES]
+        return self._prices
+
+    def prices_for(self, spec: Any) -> PriceEntry:
+        return pick(self.price_table(), self.region, family_of(spec))
 
     def rate_for(self, spec: Any) -> float:
-        return spec_rate(spec, self.prices)
+        return spec_rate(spec, self.prices_for(spec))
+
+    def save_prices(
+        self, entries: list[PriceEntry], records: list[ModelRecord] = (), actor: str = ""
+    ) -> int:
+        """Replace the price table (all or nothing) and re-rate the running segments of
+        ``records`` from now on; past segments keep the rate that was in force. Returns the
+        number of models re-rated. Writes the price file too when one is configured."""
+        from barista_ui.prices import _unique, dump_prices
+
+        entries = _unique(list(entries))
+        now = self.clock()
+        with transaction(self.new_session) as s:
+            s.execute(delete(PriceEntryRow))
+            for e in entries:
+                s.add(
+                    PriceEntryRow(
+                        region=e.region,
+                        machine_family=e.machine_family,
+                        cpu_hourly=e.cpu_hourly,
+                        memory_gib_hourly=e.memory_gib_hourly,
+                        gpu_hourly=dict(e.gpu_hourly),
+                        source=e.source,
+                        as_of=e.as_of,
+                    )
+                )
+        self._prices = None
+        if self.price_file:
+            path = Path(self.price_file)
+            fmt = "csv" if path.suffix.lower() == ".csv" else "yaml"
+            path.write_text(dump_prices(entries, fmt))
+        changed = 0
+        for rec in records:
+            try:
+                rate = self.rate_for(rec.spec)
+            except PricingError:
+                continue
+            if self._rerate(rec.namespace, rec.name, rate, now):
+                changed += 1
+        return changed
+
+    def load_price_file(self) -> int:
+        """At start-up: the configured price file is the table (written from the table if the
+        file does not exist yet). Returns the number of entries."""
+        from barista_ui.prices import dump_prices, parse_prices
+
+        if not self.price_file:
+            return 0
+        path = Path(self.price_file)
+        fmt = "csv" if path.suffix.lower() == ".csv" else "yaml"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump_prices(self.price_table(), fmt))
+            return len(self.price_table())
+        entries = parse_prices(path.read_text(), fmt)
+        if entries != self.price_table():
+            keep, self.price_file = self.price_file, None
+            try:
+                self.save_prices(entries)
+            finally:
+                self.price_file = keep
+        return len(entries)
+
+    def _rerate(self, namespace: str, name: str, rate: float, at: datetime) -> bool:
+        with transaction(self.new_session) as s:
+            open_ = s.exec(
+                select(ReplicaSegment).where(
+                    ReplicaSegment.namespace == namespace,
+                    ReplicaSegment.name == name,
+                    ReplicaSegment.end.is_(None),
+                )
+            ).first()  # type: ignore[union-attr]
+            if open_ is None or round(open_.hourly_rate, 9) == round(rate, 9):
+                return False
+            open_.end = at
+            s.add(open_)
+            s.add(
+                ReplicaSegment(
+                    namespace=namespace,
+                    name=name,
+                    team=open_.team,
+                    start=at,
+                    end=None,
+                    replicas=open_.replicas,
+                    reason="price",
+                    hourly_rate=rate,
+                    gpu_type=open_.gpu_type,
+                    scheduled_down=open_.scheduled_down,
+                    baseline_replicas=open_.baseline_replicas,
+                )
+            )
+        return True
+
+    # ------------------------------------------------------------------ budgets
+
+    def budgets(self) -> dict[str, float]:
+        with self.new_session() as s:
+            return {b.team: b.monthly_usd for b in s.exec(select(TeamBudget)).all()}
+
+    def set_budget(self, team: str, monthly_usd: float | None, actor: str = "") -> None:
+        """Set (or with None, remove) a team's monthly budget in USD."""
+        if not team:
+            raise ValueError("team: give the team the budget is for")
+        if monthly_usd is not None and (
+            not isinstance(monthly_usd, int | float)
+            or monthly_usd < 0
+            or monthly_usd != monthly_usd
+        ):
+            raise ValueError(f"monthly budget '{monthly_usd}': use a number of USD >= 0")
+        with transaction(self.new_session) as s:
+            row = s.get(TeamBudget, team)
+            if monthly_usd is None:
+                if row is not None:
+                    s.delete(row)
+                return
+            row = row or TeamBudget(team=team, monthly_usd=0.0)
+            row.monthly_usd = float(monthly_usd)
+            row.updated_by = actor
+            row.updated_at = self.clock()
+            s.add(row)
+
+    # ------------------------------------------------------------------ billing
+
+    def import_billing(
+        self,
+        content: bytes,
+        fmt: str,
+        *,
+        filename: str = "",
+        actor: str = "",
+        team_key: str | None = None,
+        model_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Import a billing export (all rows or none). The same file twice, or rows already
+        imported from an overlapping file, are not counted again."""
+        from barista_ui.billing import BillingFileError, parse_billing
+
+        sha = hashlib.sha256(content).hexdigest()
+        try:
+            text_ = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BillingFileError(None, "the file is not UTF-8 text") from None
+        rows = parse_billing(text_, fmt, team_key, model_key)
+        with transaction(self.new_session) as s:
+            if s.exec(select(BillingImport).where(BillingImport.file_sha256 == sha)).first():
+                return {
+                    "file": filename,
+                    "rows": len(rows),
+                    "new_rows": 0,
+                    "already": True,
+                    "new_usd": 0.0,
+                }
+            known = set()
+            hashes = [r.row_hash for r in rows]
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i : i + 500]
+                known.update(
+                    s.exec(
+                        select(BillingRowRecord.row_hash).where(
+                            BillingRowRecord.row_hash.in_(chunk)  # type: ignore[attr-defined]
+                        )
+                    ).all()
+                )
+            fresh = [r for r in rows if r.row_hash not in known]
+            imp = BillingImport(
+                file_sha256=sha,
+                filename=filename,
+                format=fmt,
+                rows=len(fresh),
+                total_usd=sum(r.cost_usd for r in fresh),
+                imported_by=actor,
+                imported_at=self.clock(),
+            )
+            s.add(imp)
+            s.flush()
+            if fresh:
+                s.execute(
+                    insert(BillingRowRecord),
+                    [
+                        {
+                            "import_id": imp.id,
+                            "line": r.line,
+                            "time": r.time,
+                            "cost_usd": r.cost_usd,
+                            "currency": "USD",
+                            "team": r.team,
+                            "model": r.model,
+                            "service": r.service,
+                            "resource": r.resource,
+                            "row_hash": r.row_hash,
+                        }
+                        for r in fresh
+                    ],
+                )
+        return {
+            "file": filename,
+            "rows": len(rows),
+            "new_rows": len(fresh),
+            "already": False,
+            "new_usd": round(sum(r.cost_usd for r in fresh), 6),
+        }
+
+    def has_billing(self) -> bool:
+        with self.new_session() as s:
+            return s.exec(select(BillingRowRecord.id).limit(1)).first() is not None
+
+    def billed(self, start: datetime, end: datetime, keys: list[str]) -> pd.DataFrame:
+        """Billed cost in [start, end) grouped by day (local), team and/or model.
+
+        Rows without a team tag are reported under ``(unallocated)``."""
+        bad = [k for k in keys if k not in ("day", "team", "model")]
+        if bad:
+            raise ValueError(f"unknown grouping {bad}; allowed: day, team, model")
+        naive = [t.astimezone(UTC).replace(tzinfo=None) for t in (start, end)]
+        df = self._query_frame(
+            text(
+                "SELECT time, team, model, cost_usd FROM billing_row WHERE time >= :a AND time < :b"
+            ),
+            {"a": naive[0], "b": naive[1]},
+        )
+        if df.empty:
+            return pd.DataFrame(columns=[*keys, "billed_usd"])
+        df["day"] = (
+            pd.to_datetime(df["time"], utc=True, format="ISO8601").dt.tz_convert(self.tz).dt.date
+        )
+        df["team"] = df["team"].fillna(UNALLOCATED)
+        df["model"] = df["model"].fillna(UNALLOCATED)
+        df = df.rename(columns={"cost_usd": "billed_usd"})
+        if not keys:
+            return pd.DataFrame({"billed_usd": [df["billed_usd"].sum()]})
+        return df.groupby(keys, as_index=False)["billed_usd"].sum().sort_values(keys)
+
+    def modeled_vs_billed(self, start: datetime, end: datetime) -> pd.DataFrame:
+        """Per team and day: modeled cost, billed cost and billed / modeled."""
+        modeled = self.totals(start, end, ["day", "team"])[["day", "team", "cost_usd"]]
+        billed = self.billed(start, end, ["day", "team"])
+        both = modeled.merge(billed, on=["day", "team"], how="outer").fillna(0.0)
+        both = both.rename(columns={"cost_usd": "modeled_usd"})
+        both["ratio"] = [
+            (b / m) if m > 0 else None
+            for b, m in zip(both["billed_usd"], both["modeled_usd"], strict=True)
+        ]
+        return both.sort_values(["day", "team"]).reset_index(drop=True)
 
     # ------------------------------------------------------------------ replica history
 

@@ -119,10 +119,31 @@ class Services:
         from barista_ui.costs import CostService
 
         if "cost" not in self.extras:
-            self.extras["cost"] = CostService(
-                session_factory(self.engine), tz=self.settings.cost_timezone
+            cost = CostService(
+                session_factory(self.engine),
+                tz=self.settings.cost_timezone,
+                region=self.settings.region,
+                price_file=self.settings.price_file,
             )
+            cost.load_price_file()
+            self.extras["cost"] = cost
         return self.extras["cost"]
+
+    def save_prices(self, entries: list, actor: str = "") -> int:
+        """Replace the price table; running models are re-rated from now on."""
+        return self.cost_service().save_prices(entries, self.registry.list_models(), actor)
+
+    def opencost(self):
+        """The OpenCost client when BARISTA_OPENCOST_URL is set, else None."""
+        from barista_ui.opencost import OpenCostClient
+
+        if not self.settings.opencost_url:
+            return None
+        if "opencost" not in self.extras:
+            self.extras["opencost"] = OpenCostClient(
+                self.settings.opencost_url, label=self.settings.opencost_model_label
+            )
+        return self.extras["opencost"]
 
     def start_scheduler(self):
         """Start the in-process scheduler (APScheduler on the running event loop)."""

@@ -55,8 +55,19 @@ class Settings(BaseSettings):
 
     # cost
     cost_timezone: str = "UTC"
-    opencost_url: str | None = None
-    price_file: str | None = None
+    opencost_url: str | None = Field(
+        default=None, description="OpenCost API base URL; daily cost per model then comes from it"
+    )
+    opencost_model_label: str = Field(
+        default="model", description="Pod label that names the model (OpenCost aggregate key)"
+    )
+    price_file: str | None = Field(
+        default=None, description="YAML or CSV price table; loaded at start, written on edits"
+    )
+    focus_team_tag: str = "team"
+    focus_model_tag: str = "model"
+    gcp_team_label: str = "k8s-label/team"
+    gcp_model_label: str = "k8s-label/model"
 
 
 @lru_cache
