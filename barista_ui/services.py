@@ -129,6 +129,15 @@ class Services:
             self.extras["cost"] = cost
         return self.extras["cost"]
 
+    def records_snapshot(self) -> list:
+        """All records, re-read only when the registry changed (one cheap stamp query)."""
+        stamp = self.registry.fleet_stamp()
+        cached = self.extras.get("records_snapshot")
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, self.registry.list_models())
+            self.extras["records_snapshot"] = cached
+        return cached[1]
+
     def save_prices(self, entries: list, actor: str = "") -> int:
         """Replace the price table; running models are re-rated from now on."""
         return self.cost_service().save_prices(entries, self.registry.list_models(), actor)

@@ -1,161 +1,508 @@
-"""The Cost tab: daily cost by team, what scale-to-zero saved, and a per-model table."""
+"""The Cost tab: daily cost by team or model, month to date against budgets, what
+scale-to-zero saved, when replicas run, modeled vs billed, a per-model table and the prices."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import calendar
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 import plotly.graph_objects as go
 from nicegui import ui
 
-from barista_ui.cost import group_costs
-from barista_ui.schedule import zone
+from barista_ui.billing import BillingFileError
+from barista_ui.cost_overview import (
+    Overview,
+    last_days,
+    local_period,
+    month_to_date,
+    overview,
+    projected_savings,
+)
+from barista_ui.prices import PriceFileError, dump_prices, parse_prices
+from barista_ui.scheduler import up_fraction
 from barista_ui.services import Services
+from components import cost_charts as charts
+from components.theme import current_user
 
-PALETTE = ["#6f4e37", "#e0a96d", "#7cb342", "#42a5f5", "#ab47bc", "#ef5350", "#26a69a"]
+RANGES = {7: "7 days", 30: "30 days", 90: "90 days", 0: "Custom"}
+PAGE_ROWS = 15
+
+
+def _money(x: float) -> str:
+    return f"${x:,.2f}"
 
 
 def build_cost_tab(services: Services) -> None:
     cost = services.cost_service()
-    tz = zone(services.settings.cost_timezone)
-    with ui.row().classes("items-center gap-3"):
-        days = (
-            ui.toggle({7: "7 days", 30: "30 days", 90: "90 days"}, value=30)
-            .props("dense no-caps")
-            .mark("cost-range")
+    tz = cost.tz
+    today = datetime.now(ZoneInfo(tz)).date()
+    sources = {"modeled": "Modeled"}
+    if cost.has_billing():
+        sources["billing"] = "Billed"
+    if services.opencost() is not None:
+        sources["opencost"] = "OpenCost"
+
+    with ui.row().classes("items-center gap-3 w-full flex-wrap"):
+        days = ui.toggle(RANGES, value=30).props("dense no-caps").mark("cost-range")
+        d_from = (
+            ui.input("From", value=str(today - timedelta(days=29)))
+            .props("type=date dense outlined")
+            .classes("w-36")
+            .mark("cost-from")
         )
+        d_to = (
+            ui.input("To (included)", value=str(today))
+            .props("type=date dense outlined")
+            .classes("w-36")
+            .mark("cost-to")
+        )
+        teams = (
+            ui.select(services.registry.teams(), multiple=True, label="Teams (all)", value=[])
+            .props("dense outlined clearable use-chips")
+            .classes("min-w-48")
+            .mark("cost-teams")
+        )
+        stack = (
+            ui.toggle({"team": "By team", "model": "By model"}, value="team")
+            .props("dense no-caps")
+            .mark("cost-stack")
+        )
+        source = ui.toggle(sources, value="modeled").props("dense no-caps").mark("cost-source")
+        source.set_visibility(len(sources) > 1)
         if cost.has_demo_history():
-            ui.badge("includes demo history", color="amber-3", text_color="brown-10")
-    body = ui.column().classes("w-full gap-3").mark("cost-body")
+            ui.badge("includes demo history", color="amber-3", text_color="brown-10").tooltip(
+                "Demo mode seeded 90 days of plausible replica history so the charts mean "
+                "something on first run"
+            )
+        ui.space()
+        ui.button("Import billing", icon="upload", on_click=lambda: import_dialog.open()).props(
+            "flat dense no-caps"
+        ).mark("cost-import")
+    d_from.bind_visibility_from(days, "value", lambda v: v == 0)
+    d_to.bind_visibility_from(days, "value", lambda v: v == 0)
+    status = ui.label().classes("text-sm text-negative").mark("cost-error")
+    body = ui.column().classes("w-full gap-4").mark("cost-body")
+
+    def period():
+        now = datetime.now(ZoneInfo(tz))
+        if days.value:
+            return last_days(tz, int(days.value), now)
+        try:
+            first, last = date.fromisoformat(d_from.value), date.fromisoformat(d_to.value)
+        except (TypeError, ValueError):
+            raise ValueError("custom range: pick both dates") from None
+        if last < first:
+            raise ValueError("custom range: 'To' is before 'From'")
+        if (last - first).days > 400:
+            raise ValueError("custom range: at most 400 days")
+        return local_period(tz, first, last, now)
 
     def render() -> None:
+        status.set_text("")
+        try:
+            p = period()
+        except ValueError as exc:
+            status.set_text(str(exc))
+            return
+        ov = overview(
+            cost,
+            services.records_snapshot(),
+            p,
+            source=source.value,
+            teams=list(teams.value or []),
+            stack_by_model=stack.value == "model",
+            opencost=services.opencost(),
+        )
         body.clear()
-        end = datetime.combine(datetime.now(tz).date() + timedelta(days=1), time(0), tz)
-        start = end - timedelta(days=int(days.value))
-        daily = cost.daily(start, end)
         with body:
-            if daily.empty:
-                ui.label("No replica history yet: costs appear once models have run.").classes(
-                    "text-sm text-grey-7"
+            _render(services, ov, stack.value, render)
+
+    for control in (days, teams, stack, source):
+        control.on_value_change(lambda _e: render())
+    for control in (d_from, d_to):
+        control.on("change", lambda _e: render())
+
+    with ui.dialog() as import_dialog, ui.card().classes("w-[34rem]"):
+        ui.label("Import a billing export").classes("text-lg font-semibold")
+        ui.label(
+            "FOCUS 1.x CSV, or Google Cloud's BigQuery billing export as newline-delimited "
+            "JSON. The whole file or nothing; a file imported before adds nothing."
+        ).classes("text-sm text-grey-8")
+        fmt = ui.toggle({"focus": "FOCUS CSV", "gcp": "Google Cloud NDJSON"}, value="focus").props(
+            "dense no-caps"
+        )
+        result = ui.label().classes("text-sm").mark("cost-import-result")
+
+        async def upload(e) -> None:
+            if hasattr(e, "content"):
+                content, name = e.content.read(), e.name
+            else:
+                content, name = await e.file.read(), e.file.name
+            st = services.settings
+            keys = {
+                "focus": (st.focus_team_tag, st.focus_model_tag),
+                "gcp": (st.gcp_team_label, st.gcp_model_label),
+            }[fmt.value]
+            try:
+                res = cost.import_billing(
+                    content,
+                    fmt.value,
+                    filename=name,
+                    actor=current_user(),
+                    team_key=keys[0],
+                    model_key=keys[1],
                 )
+            except BillingFileError as exc:
+                result.classes(replace="text-sm text-negative")
+                result.set_text(f"{name} rejected, nothing imported: {exc}")
                 return
-            total, saved = daily["cost_usd"].sum(), daily["saved_usd"].sum()
-            with ui.row().classes("gap-6"):
-                for label, value in (
-                    ("Cost", total),
-                    ("Saved by scale-to-zero", saved),
-                    ("Per day", total / int(days.value)),
-                ):
-                    with ui.column().classes("gap-0"):
-                        ui.label(label).classes("text-xs text-grey-7")
-                        ui.label(f"${value:,.2f}").classes("text-xl font-semibold").mark(
-                            f"cost-kpi-{label.split()[0].lower()}"
+            result.classes(replace="text-sm text-positive")
+            if res["already"]:
+                result.set_text(f"{name} was imported before: nothing added")
+            else:
+                result.set_text(f"imported {res['new_rows']} rows, {_money(res['new_usd'])}")
+                sources["billing"] = "Billed"
+                source.set_options(sources, value=source.value)
+                source.set_visibility(True)
+                render()
+
+        ui.upload(on_upload=upload, auto_upload=True, max_files=1).props(
+            "accept=.csv,.json,.jsonl,.ndjson flat bordered"
+        ).classes("w-full").mark("cost-upload")
+        ui.button("Close", on_click=import_dialog.close).props("flat")
+
+    with body:
+        ui.spinner(size="lg").classes("self-center")
+    # Plotly's browser bundle is large: a hidden empty chart makes the browser fetch and compile
+    # it while the server computes the figures, which arrive once the page is connected.
+    ui.plotly(go.Figure()).style("display:none")
+    ui.timer(0, render, once=True)
+
+
+def _render(services: Services, ov: Overview, stack: str, rerender) -> None:
+    cost = services.cost_service()
+    p = ov.period
+    if ov.error:
+        ui.label(f"OpenCost: {ov.error}").classes("text-negative").mark("cost-opencost-error")
+        return
+    for note in ov.notes:
+        ui.label(note).classes("text-sm text-grey-7")
+    if ov.by_day_team.empty and ov.source == "modeled":
+        ui.label("No replica history yet: costs appear once models have run.").classes(
+            "text-sm text-grey-7"
+        )
+        return
+    local_now = p.now.astimezone(ZoneInfo(cost.tz))
+    start_day = p.start.astimezone(ZoneInfo(cost.tz)).date()
+    n_days = (p.end.astimezone(ZoneInfo(cost.tz)).date() - start_day).days
+    day_list = [start_day + timedelta(days=i) for i in range(n_days)]
+    day_list = [d for d in day_list if d <= local_now.date()]
+    kpis = [("Cost", ov.total, "cost"), ("Per day", ov.total / p.days, "per-day")]
+    if ov.source == "modeled":
+        kpis.insert(1, ("Saved by scale-to-zero", ov.saved, "saved"))
+        kpis.append(("Schedules save, next 7 days", _projected_week(services), "projected"))
+    if ov.compare is not None and not ov.compare.empty:
+        billed = float(ov.compare["billed_usd"].sum())
+        modeled = float(ov.compare["modeled_usd"].sum())
+        kpis.append(("Billed", billed, "billed"))
+        if modeled > 0:
+            kpis.append(("Billed / modeled", billed / modeled, "ratio"))
+    with ui.row().classes("gap-8"):
+        for label, value, mark in kpis:
+            with ui.column().classes("gap-0"):
+                ui.label(label).classes("text-xs text-grey-7")
+                text = f"{value:.2f}×" if mark == "ratio" else _money(value)
+                ui.label(text).classes("text-xl font-semibold").mark(f"cost-kpi-{mark}")
+    key = "model" if stack == "model" and ov.by_day_model is not None else "team"
+    frame = ov.by_day_model if key == "model" else ov.by_day_team
+    lines = []
+    with ui.grid(columns=2).classes("w-full gap-4"):
+        ui.plotly(charts.daily_stack(frame, key, day_list)).classes("w-full").mark("cost-by-team")
+        if ov.month is not None:
+            today = local_now.date()
+            month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+            lines = month_to_date(ov.month, cost.budgets(), p.now, cost.tz)
+            ui.plotly(charts.month_vs_budget(lines, month_end)).classes("w-full").mark(
+                "cost-budget"
+            )
+        else:
+            ui.label("Month to date: not available for this source and range.").classes(
+                "text-sm text-grey-7"
+            )
+    if lines:
+        _budget_table(services, lines, rerender)
+    if ov.savings is not None or ov.heatmap is not None:
+        with ui.grid(columns=2).classes("w-full gap-4"):
+            if ov.savings is not None:
+                with ui.column().classes("w-full gap-0"):
+                    # today is still running: its point would read as a sudden drop
+                    done = [d for d in day_list if d < local_now.date()] or day_list
+                    ui.plotly(charts.savings(ov.savings, done)).classes("w-full").mark(
+                        "cost-savings"
+                    )
+                    ui.label(
+                        "Savings count only time the scheduler held a model down; they become "
+                        "cash when nodes go away (on a fixed node pool they become idle capacity). "
+                        "Today is left out until it ends."
+                    ).classes("text-xs text-grey-7")
+            if ov.heatmap is not None:
+                ui.plotly(charts.heatmap(ov.heatmap)).classes("w-full").mark("cost-heatmap")
+    if ov.compare is not None and not ov.compare.empty:
+        _compare(ov, day_list)
+    _model_table(ov)
+    _price_table(services, rerender)
+
+
+def _projected_week(services: Services) -> float:
+    cost = services.cost_service()
+    engine = services.scheduler_engine()
+    now = datetime.now(ZoneInfo(cost.tz))
+    cache: dict = {}
+    total = 0.0
+    for rec in engine.records():
+        spec = rec.spec
+        sig = (spec.team, spec.schedule.model_dump_json() if spec.schedule else None)
+        if sig not in cache:
+            cache[sig] = up_fraction(engine, spec, now)
+        if cache[sig] >= 0.999:
+            continue
+        try:
+            total += projected_savings(cost.rate_for(spec), spec.replicas, cache[sig])
+        except ValueError:
+            continue
+    return total
+
+
+STATUS_COLORS = {
+    "on track": "positive",
+    "projected over": "warning",
+    "over budget": "negative",
+    "no budget": "grey-5",
+}
+
+
+def _budget_table(services: Services, lines, rerender) -> None:
+    cost = services.cost_service()
+    with (
+        ui.expansion("Budgets and month to date", icon="savings", value=True)
+        .classes("w-full")
+        .mark("cost-budgets")
+    ):
+        with ui.grid(columns=5).classes("items-center gap-x-6 gap-y-1"):
+            for head in ("Team", "Monthly budget", "Month to date", "Projected", ""):
+                ui.label(head).classes("text-xs text-grey-7")
+            for line in lines:
+                ui.label(line.team)
+
+                def save(e, team=line.team) -> None:
+                    value = e.sender.value
+                    try:
+                        cost.set_budget(
+                            team, None if value in (None, "") else float(value), current_user()
                         )
-            by_team = daily.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
-            fig = go.Figure()
-            for i, (team, part) in enumerate(by_team.groupby("team")):
-                fig.add_bar(
-                    x=part["day"].astype(str),
-                    y=part["cost_usd"],
-                    name=team,
-                    marker_color=PALETTE[i % len(PALETTE)],
+                    except (TypeError, ValueError) as exc:
+                        ui.notify(str(exc), type="negative")
+                        return
+                    ui.notify(f"budget of {team} saved", type="positive")
+                    rerender()
+
+                ui.number(value=line.budget, prefix="$", min=0, format="%.0f").props(
+                    "dense outlined"
+                ).classes("w-36").on("change", save).mark(f"budget-{line.team}")
+                ui.label(_money(line.mtd))
+                ui.label(_money(line.projected))
+                ui.badge(line.status, color=STATUS_COLORS[line.status]).classes("w-fit").mark(
+                    f"budget-status-{line.team}"
                 )
-            fig.update_layout(
-                barmode="stack",
-                height=300,
-                margin={"l": 40, "r": 10, "t": 30, "b": 30},
-                title="Daily cost by team (USD)",
-                legend={"orientation": "h"},
-                paper_bgcolor="rgba(0,0,0,0)",
-                plot_bgcolor="white",
+
+
+def _compare(ov: Overview, day_list) -> None:
+    c = ov.compare
+    with ui.grid(columns=2).classes("w-full gap-4"):
+        ui.plotly(charts.billed_vs_modeled(c, day_list)).classes("w-full").mark("cost-compare")
+        per_team = c.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
+        rows = [
+            {
+                "team": r.team,
+                "modeled": round(r.modeled_usd, 2),
+                "billed": round(r.billed_usd, 2),
+                "ratio": f"{r.billed_usd / r.modeled_usd:.2f}" if r.modeled_usd > 0 else "—",
+            }
+            for r in per_team.itertuples()
+        ]
+        cols = [
+            {"name": k, "label": lab, "field": k, "sortable": True, "align": "left"}
+            for k, lab in (
+                ("team", "Team"),
+                ("modeled", "Modeled $"),
+                ("billed", "Billed $"),
+                ("ratio", "Billed / modeled"),
             )
-            ui.plotly(fig).classes("w-full").mark("cost-by-team")
-            per_day = daily.groupby("day", as_index=False)[
-                ["cost_usd", "would_have_usd", "saved_usd"]
-            ].sum()
-            fig2 = go.Figure()
-            x = per_day["day"].astype(str)
-            fig2.add_scatter(
-                x=x,
-                y=per_day["would_have_usd"],
-                name="would have cost",
-                line={"dash": "dash", "color": "#8d6e63"},
-            )
-            fig2.add_scatter(x=x, y=per_day["cost_usd"], name="actual", line={"color": "#6f4e37"})
-            fig2.add_bar(
-                x=x,
-                y=per_day["saved_usd"].cumsum(),
-                name="cumulative savings",
-                yaxis="y2",
-                marker_color="rgba(124,179,66,0.35)",
-            )
-            fig2.update_layout(
-                height=280,
-                margin={"l": 40, "r": 40, "t": 30, "b": 30},
-                title="Actual vs would-have-cost per day",
-                legend={"orientation": "h"},
-                yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
-                paper_bgcolor="rgba(0,0,0,0)",
-                plot_bgcolor="white",
-            )
-            ui.plotly(fig2).classes("w-full").mark("cost-savings")
-            ui.label(
-                "Savings become cash only when nodes go away; on a fixed node pool they become "
-                "idle capacity."
-            ).classes("text-xs text-grey-7")
-            month_start = datetime.now(tz).date().replace(day=1)
-            models = group_costs(daily, "model")
-            mtd = group_costs(daily[daily["day"] >= month_start], "model").set_index(
-                ["namespace", "model"]
-            )
-            rows = []
-            for r in models.itertuples():
-                key = (r.namespace, r.model)
-                rows.append(
-                    {
-                        "key": f"{r.namespace}/{r.model}",
-                        "model": r.model,
-                        "team": r.team,
-                        "namespace": r.namespace,
-                        "per_day": round(r.cost_usd / int(days.value), 2),
-                        "mtd": round(float(mtd.loc[key, "cost_usd"]), 2)
-                        if key in mtd.index
-                        else 0.0,
-                        "saved_mtd": round(float(mtd.loc[key, "saved_usd"]), 2)
-                        if key in mtd.index
-                        else 0.0,
-                        "avg_replicas": round(r.replica_hours / (24 * int(days.value)), 2),
-                    }
-                )
-            cols = [
-                {"name": k, "label": label, "field": k, "sortable": True, "align": "left"}
-                for k, label in (
-                    ("model", "Model"),
-                    ("team", "Team"),
-                    ("namespace", "Namespace"),
-                    ("avg_replicas", "Avg replicas"),
-                    ("per_day", "$/day"),
-                    ("mtd", "Month to date $"),
-                    ("saved_mtd", "Saved MTD $"),
-                )
-            ]
-            table = (
-                ui.table(columns=cols, rows=rows, row_key="key", pagination=15)
-                .props("dense flat bordered")
+        ]
+        ui.table(columns=cols, rows=rows, row_key="team").props("dense flat bordered").mark(
+            "cost-compare-table"
+        )
+
+
+def _model_table(ov: Overview) -> None:
+    """Sorted and paged on the server: 2,000 models would otherwise all travel to the browser."""
+    cols = [
+        ("model", "Model"),
+        ("team", "Team"),
+        ("namespace", "Namespace"),
+        ("gpu", "GPU"),
+        ("avg_replicas", "Avg replicas"),
+        ("per_day", "$/day"),
+        ("cost_usd", "Period $"),
+        ("mtd_usd", "Month to date $"),
+    ]
+    if ov.source == "modeled":
+        cols.append(("saved_mtd_usd", "Saved MTD $"))
+    if "total_efficiency" in ov.models:
+        cols += [("cpu_efficiency", "CPU eff. %"), ("ram_efficiency", "RAM eff. %")]
+    names = [k for k, _ in cols]
+    data: pd.DataFrame = ov.models.assign(key=ov.models["namespace"] + "/" + ov.models["model"])
+    columns = [
+        {"name": k, "label": lab, "field": k, "sortable": True, "align": "left"} for k, lab in cols
+    ]
+    with ui.row().classes("w-full items-center"):
+        ui.label("Cost per model").classes("text-base font-semibold")
+        ui.space()
+
+        def download() -> None:
+            buf = io.StringIO()
+            data[names].to_csv(buf, index=False)
+            ui.download(buf.getvalue().encode(), "barista-cost-by-model.csv", "text/csv")
+
+        ui.button("Download CSV", icon="download", on_click=download).props(
+            "flat dense no-caps"
+        ).mark("cost-csv")
+
+    def page(sort_by: str, descending: bool, number: int, per_page: int) -> list[dict]:
+        d = data.sort_values(sort_by, ascending=not descending, kind="stable")
+        if per_page:
+            d = d.iloc[(number - 1) * per_page : number * per_page]
+        return (
+            d[[*names, "key"]]
+            .astype(object)
+            .where(d[[*names, "key"]].notna(), "—")
+            .to_dict("records")
+        )
+
+    pagination = {
+        "sortBy": "cost_usd",
+        "descending": True,
+        "page": 1,
+        "rowsPerPage": PAGE_ROWS,
+        "rowsNumber": len(data),
+    }
+    table = (
+        ui.table(
+            columns=columns,
+            rows=page("cost_usd", True, 1, PAGE_ROWS),
+            row_key="key",
+            pagination=pagination,
+        )
+        .props("dense flat bordered")
+        .classes("w-full")
+        .mark("cost-models")
+    )
+
+    def on_request(e) -> None:
+        req = e.args["pagination"]
+        sort_by = req.get("sortBy") or "cost_usd"
+        if sort_by not in names:
+            sort_by = "cost_usd"
+        per_page = int(req.get("rowsPerPage") or 0)
+        number = max(1, int(req.get("page") or 1))
+        table.rows = page(sort_by, bool(req.get("descending")), number, per_page)
+        table.pagination = {**req, "sortBy": sort_by, "rowsNumber": len(data)}
+        table.update()
+
+    table.on("request", on_request)
+    table.all_rows = data  # for tests and the CSV: the full, unpaged table
+
+
+def _price_table(services: Services, rerender) -> None:
+    cost = services.cost_service()
+    entries = cost.price_table()
+    gpus = sorted({g for e in entries for g in e.gpu_hourly})
+    with ui.expansion("Price table", icon="sell").classes("w-full").mark("cost-prices"):
+        cols = [
+            ("region", "Region"),
+            ("machine_family", "Machine family"),
+            ("cpu", "vCPU $/h"),
+            ("mem", "GiB $/h"),
+            *((f"gpu:{g}", f"{g} $/h") for g in gpus),
+            ("source", "Source"),
+            ("as_of", "As of"),
+        ]
+        rows = [
+            {
+                "key": f"{e.region}/{e.machine_family}",
+                "region": e.region,
+                "machine_family": e.machine_family,
+                "cpu": e.cpu_hourly,
+                "mem": e.memory_gib_hourly,
+                **{f"gpu:{g}": e.gpu_hourly.get(g, "—") for g in gpus},
+                "source": e.source,
+                "as_of": str(e.as_of),
+            }
+            for e in entries
+        ]
+        ui.table(
+            columns=[{"name": k, "label": lab, "field": k, "align": "left"} for k, lab in cols],
+            rows=rows,
+            row_key="key",
+        ).props("dense flat bordered").classes("w-full").mark("prices-table")
+        ui.label(
+            f"Models are priced with the entry for region '{cost.region}' and their "
+            "'machine-family' label (else 'default'). Editing re-rates running models from now; "
+            "past days keep the prices they had."
+            + (f" Saved to {cost.price_file} too." if cost.price_file else "")
+        ).classes("text-xs text-grey-7")
+        with ui.dialog() as dialog, ui.card().classes("w-[44rem]"):
+            ui.label("Edit the price table (YAML)").classes("text-lg font-semibold")
+            editor = (
+                ui.textarea(value=dump_prices(entries, "yaml"))
+                .props("outlined autogrow input-class=font-mono")
                 .classes("w-full")
-                .mark("cost-models")
+                .mark("prices-yaml")
             )
+            error = ui.label().classes("text-sm text-negative").mark("prices-error")
 
-            def download() -> None:
-                import csv
-                import io
+            def save() -> None:
+                try:
+                    new = parse_prices(editor.value or "", "yaml")
+                    n = services.save_prices(new, current_user())
+                except PriceFileError as exc:
+                    error.set_text(str(exc))
+                    return
+                dialog.close()
+                ui.notify(f"price table saved; {n} running model(s) re-rated", type="positive")
+                rerender()
 
-                buf = io.StringIO()
-                w = csv.DictWriter(buf, fieldnames=[c["name"] for c in cols])
-                w.writeheader()
-                w.writerows({c["name"]: r[c["name"]] for c in cols} for r in table.rows)
-                ui.download(buf.getvalue().encode(), "barista-cost-by-model.csv", "text/csv")
-
-            ui.button("Download CSV", icon="download", on_click=download).props("flat dense")
-
-    days.on_value_change(lambda _e: render())
-    render()
+            with ui.row():
+                ui.button("Save", on_click=save).props("unelevated").mark("prices-save")
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+        with ui.row():
+            ui.button("Edit prices", icon="edit", on_click=dialog.open).props(
+                "flat dense no-caps"
+            ).mark("prices-edit")
+            ui.button(
+                "Download YAML",
+                icon="download",
+                on_click=lambda: ui.download(
+                    dump_prices(cost.price_table(), "yaml").encode(), "prices.yaml"
+                ),
+            ).props("flat dense no-caps")
+            ui.button(
+                "Download CSV",
+                icon="download",
+                on_click=lambda: ui.download(
+                    dump_prices(cost.price_table(), "csv").encode(), "prices.csv"
+                ),
+            ).props("flat dense no-caps")

@@ -63,12 +63,29 @@ def mount(services: Services, tab_builders: dict[str, TabBuilder] | None = None)
         banner = services.extras.get("banner")
         if banner is not None:
             banner()
+
+        def build_models() -> None:
+            models.build()
+            extend = services.extras.get("extend_models_table")
+            if extend is not None:
+                extend(models)
+
+        build = {"models": build_models}
+        build.update({name: (lambda n=name: builders[n](services)) for name in TABS[1:]})
+        panels: dict[str, ui.tab_panel] = {}
+        built: set[str] = set()
+
+        def ensure(name: str) -> None:
+            """Tabs are built the first time they are shown: opening the Cost tab does not pay
+            for a 2,000-row models table it does not show."""
+            if name in built or name not in panels:
+                return
+            built.add(name)
+            with panels[name]:
+                build[name]()
+
         with ui.tab_panels(tabs, value=tab).classes("w-full bg-transparent").props("keep-alive"):
-            with ui.tab_panel("models").classes("p-2 sm:p-4"):
-                models.build()
-                extend = services.extras.get("extend_models_table")
-                if extend is not None:
-                    extend(models)
-            for name in ("cluster", "schedules", "cost"):
-                with ui.tab_panel(name).classes("p-2 sm:p-4"):
-                    builders[name](services)
+            for name in TABS:
+                panels[name] = ui.tab_panel(name).classes("p-2 sm:p-4")
+        ensure(tab)
+        tabs.on_value_change(lambda e: ensure(e.value))

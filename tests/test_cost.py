@@ -158,7 +158,9 @@ async def test_cost_tab_shows_demo_history(app_env, user) -> None:
     await user.open("/?tab=cost")
     await user.should_see("includes demo history")
     await user.should_see("Saved by scale-to-zero")
-    rows = user.find(marker="cost-models").elements.pop().rows
+    table = user.find(marker="cost-models").elements.pop()
+    assert len(table.rows) == 15  # one page travels to the browser
+    rows = table.all_rows.to_dict("records")
     assert len(rows) >= 30 and all(r["per_day"] >= 0 for r in rows)
     vision = [r for r in rows if r["team"] == "vision"]
-    assert any(r["saved_mtd"] > 0 for r in vision)  # office hours in Berlin: nights saved
+    assert any(r["saved_mtd_usd"] > 0 for r in vision)  # office hours in Berlin: nights saved
