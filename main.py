@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from barista_ui.services import Services, build_services
 from barista_ui.settings import Settings
 from components.cost_tab import build_cost_tab
-from components.cost_widgets import edit_cost_text
+from components.cost_widgets import edit_cost_text, panel_cost
 from components.live_view import (
     build_cluster_tab,
     cluster_badge,
@@ -42,7 +42,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def create_app(settings: Settings) -> Services:
     services = build_services(settings)
     services.extras["cluster_badge"] = lambda: cluster_badge(services)
-    services.extras["panel_extras"] = lambda record: panel_live(services, record)
+
+    def panel_extras(record) -> None:
+        panel_cost(services, record)
+        panel_live(services, record)
+
+    services.extras["panel_extras"] = panel_extras
 
     def extend(models) -> None:
         extend_with_schedules(services, models)

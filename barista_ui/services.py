@@ -28,6 +28,7 @@ from data.seed import demo_records
 log = logging.getLogger("barista")
 
 SIMULATOR_KUBECONFIG = Path("var") / "simulator.kubeconfig"
+DEMO_BUDGETS = {"nlp": 6000.0, "search": 3600.0, "recsys": 1000.0, "vision": 1800.0}
 DEMO_POLICIES = {  # team: (uptime, downtime, timezone, holidays)
     "vision": ("Mon-Fri 07:00-20:00", None, "Europe/Berlin", ("DE", "BE")),
     "recsys": (None, "Sat-Sun 00:00-24:00", "America/New_York", None),
@@ -323,6 +324,8 @@ def build_services(settings: Settings, *, seed: bool | None = None) -> Services:
                 == "down"
             ),
         )
+        for team, usd in DEMO_BUDGETS.items():
+            services.cost_service().set_budget(team, usd, "barista-demo")
         services.extras.pop("scheduler", None)  # rebuilt with the cluster once connected
         log.info("seeded the demo fleet into an empty database")
     return services

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from barista_ui.pricing import PricingError, edit_delta_per_month, spec_rate
+from nicegui import ui
+
+from barista_ui.cost_overview import model_cost_line
+from barista_ui.pricing import PricingError, edit_delta_per_month
 from barista_ui.scheduler import up_fraction
 from barista_ui.services import Services
 
@@ -15,8 +18,9 @@ def edit_cost_text(services: Services, old: Any | None, new: Any) -> str:
     engine = services.scheduler_engine()
     now = datetime.now(UTC)
     try:
-        new_rate = spec_rate(new)
-        old_rate = spec_rate(old) if old is not None else 0.0
+        cost = services.cost_service()
+        new_rate = cost.rate_for(new)
+        old_rate = cost.rate_for(old) if old is not None else 0.0
     except PricingError as exc:
         return f"cost unknown: {exc}"
     new_frac = up_fraction(engine, new, now)
@@ -32,3 +36,31 @@ def edit_cost_text(services: Services, old: Any | None, new: Any) -> str:
         f"{what}: {sign}${abs(delta):,.2f} per month (then ${monthly:,.2f}/month: "
         f"${new_rate:.4f} per replica-hour x {new_replicas} replica(s){sched})"
     )
+
+
+def panel_cost(services: Services, record: Any) -> None:
+    """One line of cost in a model's panel: rate, last 7 days, month to date, what its schedule
+    saved and will save."""
+    engine = services.scheduler_engine()
+    now = datetime.now(UTC)
+    try:
+        frac = up_fraction(engine, record.spec, now)
+        c = model_cost_line(services.cost_service(), record, now, frac)
+    except PricingError as exc:
+        ui.label(f"Cost unknown: {exc}").classes("text-sm text-negative").mark("panel-cost")
+        return
+    parts = [
+        f"${c['rate']:.4f} per replica-hour",
+        f"last 7 days ${c['week']:,.2f} (${c['per_day']:,.2f}/day)",
+        f"month to date ${c['mtd']:,.2f}",
+    ]
+    if c["saved_mtd"] > 0.005:
+        parts.append(f"saved by its schedule ${c['saved_mtd']:,.2f} this month")
+    if c["projected_7d_savings"] > 0.005:
+        parts.append(
+            f"schedule saves ~${c['projected_7d_savings']:,.2f} over the next 7 days "
+            f"(up {c['up_fraction']:.0%} of the week)"
+        )
+    with ui.row().classes("items-center gap-2 no-wrap").mark("panel-cost"):
+        ui.icon("payments").classes("text-grey-7")
+        ui.label(" · ".join(parts)).classes("text-sm")

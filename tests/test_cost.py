@@ -164,3 +164,38 @@ async def test_cost_tab_shows_demo_history(app_env, user) -> None:
     assert len(rows) >= 30 and all(r["per_day"] >= 0 for r in rows)
     vision = [r for r in rows if r["team"] == "vision"]
     assert any(r["saved_mtd_usd"] > 0 for r in vision)  # office hours in Berlin: nights saved
+
+
+async def test_panel_shows_the_models_cost_line(app_env, user) -> None:
+    await user.open("/")
+    user.find(marker="models-table").trigger("open", {"key": "ml-prod/ocr-receipts"})
+    line = user.find(marker="panel-cost").elements.pop()
+    text = " ".join(e.text for e in line.descendants() if hasattr(e, "text"))
+    assert "per replica-hour" in text and "month to date $" in text
+    # vision runs office hours in Berlin: its schedule saves money next week
+    assert "schedule saves ~$" in text and "up " in text
+
+
+async def test_budget_edit_and_bad_price_table_from_the_page(app_env, user) -> None:
+    await user.open("/?tab=cost")
+    await user.should_see("Budgets and month to date")
+    status = user.find(marker="budget-status-payments").elements.pop()
+    assert status.text == "no budget"
+    field = user.find(marker="budget-payments").elements.pop()
+    field.value = 1
+    user.find(marker="budget-payments").trigger("change")
+    await user.should_see(marker="budget-status-payments", content="over budget")
+    user.find(marker="prices-edit").click()
+    editor = user.find(marker="prices-yaml").elements.pop()
+    text = editor.value
+    editor.value = text + "- region: eu\n  cpu_hourly: -1\n"
+    user.find(marker="prices-save").click()
+    await user.should_see(
+        marker="prices-error",
+        content="entry 2: cpu_hourly: Input should be greater than or equal to 0",
+    )
+    editor.value = text.replace("cpu_hourly: 0.031611", "cpu_hourly: 0.05")
+    user.find(marker="prices-save").click()
+    await user.should_see("running model(s) re-rated")
+    rows = user.find(marker="prices-table").elements.pop().rows
+    assert rows[0]["cpu"] == 0.05
