@@ -127,6 +127,7 @@ def savings(per_day: pd.DataFrame, days: list[date]) -> go.Figure:
         yaxis="y2",
         marker_color="rgba(124,179,66,0.35)",
     )
+    fig.update_yaxes(rangemode="tozero")
     return _layout(
         fig,
         "Actual vs would-have-cost per day, cumulative savings (right axis)",
