@@ -214,7 +214,7 @@ def _render(services: Services, ov: Overview, stack: str, rerender) -> None:
         for label, value, mark in kpis:
             with ui.column().classes("gap-0"):
                 ui.label(label).classes("text-xs text-grey-7")
-                text = f"{value:.2f}×" if mark == "ratio" else _money(value)
+                text = f"{value:.3g}×" if mark == "ratio" else _money(value)
                 ui.label(text).classes("text-xl font-semibold").mark(f"cost-kpi-{mark}")
     key = "model" if stack == "model" and ov.by_day_model is not None else "team"
     frame = ov.by_day_model if key == "model" else ov.by_day_team
@@ -329,7 +329,7 @@ def _compare(ov: Overview, day_list) -> None:
                 "team": r.team,
                 "modeled": round(r.modeled_usd, 2),
                 "billed": round(r.billed_usd, 2),
-                "ratio": f"{r.billed_usd / r.modeled_usd:.2f}" if r.modeled_usd > 0 else "—",
+                "ratio": f"{r.billed_usd / r.modeled_usd:.3g}" if r.modeled_usd > 0 else "—",
             }
             for r in per_team.itertuples()
         ]

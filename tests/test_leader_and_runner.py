@@ -121,6 +121,10 @@ engine = make_engine({url!r})
 new = session_factory(engine)
 lock = PostgresAdvisoryLock(engine)
 sched = SchedulerEngine(new, RegistryService(new), ClusterGateway(load_api_client({kubeconfig!r})))
+import os
+print("ready", flush=True)
+while not os.path.exists({go!r}):  # both start trying together, however slow the imports were
+    time.sleep(0.01)
 for _ in range(50):  # try for a while, as the periodic job does
     if lock.try_acquire():
         actions = sched.reconcile(parse_time("2026-11-24T19:00:00Z"))
@@ -151,7 +155,8 @@ def test_two_processes_on_postgres_act_once(postgres_url: str, sim, tmp_path) ->
         gateway.apply(rec.to_file_dict(), 2)
     kubeconfig = sim.write_kubeconfig(str(tmp_path / "kubeconfig"))
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    script = ACTOR.format(url=postgres_url, kubeconfig=kubeconfig)
+    go = tmp_path / "go"
+    script = ACTOR.format(url=postgres_url, kubeconfig=kubeconfig, go=str(go))
     sim.reset_request_log()
     procs = [
         subprocess.Popen(
@@ -159,6 +164,8 @@ def test_two_processes_on_postgres_act_once(postgres_url: str, sim, tmp_path) ->
         )
         for _ in range(2)
     ]
+    assert [p.stdout.readline().strip() for p in procs] == ["ready", "ready"]
+    go.touch()
     outputs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
     assert outputs == ["acted 5", "follower"], outputs
     assert sim.write_count(verb="patch") == 5  # one scale-down per model, from one process
