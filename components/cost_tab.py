@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
-from nicegui import ui
+from nicegui import run, ui
 
 from barista_ui.billing import BillingFileError
 from barista_ui.cost_overview import (
@@ -100,30 +100,44 @@ def build_cost_tab(services: Services) -> None:
             raise ValueError("custom range: at most 400 days")
         return local_period(tz, first, last, now)
 
-    def render() -> None:
+    generation = [0]
+
+    def compute(p, src: str, team_list: list[str], by_model: bool) -> tuple[Overview, float]:
+        ov = overview(
+            cost,
+            services.records_snapshot(),
+            p,
+            source=src,
+            teams=team_list,
+            stack_by_model=by_model,
+            opencost=services.opencost(),
+        )
+        return ov, (_projected_week(services) if src == "modeled" else 0.0)
+
+    async def render() -> None:
+        """Figures are computed in a worker thread: the event loop stays free to serve the
+        page (and Plotly's bundle) meanwhile; only the newest request draws."""
         status.set_text("")
         try:
             p = period()
         except ValueError as exc:
             status.set_text(str(exc))
             return
-        ov = overview(
-            cost,
-            services.records_snapshot(),
-            p,
-            source=source.value,
-            teams=list(teams.value or []),
-            stack_by_model=stack.value == "model",
-            opencost=services.opencost(),
+        generation[0] += 1
+        mine = generation[0]
+        ov, projected = await run.io_bound(
+            compute, p, source.value, list(teams.value or []), stack.value == "model"
         )
+        if mine != generation[0] or body.is_deleted:
+            return
         body.clear()
         with body:
-            _render(services, ov, stack.value, render)
+            _render(services, ov, projected, stack.value, render)
 
     for control in (days, teams, stack, source):
-        control.on_value_change(lambda _e: render())
+        control.on_value_change(render)
     for control in (d_from, d_to):
-        control.on("change", lambda _e: render())
+        control.on("change", render)
 
     with ui.dialog() as import_dialog, ui.card().classes("w-[34rem]"):
         ui.label("Import a billing export").classes("text-lg font-semibold")
@@ -167,7 +181,7 @@ def build_cost_tab(services: Services) -> None:
                 sources["billing"] = "Billed"
                 source.set_options(sources, value=source.value)
                 source.set_visibility(True)
-                render()
+                await render()
 
         ui.upload(on_upload=upload, auto_upload=True, max_files=1).props(
             "accept=.csv,.json,.jsonl,.ndjson flat bordered"
@@ -182,7 +196,7 @@ def build_cost_tab(services: Services) -> None:
     ui.timer(0, render, once=True)
 
 
-def _render(services: Services, ov: Overview, stack: str, rerender) -> None:
+def _render(services: Services, ov: Overview, projected: float, stack: str, rerender) -> None:
     cost = services.cost_service()
     p = ov.period
     if ov.error:
@@ -203,7 +217,7 @@ def _render(services: Services, ov: Overview, stack: str, rerender) -> None:
     kpis = [("Cost", ov.total, "cost"), ("Per day", ov.total / p.days, "per-day")]
     if ov.source == "modeled":
         kpis.insert(1, ("Saved by scale-to-zero", ov.saved, "saved"))
-        kpis.append(("Schedules save, next 7 days", _projected_week(services), "projected"))
+        kpis.append(("Schedules save, next 7 days", projected, "projected"))
     if ov.compare is not None and not ov.compare.empty:
         billed = float(ov.compare["billed_usd"].sum())
         modeled = float(ov.compare["modeled_usd"].sum())
@@ -297,7 +311,7 @@ def _budget_table(services: Services, lines, rerender) -> None:
             for line in lines:
                 ui.label(line.team)
 
-                def save(e, team=line.team) -> None:
+                async def save(e, team=line.team) -> None:
                     value = e.sender.value
                     try:
                         cost.set_budget(
@@ -307,7 +321,7 @@ def _budget_table(services: Services, lines, rerender) -> None:
                         ui.notify(str(exc), type="negative")
                         return
                     ui.notify(f"budget of {team} saved", type="positive")
-                    rerender()
+                    await rerender()
 
                 ui.number(value=line.budget, prefix="$", min=0, format="%.0f").props(
                     "dense outlined"
@@ -474,7 +488,7 @@ def _price_table(services: Services, rerender) -> None:
             )
             error = ui.label().classes("text-sm text-negative").mark("prices-error")
 
-            def save() -> None:
+            async def save() -> None:
                 try:
                     new = parse_prices(editor.value or "", "yaml")
                     n = services.save_prices(new, current_user())
@@ -483,7 +497,7 @@ def _price_table(services: Services, rerender) -> None:
                     return
                 dialog.close()
                 ui.notify(f"price table saved; {n} running model(s) re-rated", type="positive")
-                rerender()
+                await rerender()
 
             with ui.row():
                 ui.button("Save", on_click=save).props("unelevated").mark("prices-save")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -157,7 +158,7 @@ def test_service_records_only_changes_and_reports(engine) -> None:
 async def test_cost_tab_shows_demo_history(app_env, user) -> None:
     await user.open("/?tab=cost")
     await user.should_see("includes demo history")
-    await user.should_see("Saved by scale-to-zero")
+    await user.should_see("Saved by scale-to-zero", retries=100)  # computed in a thread
     table = user.find(marker="cost-models").elements.pop()
     assert len(table.rows) == 15  # one page travels to the browser
     rows = table.all_rows.to_dict("records")
@@ -178,13 +179,13 @@ async def test_panel_shows_the_models_cost_line(app_env, user) -> None:
 
 async def test_budget_edit_and_bad_price_table_from_the_page(app_env, user) -> None:
     await user.open("/?tab=cost")
-    await user.should_see("Budgets and month to date")
+    await user.should_see("Budgets and month to date", retries=100)
     status = user.find(marker="budget-status-payments").elements.pop()
     assert status.text == "no budget"
     field = user.find(marker="budget-payments").elements.pop()
     field.value = 1
     user.find(marker="budget-payments").trigger("change")
-    await user.should_see(marker="budget-status-payments", content="over budget")
+    await user.should_see(marker="budget-status-payments", content="over budget", retries=100)
     user.find(marker="prices-edit").click()
     editor = user.find(marker="prices-yaml").elements.pop()
     text = editor.value
@@ -196,6 +197,10 @@ async def test_budget_edit_and_bad_price_table_from_the_page(app_env, user) -> N
     )
     editor.value = text.replace("cpu_hourly: 0.031611", "cpu_hourly: 0.05")
     user.find(marker="prices-save").click()
-    await user.should_see("running model(s) re-rated")
-    rows = user.find(marker="prices-table").elements.pop().rows
+    await user.should_see("running model(s) re-rated", retries=100)
+    for _ in range(100):  # the tab re-renders with the new table
+        rows = user.find(marker="prices-table").elements.pop().rows
+        if rows[0]["cpu"] == 0.05:
+            break
+        await asyncio.sleep(0.05)
     assert rows[0]["cpu"] == 0.05
