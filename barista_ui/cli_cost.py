@@ -215,20 +215,14 @@ def import_(
     from barista_ui.billing import BillingFileError
     from barista_ui.cli import actor, services
 
-    svc = services()
-    st = svc.settings
-    defaults = {
-        "focus": (st.focus_team_tag, st.focus_model_tag),
-        "gcp": (st.gcp_team_label, st.gcp_model_label),
-    }[fmt.value]
     try:
-        res = svc.cost_service().import_billing(
+        res = services().import_billing(
             path.read_bytes(),
             fmt.value,
             filename=path.name,
             actor=actor(),
-            team_key=team_key or defaults[0],
-            model_key=model_key or defaults[1],
+            team_key=team_key,
+            model_key=model_key,
         )
     except BillingFileError as exc:
         raise _fail(f"{path.name} rejected, nothing imported: {exc}") from None

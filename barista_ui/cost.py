@@ -195,14 +195,17 @@ def weekday_hour_grid(hourly: pd.DataFrame) -> pd.DataFrame:
     return grid
 
 
+GROUPS = {
+    "model": ["namespace", "model", "team"],
+    "team": ["team"],
+    "namespace": ["namespace"],
+    "day": ["day"],
+}
+
+
 def group_costs(daily: pd.DataFrame, by: str) -> pd.DataFrame:
     """Totals by ``model`` (namespace + model), ``team``, ``namespace`` or ``day``."""
-    keys = {
-        "model": ["namespace", "model", "team"],
-        "team": ["team"],
-        "namespace": ["namespace"],
-        "day": ["day"],
-    }[by]
+    keys = GROUPS[by]
     if daily.empty:
         return pd.DataFrame(columns=[*keys, "cost_usd", "saved_usd"])
     g = daily.groupby(keys, as_index=False)[["cost_usd", "saved_usd", "replica_hours"]].sum()

@@ -17,13 +17,14 @@ from sqlmodel import Session, select
 
 from barista_ui.cost import (
     COLUMNS,
+    GROUPS,
     HOURLY_COLUMNS,
     Segment,
     daily_costs,
     hourly_replicas,
     segments_frame,
 )
-from barista_ui.prices import family_of, pick
+from barista_ui.prices import entry_from, family_of, pick
 from barista_ui.pricing import DEFAULT_PRICES, PriceEntry, PricingError, spec_rate
 from barista_ui.registry import ModelRecord
 from data.cost_tables import (
@@ -40,6 +41,16 @@ from data.db import transaction
 from data.types import utcnow
 
 UNALLOCATED = "(unallocated)"
+
+
+def _open_segment(s: Session, namespace: str, name: str) -> ReplicaSegment | None:
+    return s.exec(
+        select(ReplicaSegment).where(
+            ReplicaSegment.namespace == namespace,
+            ReplicaSegment.name == name,
+            ReplicaSegment.end.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
 
 
 class CostService:
@@ -66,18 +77,7 @@ class CostService:
         if self._prices is None:
             with self.new_session() as s:
                 rows = s.exec(select(PriceEntryRow).order_by(PriceEntryRow.id)).all()
-            self._prices = [
-                PriceEntry(
-                    region=r.region,
-                    machine_family=r.machine_family,
-                    cpu_hourly=r.cpu_hourly,
-                    memory_gib_hourly=r.memory_gib_hourly,
-                    gpu_hourly={k: float(v) for k, v in (r.gpu_hourly or {}).items()},
-                    source=r.source,
-                    as_of=r.as_of,
-                )
-                for r in rows
-            ] or [DEFAULT_PRICES]
+            self._prices = [entry_from(r) for r in rows] or [DEFAULT_PRICES]
         return self._prices
 
     def prices_for(self, spec: Any) -> PriceEntry:
@@ -149,13 +149,7 @@ class CostService:
 
     def _rerate(self, namespace: str, name: str, rate: float, at: datetime) -> bool:
         with transaction(self.new_session) as s:
-            open_ = s.exec(
-                select(ReplicaSegment).where(
-                    ReplicaSegment.namespace == namespace,
-                    ReplicaSegment.name == name,
-                    ReplicaSegment.end.is_(None),
-                )
-            ).first()  # type: ignore[union-attr]
+            open_ = _open_segment(s, namespace, name)
             if open_ is None or round(open_.hourly_rate, 9) == round(rate, 9):
                 return False
             open_.end = at
@@ -347,13 +341,7 @@ class CostService:
         """Close the model's open segment at ``at`` and open a new one, if anything changed."""
         with transaction(self.new_session) as s:
             self._rewind(s, at)
-            open_ = s.exec(
-                select(ReplicaSegment).where(
-                    ReplicaSegment.namespace == namespace,
-                    ReplicaSegment.name == name,
-                    ReplicaSegment.end.is_(None),
-                )
-            ).first()  # type: ignore[union-attr]
+            open_ = _open_segment(s, namespace, name)
             if open_ is not None:
                 if (open_.replicas, round(open_.hourly_rate, 9), open_.scheduled_down) == (
                     replicas,
@@ -633,12 +621,7 @@ class CostService:
         return self._combined(start, end, ReplicaHourly, HOURLY_COLUMNS, hourly_replicas)
 
     def report(self, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
-        keys = {
-            "model": ["namespace", "model", "team"],
-            "team": ["team"],
-            "namespace": ["namespace"],
-            "day": ["day"],
-        }[by]
+        keys = GROUPS[by]
         g = self.totals(start, end, keys)[[*keys, "cost_usd", "saved_usd"]]
         rows = []
         for rec in g.to_dict("records"):

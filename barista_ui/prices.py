@@ -69,14 +69,19 @@ def validate_entry(raw: dict[str, Any], where: str = "entry") -> PriceEntry:
         e = _Entry.model_validate(raw)
     except ValidationError as exc:
         raise PriceFileError(f"{where}: {_explain(exc)}") from None
+    return entry_from(e)
+
+
+def entry_from(obj: Any) -> PriceEntry:
+    """A PriceEntry from anything with its fields (a validated entry, a database row)."""
     return PriceEntry(
-        region=e.region,
-        machine_family=e.machine_family,
-        cpu_hourly=e.cpu_hourly,
-        memory_gib_hourly=e.memory_gib_hourly,
-        gpu_hourly=dict(e.gpu_hourly),
-        source=e.source,
-        as_of=e.as_of,
+        region=obj.region,
+        machine_family=obj.machine_family,
+        cpu_hourly=float(obj.cpu_hourly),
+        memory_gib_hourly=float(obj.memory_gib_hourly),
+        gpu_hourly={k: float(v) for k, v in (obj.gpu_hourly or {}).items()},
+        source=obj.source or "",
+        as_of=obj.as_of,
     )
 
 

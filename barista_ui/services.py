@@ -139,6 +139,31 @@ class Services:
             self.extras["records_snapshot"] = cached
         return cached[1]
 
+    def import_billing(
+        self,
+        content: bytes,
+        fmt: str,
+        *,
+        filename: str = "",
+        actor: str = "",
+        team_key: str | None = None,
+        model_key: str | None = None,
+    ) -> dict:
+        """Import a billing export with the configured tag/label keys unless given."""
+        st = self.settings
+        defaults = {
+            "focus": (st.focus_team_tag, st.focus_model_tag),
+            "gcp": (st.gcp_team_label, st.gcp_model_label),
+        }.get(fmt, (None, None))
+        return self.cost_service().import_billing(
+            content,
+            fmt,
+            filename=filename,
+            actor=actor,
+            team_key=team_key or defaults[0],
+            model_key=model_key or defaults[1],
+        )
+
     def save_prices(self, entries: list, actor: str = "") -> int:
         """Replace the price table; running models are re-rated from now on."""
         return self.cost_service().save_prices(entries, self.registry.list_models(), actor)

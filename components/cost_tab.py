@@ -155,19 +155,9 @@ def build_cost_tab(services: Services) -> None:
                 content, name = e.content.read(), e.name
             else:
                 content, name = await e.file.read(), e.file.name
-            st = services.settings
-            keys = {
-                "focus": (st.focus_team_tag, st.focus_model_tag),
-                "gcp": (st.gcp_team_label, st.gcp_model_label),
-            }[fmt.value]
             try:
-                res = cost.import_billing(
-                    content,
-                    fmt.value,
-                    filename=name,
-                    actor=current_user(),
-                    team_key=keys[0],
-                    model_key=keys[1],
+                res = services.import_billing(
+                    content, fmt.value, filename=name, actor=current_user()
                 )
             except BillingFileError as exc:
                 result.classes(replace="text-sm text-negative")
@@ -506,17 +496,11 @@ def _price_table(services: Services, rerender) -> None:
             ui.button("Edit prices", icon="edit", on_click=dialog.open).props(
                 "flat dense no-caps"
             ).mark("prices-edit")
-            ui.button(
-                "Download YAML",
-                icon="download",
-                on_click=lambda: ui.download(
-                    dump_prices(cost.price_table(), "yaml").encode(), "prices.yaml"
-                ),
-            ).props("flat dense no-caps")
-            ui.button(
-                "Download CSV",
-                icon="download",
-                on_click=lambda: ui.download(
-                    dump_prices(cost.price_table(), "csv").encode(), "prices.csv"
-                ),
-            ).props("flat dense no-caps")
+            for fmt in ("yaml", "csv"):
+                ui.button(
+                    f"Download {fmt.upper()}",
+                    icon="download",
+                    on_click=lambda _e, f=fmt: ui.download(
+                        dump_prices(cost.price_table(), f).encode(), f"prices.{f}"
+                    ),
+                ).props("flat dense no-caps")

@@ -105,3 +105,25 @@ def postgres_url() -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture
+def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Invoke the barista CLI on its own SQLite database, records only (no cluster)."""
+    from typer.testing import CliRunner
+
+    from barista_ui import cli
+
+    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
+    monkeypatch.setenv("BARISTA_ACTOR", "ana")
+    monkeypatch.setenv("BARISTA_CLUSTER", "none")
+    cli._services_cache.clear()
+    runner = CliRunner()
+
+    def _run(*args: str, input: str | None = None):
+        return runner.invoke(cli.app, list(args), input=input)
+
+    yield _run
+    if "s" in cli._services_cache:
+        cli._services_cache.pop("s").close()

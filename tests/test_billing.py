@@ -171,35 +171,22 @@ def test_modeled_versus_billed_per_team_and_day(engine) -> None:
     assert day4["billed_usd"] == 0 and day4["modeled_usd"] == pytest.approx(2.4)
 
 
-def test_cli_import_and_billing_report(tmp_path: Path, monkeypatch) -> None:
-    from typer.testing import CliRunner
-
-    from barista_ui import cli
-
-    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
-    monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
-    monkeypatch.setenv("BARISTA_CLUSTER", "none")
-    cli._services_cache.clear()
-    runner = CliRunner()
+def test_cli_import_and_billing_report(tmp_path: Path, cli_run) -> None:
     good = tmp_path / "export.csv"
     good.write_text(focus(ROW_A, ROW_B, ROW_C))
     bad = tmp_path / "broken.jsonl"
     bad.write_text(gcp_line("2026-10-03 10:00:00 UTC", 1.0) + "\n{oops\n")
-    try:
-        res = runner.invoke(cli.app, ["cost", "import", str(bad), "--format", "gcp"])
-        assert res.exit_code == 1
-        assert "broken.jsonl rejected, nothing imported: line 2" in res.stderr
-        res = runner.invoke(cli.app, ["cost", "import", str(good), "--format", "focus"])
-        assert res.exit_code == 0 and "imported 3 rows, $5.00" in res.stdout
-        res = runner.invoke(cli.app, ["cost", "import", str(good), "--format", "focus"])
-        assert "imported before: nothing added" in res.stdout
-        args = ["cost", "report", "--from", "2026-10-01", "--to", "2026-10-04", "--by", "team"]
-        res = runner.invoke(cli.app, [*args, "--source", "billing", "--format", "json"])
-        assert json.loads(res.stdout) == [{"team": "vision", "cost_usd": 2.0}]
-        res = runner.invoke(cli.app, [*args[:-1], "day", "--source", "billing", "--format", "json"])
-        assert json.loads(res.stdout) == [{"day": "2026-10-03", "cost_usd": 2.0}]
-        res = runner.invoke(cli.app, [*args[:-1], "namespace", "--source", "billing"])
-        assert res.exit_code == 2 and "not namespaces" in res.stderr
-    finally:
-        if "s" in cli._services_cache:
-            cli._services_cache.pop("s").close()
+    res = cli_run("cost", "import", str(bad), "--format", "gcp")
+    assert res.exit_code == 1
+    assert "broken.jsonl rejected, nothing imported: line 2" in res.stderr
+    res = cli_run("cost", "import", str(good), "--format", "focus")
+    assert res.exit_code == 0 and "imported 3 rows, $5.00" in res.stdout
+    res = cli_run("cost", "import", str(good), "--format", "focus")
+    assert "imported before: nothing added" in res.stdout
+    args = ["cost", "report", "--from", "2026-10-01", "--to", "2026-10-04", "--by"]
+    res = cli_run(*args, "team", "--source", "billing", "--format", "json")
+    assert json.loads(res.stdout) == [{"team": "vision", "cost_usd": 2.0}]
+    res = cli_run(*args, "day", "--source", "billing", "--format", "json")
+    assert json.loads(res.stdout) == [{"day": "2026-10-03", "cost_usd": 2.0}]
+    res = cli_run(*args, "namespace", "--source", "billing")
+    assert res.exit_code == 2 and "not namespaces" in res.stderr

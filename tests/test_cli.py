@@ -7,27 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from barista_ui import cli
 from tests.conftest import base_record
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
-    monkeypatch.setenv("BARISTA_ACTOR", "ana")
-    monkeypatch.setenv("BARISTA_CLUSTER", "none")  # records only: no dashboard's simulator
-    cli._services_cache.clear()
-    runner = CliRunner()
-
-    def _run(*args: str, input: str | None = None):
-        return runner.invoke(cli.app, list(args), input=input)
-
-    yield _run
-    if "s" in cli._services_cache:
-        cli._services_cache.pop("s").close()
+def run(cli_run):
+    return cli_run
 
 
 def write(tmp_path: Path, name: str, records: list[dict]) -> str:

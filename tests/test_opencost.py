@@ -111,40 +111,15 @@ def test_errors_say_what_went_wrong(opencost_url: str) -> None:
         )
 
 
-def test_cli_report_from_opencost(opencost_url: str, tmp_path, monkeypatch) -> None:
-    from typer.testing import CliRunner
-
-    from barista_ui import cli
-
-    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'o.db'}")
-    monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
-    monkeypatch.setenv("BARISTA_CLUSTER", "none")
+def test_cli_report_from_opencost(opencost_url: str, cli_run, monkeypatch) -> None:
     monkeypatch.setenv("BARISTA_OPENCOST_URL", opencost_url)
-    cli._services_cache.clear()
-    try:
-        res = CliRunner().invoke(
-            cli.app,
-            [
-                "cost",
-                "report",
-                "--from",
-                "2026-10-03",
-                "--to",
-                "2026-10-05",
-                "--by",
-                "model",
-                "--source",
-                "opencost",
-                "--format",
-                "json",
-            ],
-        )
-        assert res.exit_code == 0, res.output
-        assert json.loads(res.stdout) == [
-            {"model": "(idle)", "cost_usd": 10.0},
-            {"model": "bert", "cost_usd": 1.5},
-            {"model": "resnet", "cost_usd": 9.0},
-        ]
-    finally:
-        if "s" in cli._services_cache:
-            cli._services_cache.pop("s").close()
+    res = cli_run(
+        *("cost", "report", "--from", "2026-10-03", "--to", "2026-10-05", "--by", "model"),
+        *("--source", "opencost", "--format", "json"),
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == [
+        {"model": "(idle)", "cost_usd": 10.0},
+        {"model": "bert", "cost_usd": 1.5},
+        {"model": "resnet", "cost_usd": 9.0},
+    ]

@@ -134,27 +134,14 @@ def test_budgets(engine) -> None:
     assert svc.budgets() == {"vision": 1200.0}
 
 
-def test_cli_prices_and_budget(tmp_path, monkeypatch) -> None:
-    from typer.testing import CliRunner
-
-    from barista_ui import cli
-
-    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
-    monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
-    monkeypatch.setenv("BARISTA_CLUSTER", "none")
-    cli._services_cache.clear()
-    runner = CliRunner()
+def test_cli_prices_and_budget(tmp_path, cli_run) -> None:
     f = tmp_path / "p.csv"
     f.write_text(dump_prices([EU], "csv"))
-    try:
-        res = runner.invoke(cli.app, ["cost", "prices", "load", str(f)])
-        assert res.exit_code == 0, res.output
-        res = runner.invoke(cli.app, ["cost", "prices", "show", "--format", "csv"])
-        assert parse_prices(res.stdout, "csv") == [EU]
-        res = runner.invoke(cli.app, ["cost", "budget", "vision", "900"])
-        assert res.stdout.strip() == "vision: $900.00 per month"
-        res = runner.invoke(cli.app, ["cost", "budget", "vision", "--", "-1"])
-        assert res.exit_code == 2 and "use a number of USD >= 0" in res.stderr
-    finally:
-        if "s" in cli._services_cache:
-            cli._services_cache.pop("s").close()
+    res = cli_run("cost", "prices", "load", str(f))
+    assert res.exit_code == 0, res.output
+    res = cli_run("cost", "prices", "show", "--format", "csv")
+    assert parse_prices(res.stdout, "csv") == [EU]
+    res = cli_run("cost", "budget", "vision", "900")
+    assert res.stdout.strip() == "vision: $900.00 per month"
+    res = cli_run("cost", "budget", "vision", "--", "-1")
+    assert res.exit_code == 2 and "use a number of USD >= 0" in res.stderr
