@@ -148,28 +148,23 @@ class CostService:
         return len(entries)
 
     def _rerate(self, namespace: str, name: str, rate: float, at: datetime) -> bool:
-        with transaction(self.new_session) as s:
+        """Continue the running segment at a new rate from ``at``."""
+        with self.new_session() as s:
             open_ = _open_segment(s, namespace, name)
-            if open_ is None or round(open_.hourly_rate, 9) == round(rate, 9):
-                return False
-            open_.end = at
-            s.add(open_)
-            s.add(
-                ReplicaSegment(
-                    namespace=namespace,
-                    name=name,
-                    team=open_.team,
-                    start=at,
-                    end=None,
-                    replicas=open_.replicas,
-                    reason="price",
-                    hourly_rate=rate,
-                    gpu_type=open_.gpu_type,
-                    scheduled_down=open_.scheduled_down,
-                    baseline_replicas=open_.baseline_replicas,
-                )
-            )
-        return True
+        if open_ is None:
+            return False
+        return self.record_replicas(
+            namespace,
+            name,
+            open_.team,
+            open_.replicas,
+            at,
+            "price",
+            scheduled_down=open_.scheduled_down,
+            baseline=open_.baseline_replicas,
+            rate=rate,
+            gpu_type=open_.gpu_type,
+        )
 
     # ------------------------------------------------------------------ budgets
 
