@@ -93,6 +93,7 @@ class Source(StrEnum):
     modeled = "modeled"
     billing = "billing"
     opencost = "opencost"
+    compare = "compare"
 
 
 def _period(svc, from_: str, to: str):
@@ -128,6 +129,24 @@ def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
             {**{k: str(r[k]) for k in keys}, "cost_usd": round(float(r["billed_usd"]), 4)}
             for r in df.to_dict("records")
         ]
+    if source == Source.compare:
+        if by not in ("team", "day"):
+            raise _fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
+        df = cost.modeled_vs_billed(start, end)
+        if by == "team":
+            df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
+        rows = []
+        for r in df.to_dict("records"):
+            m, b = float(r["modeled_usd"]), float(r["billed_usd"])
+            row = {"day": str(r["day"])} if by == "day" else {}
+            row.update(
+                team=r["team"],
+                modeled_usd=round(m, 4),
+                billed_usd=round(b, 4),
+                ratio=round(b / m, 4) if m > 0 else None,
+            )
+            rows.append(row)
+        return rows
     client = svc.opencost()
     if client is None:
         raise _fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
@@ -152,7 +171,10 @@ def report(
     to: str = typer.Option(..., "--to", help="Last day (excluded), YYYY-MM-DD"),
     by: str = typer.Option("team", "--by", help="model, team, namespace or day"),
     source: Source = typer.Option(
-        Source.modeled, "--source", help="modeled (replica history), billing (imported) or opencost"
+        Source.modeled,
+        "--source",
+        help="modeled (replica history), billing (imported), opencost, or compare (modeled vs "
+        "billed with their ratio)",
     ),
     fmt: ReportFmt = typer.Option(ReportFmt.table, "--format"),
 ) -> None:
@@ -178,7 +200,11 @@ def report(
             w.writerows(rows)
         typer.echo(buf.getvalue(), nl=False)
     else:
-        money = [k for k in ("cost_usd", "saved_usd") if rows and k in rows[0]]
+        money = [
+            k
+            for k in ("cost_usd", "saved_usd", "modeled_usd", "billed_usd")
+            if rows and k in rows[0]
+        ]
         keys = [k for k in (rows[0] if rows else {}) if k not in money]
         width = {k: max([len(k)] + [len(str(r[k])) for r in rows]) for k in keys}
         typer.echo(
@@ -190,6 +216,12 @@ def report(
                 "  ".join(str(r[k]).ljust(width[k]) for k in keys)
                 + "".join(f"  {r[k]:>10.2f}" for k in money)
             )
+        if source == Source.compare:
+            m = sum(r["modeled_usd"] for r in rows)
+            b = sum(r["billed_usd"] for r in rows)
+            ratio = f", billed / modeled {b / m:.3g}" if m else ""
+            typer.echo(f"modeled ${m:,.2f}, billed ${b:,.2f}{ratio}")
+            return
         total = sum(r["cost_usd"] for r in rows)
         saved = f", saved ${sum(r['saved_usd'] for r in rows):,.2f}" if "saved_usd" in money else ""
         typer.echo(f"total ${total:,.2f}{saved} ({source.value})")

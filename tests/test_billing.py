@@ -190,3 +190,28 @@ def test_cli_import_and_billing_report(tmp_path: Path, cli_run) -> None:
     assert json.loads(res.stdout) == [{"day": "2026-10-03", "cost_usd": 2.0}]
     res = cli_run(*args, "namespace", "--source", "billing")
     assert res.exit_code == 2 and "not namespaces" in res.stderr
+
+
+def test_cli_compare_modeled_and_billed_per_team_and_day(tmp_path: Path, cli_run) -> None:
+    from barista_ui import cli
+
+    assert cli_run("models", "list").exit_code == 0  # builds the services on this database
+    cli.services().cost_service().record_replicas(
+        "ml", "resnet", "vision", 1, datetime(2026, 10, 3, tzinfo=UTC), "apply", rate=0.1
+    )
+    export = tmp_path / "export.csv"
+    export.write_text(focus(ROW_A, ROW_B))
+    assert cli_run("cost", "import", str(export), "--format", "focus").exit_code == 0
+    args = ["cost", "report", "--from", "2026-10-03", "--to", "2026-10-05", "--source", "compare"]
+    res = cli_run(*args, "--by", "day", "--format", "json")
+    rows = json.loads(res.stdout)
+    assert rows[0] == {
+        "day": "2026-10-03",
+        "team": "vision",
+        "modeled_usd": 2.4,
+        "billed_usd": 2.0,
+        "ratio": pytest.approx(2.0 / 2.4, abs=1e-4),
+    }
+    assert rows[1]["day"] == "2026-10-04" and rows[1]["billed_usd"] == 0
+    res = cli_run(*args, "--by", "team")
+    assert "modeled $" in res.stdout and "billed / modeled 0.417" in res.stdout
