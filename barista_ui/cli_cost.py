@@ -131,7 +131,9 @@ def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
         ]
     if source == Source.compare:
         if by not in ("team", "day"):
-            raise _fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
+            raise _fail(
+                "--source compare is per team (--by team) or per day and team (--by day)", 2
+            )
         df = cost.modeled_vs_billed(start, end)
         if by == "team":
             df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()

@@ -101,16 +101,24 @@ def main() -> None:
             f"roll-up of {days} complete days (done once, as days end): "
             f"{time.perf_counter() - t_roll:.1f} s"
         )
-        times = []
-        for _ in range(5):
-            t1 = time.perf_counter()
-            per_team_day = svc.totals(start, now, ["day", "team"])
-            per_model = svc.totals(start, now, ["namespace", "model", "team"])
-            times.append(time.perf_counter() - t1)
-        print(
-            f"(a) cost per team per day ({len(per_team_day)}) and per model ({len(per_model)}): "
-            f"median {statistics.median(times):.2f} s (runs: {', '.join(f'{x:.2f}' for x in times)})"
-        )
+        # whole days, as the Cost tab and `barista cost report` ask: the 29 complete days from
+        # the roll-up plus today so far from raw segments
+        day0 = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), UTC)
+        mid_day = start + timedelta(hours=5)  # a period starting mid-day: that day from raw rows
+        for label, lo in (("whole days", day0), ("starting mid-day", mid_day)):
+            times = []
+            for _ in range(5):
+                t1 = time.perf_counter()
+                per_team_day = svc.totals(lo, now, ["day", "team"])
+                per_model = svc.totals(lo, now, ["namespace", "model", "team"])
+                times.append(time.perf_counter() - t1)
+            if label == "whole days":
+                report_median = statistics.median(times)
+            print(
+                f"(a) cost per team per day ({len(per_team_day)}) and per model "
+                f"({len(per_model)}), {label}: median {statistics.median(times):.2f} s "
+                f"(runs: {', '.join(f'{x:.2f}' for x in times)})"
+            )
         engine.dispose()
         app = AppProcess(
             {
@@ -143,7 +151,7 @@ def main() -> None:
             f"(b) Cost tab visible with charts: median {statistics.median(tab):.2f} s "
             f"(runs: {', '.join(f'{x:.2f}' for x in tab)})"
         )
-        ok = statistics.median(times) < 1 and statistics.median(tab) < 2
+        ok = report_median < 1 and statistics.median(tab) < 2
         print("targets (report < 1 s, tab < 2 s):", "met" if ok else "NOT met")
 
 
