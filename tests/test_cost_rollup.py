@@ -118,3 +118,36 @@ def test_weekday_hour_heatmap_by_hand(engine) -> None:
     assert grid.loc[1, 14] == pytest.approx(4)
     assert grid.loc[1, 15] == 0
     assert grid.to_numpy().sum() == pytest.approx(9)
+
+
+@pytest.mark.postgres
+def test_rollups_billing_and_prices_on_postgres(postgres_url: str) -> None:
+    from barista_ui.billing import BillingFileError
+    from data.db import make_engine, migrate
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    new = session_factory(engine)
+    start = datetime(2026, 10, 20, 3, 17, tzinfo=UTC)
+    now = datetime(2026, 10, 30, 14, 5, tzinfo=UTC)
+    _random_history(new, start, 24 * 10 + 11)
+    svc = CostService(new, clock=lambda: now, tz="Europe/Berlin")
+    raw = daily_costs(svc.frame(start, now), start - timedelta(days=1), now, now, svc.tz)
+    rolled = svc.daily(datetime(2026, 10, 19, 9, 30, tzinfo=UTC), now + timedelta(days=1))
+    assert svc.rolled_through() == now.astimezone(BERLIN).date()
+    want, got = _keyed(raw), _keyed(rolled)
+    assert got.keys() == want.keys()
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, abs=1e-9), k
+    line = (
+        '{"usage_start_time": "2026-10-21 10:00:00 UTC", "cost": 3, "credits": [{"amount": -1}],'
+        ' "labels": [{"key": "k8s-label/team", "value": "t1"}]}'
+    )
+    assert svc.import_billing(line.encode(), "gcp")["new_usd"] == 2.0
+    with pytest.raises(BillingFileError, match="line 2"):
+        svc.import_billing((line + "\n{").encode(), "gcp")
+    compare = svc.modeled_vs_billed(datetime(2026, 10, 21, tzinfo=UTC), now)
+    assert compare.loc[compare["team"] == "t1", "billed_usd"].sum() == 2.0
+    svc.set_budget("t1", 500)
+    assert svc.budgets() == {"t1": 500.0}
+    engine.dispose()
