@@ -45,7 +45,16 @@ def _grid_html(grid: list[list[str]]) -> str:
     )
 
 
-def schedule_card(services: Services, scope: str, team: str, running_replicas: int) -> None:
+def schedule_card(
+    services: Services,
+    scope: str,
+    team: str,
+    running_replicas: int,
+    hourly_usd: float = 0.0,
+    saved_mtd: float = 0.0,
+) -> None:
+    """One level's schedule; ``hourly_usd`` is what its running replicas cost per hour when up,
+    ``saved_mtd`` what scheduled downtime saved this month."""
     engine = services.scheduler_engine()
     policy = engine.policies().get((scope, team))
     default_tz = services.settings.default_timezone
@@ -131,8 +140,9 @@ def schedule_card(services: Services, scope: str, team: str, running_replicas: i
                 ui.label(f"Next: {text} ({tzinfo.key})").classes("text-xs")
                 saved_hours = running_replicas * (168 - hours)
                 ui.label(
-                    f"Up {hours:.0f} h/week · saves about {saved_hours:,.0f} replica-hours a week "
-                    f"on {running_replicas} running replicas"
+                    f"Up {hours:.0f} h/week · saves about {saved_hours:,.0f} replica-hours "
+                    f"(${hourly_usd * (168 - hours):,.2f}) over the next 7 days on "
+                    f"{running_replicas} running replicas · saved ${saved_mtd:,.2f} this month"
                 ).classes("text-xs text-grey-8").mark(f"schedule-saving-{scope}-{team}")
 
         def save() -> None:
@@ -167,8 +177,19 @@ def build_schedules_tab(services: Services) -> None:
     registry = services.registry
     records = registry.list_models(enabled=True)
     by_team: dict[str, int] = {}
+    usd: dict[str, float] = {}
+    cost = services.cost_service()
     for r in records:
         by_team[r.spec.team] = by_team.get(r.spec.team, 0) + r.spec.replicas
+        try:
+            usd[r.spec.team] = usd.get(r.spec.team, 0.0) + cost.rate_for(r.spec) * r.spec.replicas
+        except ValueError:
+            pass
+    tzinfo = zone(cost.tz)
+    month = datetime.combine(
+        datetime.now(tzinfo).date().replace(day=1), datetime.min.time(), tzinfo
+    )
+    saved = cost.totals(month, datetime.now(UTC), ["team"]).set_index("team")["saved_usd"]
     if services.gateway is None:
         ui.label("No cluster is connected: schedules are saved but nothing is scaled.").classes(
             "text-sm text-grey-7"
@@ -178,9 +199,18 @@ def build_schedules_tab(services: Services) -> None:
             "Dry-run mode: the scheduler records what it would do and writes nothing."
         ).classes("text-sm text-orange-9")
     with ui.grid(columns="repeat(auto-fit, minmax(380px, 1fr))").classes("w-full gap-3"):
-        schedule_card(services, "global", "", sum(by_team.values()))
+        schedule_card(
+            services, "global", "", sum(by_team.values()), sum(usd.values()), float(saved.sum())
+        )
         for team in sorted(by_team):
-            schedule_card(services, "team", team, by_team[team])
+            schedule_card(
+                services,
+                "team",
+                team,
+                by_team[team],
+                usd.get(team, 0.0),
+                float(saved.get(team, 0.0)),
+            )
     ui.label("Recent scheduler actions").classes("text-base font-semibold mt-4")
     rows = [
         {

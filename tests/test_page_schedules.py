@@ -37,7 +37,14 @@ async def test_demo_policies_show_week_grid_and_savings(app_env, user: User) -> 
     await user.open("/?tab=schedules")
     await user.should_see("Team vision")
     label = user.find(marker="schedule-saving-team-vision").elements.pop().text
-    assert label.startswith("Up 65 h/week") and "replica-hours a week" in label
+    assert label.startswith("Up 65 h/week")
+    from barista_ui.pricing import spec_rate
+
+    vision = [r for r in engine_for(app_env).registry.list_models(team="vision", enabled=True)]
+    per_hour = sum(spec_rate(r.spec) * r.spec.replicas for r in vision)
+    replicas = sum(r.spec.replicas for r in vision)
+    assert f"saves about {replicas * 103:,} replica-hours (${per_hour * 103:,.2f})" in label
+    assert "over the next 7 days" in label and "this month" in label
 
 
 async def test_keep_up_menu_creates_an_override(app_env, user: User) -> None:
