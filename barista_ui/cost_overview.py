@@ -62,6 +62,7 @@ class Overview:
     month: pd.DataFrame | None = None  # day, team, cost_usd for this month so far
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    teams: list[str] | None = None  # the filter the figures were computed with
 
     @property
     def total(self) -> float:
@@ -82,7 +83,14 @@ def _team_filter(df: pd.DataFrame, teams: list[str] | None) -> pd.DataFrame:
     return df if not teams or df.empty else df[df["team"].isin(teams)]
 
 
-def overview(
+def overview(*args: Any, teams: list[str] | None = None, **kwargs: Any) -> Overview:
+    """What the Cost tab shows for a period, source and team filter (see ``_overview``)."""
+    ov = _overview(*args, teams=teams, **kwargs)
+    ov.teams = teams or None
+    return ov
+
+
+def _overview(
     cost: CostService,
     records: list[Any],
     period: Period,

@@ -112,7 +112,7 @@ def build_cost_tab(services: Services) -> None:
             stack_by_model=by_model,
             opencost=services.opencost(),
         )
-        return ov, (_projected_week(services) if src == "modeled" else 0.0)
+        return ov, (_projected_week(services, team_list) if src == "modeled" else 0.0)
 
     async def render() -> None:
         """Figures are computed in a worker thread: the event loop stays free to serve the
@@ -228,7 +228,10 @@ def _render(services: Services, ov: Overview, projected: float, stack: str, rere
         if ov.month is not None:
             today = local_now.date()
             month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-            lines = month_to_date(ov.month, cost.budgets(), p.now, cost.tz)
+            budgets = cost.budgets()
+            if ov.teams:
+                budgets = {t: b for t, b in budgets.items() if t in ov.teams}
+            lines = month_to_date(ov.month, budgets, p.now, cost.tz)
             ui.plotly(charts.month_vs_budget(lines, month_end)).classes("w-full").mark(
                 "cost-budget"
             )
@@ -260,7 +263,7 @@ def _render(services: Services, ov: Overview, projected: float, stack: str, rere
     _price_table(services, rerender)
 
 
-def _projected_week(services: Services) -> float:
+def _projected_week(services: Services, teams: list[str] | None = None) -> float:
     cost = services.cost_service()
     engine = services.scheduler_engine()
     now = datetime.now(ZoneInfo(cost.tz))
@@ -268,6 +271,8 @@ def _projected_week(services: Services) -> float:
     total = 0.0
     for rec in engine.records():
         spec = rec.spec
+        if teams and spec.team not in teams:
+            continue
         sig = (spec.team, spec.schedule.model_dump_json() if spec.schedule else None)
         if sig not in cache:
             cache[sig] = up_fraction(engine, spec, now)

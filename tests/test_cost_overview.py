@@ -93,7 +93,7 @@ def test_overview_model_table_and_panel_line(engine, registry) -> None:
     assert ov.month is not None and ov.month["cost_usd"].sum() == pytest.approx(ov.total)
     assert ov.heatmap.to_numpy().max() == pytest.approx(2.0)
     only_other = overview(svc, [rec], last_days("UTC", 30, now), teams=["nobody"])
-    assert only_other.models.empty and only_other.total == 0
+    assert only_other.models.empty and only_other.total == 0 and only_other.teams == ["nobody"]
     line = model_cost_line(svc, rec, now, up_fraction=0.5)
     assert line["week"] == pytest.approx(5 * 24 * 2 * rate)  # Nov 5-9 up, 10th down
     assert line["monthly"] == pytest.approx(rate * rec.spec.replicas * 730 * 0.5)
