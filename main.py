@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> Services:
         services.hub.bind_loop(asyncio.get_running_loop())
         services.start_runtime()  # quick: connects and starts threads; the first apply runs behind
         services.start_scheduler()
+        services.start_cost_rollups()
 
     app.on_startup(start_runtime)
 

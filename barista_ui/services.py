@@ -13,7 +13,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +281,34 @@ class Services:
         except Exception:
             log.exception("initial apply failed")
 
+    def start_cost_rollups(self) -> threading.Thread:
+        """Roll up each day shortly after it ends (and now, for days not rolled up yet), in a
+        background thread, so no page view pays for it."""
+        from zoneinfo import ZoneInfo
+
+        cost = self.cost_service()
+        stop = self.extras.setdefault("stop_rollups", threading.Event())
+
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    cost.refresh_rollups()
+                except Exception:  # the next read rolls up instead; say why here
+                    log.exception("cost roll-up failed")
+                now = datetime.now(ZoneInfo(cost.tz))
+                tomorrow = datetime.combine(
+                    now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo
+                )
+                stop.wait(max((tomorrow - now).total_seconds() + 300, 60))
+
+        thread = threading.Thread(target=loop, name="cost-rollups", daemon=True)
+        thread.start()
+        return thread
+
     def close(self) -> None:
+        stop = self.extras.get("stop_rollups")
+        if stop is not None:
+            stop.set()
         runner = self.extras.get("runner")
         if runner is not None:
             runner.shutdown()

@@ -151,3 +151,24 @@ def test_rollups_billing_and_prices_on_postgres(postgres_url: str) -> None:
     svc.set_budget("t1", 500)
     assert svc.budgets() == {"t1": 500.0}
     engine.dispose()
+
+
+def test_services_roll_up_in_the_background(tmp_path) -> None:
+    import time
+
+    from barista_ui.services import build_services
+    from barista_ui.settings import Settings
+
+    services = build_services(
+        Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", cluster="none", seed_demo=True)
+    )
+    try:
+        cost = services.cost_service()
+        assert cost.rolled_through() is None  # the demo history is not rolled up yet
+        services.start_cost_rollups()
+        deadline = time.monotonic() + 30
+        while cost.rolled_through() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cost.rolled_through() == datetime.now(UTC).date()
+    finally:
+        services.close()
