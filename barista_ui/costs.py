@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time as _time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ from data.db import transaction
 from data.types import utcnow
 
 UNALLOCATED = "(unallocated)"
+PRICES_TTL_S = 30.0
 
 
 def _open_segment(s: Session, namespace: str, name: str) -> ReplicaSegment | None:
@@ -69,12 +71,15 @@ class CostService:
         self.region = region
         self.price_file = price_file
         self._prices: list[PriceEntry] | None = None
+        self._prices_read = 0.0
 
     # ------------------------------------------------------------------ prices
 
     def price_table(self) -> list[PriceEntry]:
         """The stored price table (the built-in defaults until someone saves one)."""
-        if self._prices is None:
+        # re-read now and then: the CLI in another process may have loaded a new table
+        if self._prices is None or _time.monotonic() - self._prices_read > PRICES_TTL_S:
+            self._prices_read = _time.monotonic()
             with self.new_session() as s:
                 rows = s.exec(select(PriceEntryRow).order_by(PriceEntryRow.id)).all()
             self._prices = [entry_from(r) for r in rows] or [DEFAULT_PRICES]
