@@ -162,7 +162,6 @@ def hourly_replicas(
         }
     )
     g = out.groupby(["day", "hour", "team"], as_index=False)["replica_hours"].sum()
-    # observed time of each hour bin (the same for every team that ran in it)
     # observed time of each bin: its overlap with [first observation, min(end, now)); a DST
     # fall-back repeats a local hour, so two bins add up under one label
     edges = bounds.as_unit("ns").asi8

@@ -72,6 +72,7 @@ class CostService:
         self.price_file = price_file
         self._prices: list[PriceEntry] | None = None
         self._prices_read = 0.0
+        self._dialect: str | None = None
 
     # ------------------------------------------------------------------ prices
 
@@ -416,8 +417,10 @@ class CostService:
         return pd.DataFrame({c: list(data.get(c, ())) for c in columns}, columns=columns)
 
     def _sqlite(self) -> bool:
-        with self.new_session() as s:
-            return s.connection().dialect.name == "sqlite"
+        if self._dialect is None:
+            with self.new_session() as s:
+                self._dialect = s.connection().dialect.name
+        return self._dialect == "sqlite"
 
     def _sqlite_hint(self, start: datetime, end: datetime) -> str:
         """SQLite keeps no statistics, so tell it which end of the interval is selective: near
@@ -549,6 +552,20 @@ class CostService:
         df["day"] = pd.to_datetime(df["day"]).dt.date
         return df
 
+    def _plan(
+        self, start: datetime, end: datetime
+    ) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]], datetime]:
+        """Which whole days of [start, end) come from the roll-ups, and which stretches (today,
+        a mid-day start) must be computed from raw segments, and the ``now`` they end at.
+        Rolls up finished days first."""
+        self.refresh_rollups()
+        now = self.clock()
+        split = self._split(start, end)
+        edges = [(start, end)]
+        if split is not None:
+            edges = [(start, self._midnight(split[0])), (self._midnight(split[1]), end)]
+        return split, [(lo, hi) for lo, hi in edges if lo < hi and lo < now], now
+
     def _combined(
         self,
         start: datetime,
@@ -557,16 +574,9 @@ class CostService:
         columns: list[str],
         compute: Callable[..., pd.DataFrame],
     ) -> pd.DataFrame:
-        self.refresh_rollups()
-        now = self.clock()
-        split = self._split(start, end)
-        if split is None:
-            return compute(self.frame(start, end), start, end, now, self.tz)
-        first, last = split
-        parts = [self._rolled(table, columns, first, last)]
-        for lo, hi in ((start, self._midnight(first)), (self._midnight(last), end)):
-            if lo < hi and lo < now:
-                parts.append(compute(self.frame(lo, hi), lo, hi, now, self.tz))
+        split, edges, now = self._plan(start, end)
+        parts = [self._rolled(table, columns, *split)] if split is not None else []
+        parts += [compute(self.frame(lo, hi), lo, hi, now, self.tz) for lo, hi in edges]
         parts = [p for p in parts if not p.empty]
         if not parts:
             return pd.DataFrame(columns=columns)
@@ -591,14 +601,10 @@ class CostService:
         bad = [k for k in keys if k not in self.KEYS]
         if bad:
             raise ValueError(f"unknown grouping {bad}; allowed: {', '.join(self.KEYS)}")
-        self.refresh_rollups()
-        now = self.clock()
+        split, edges, now = self._plan(start, end)
         parts: list[pd.DataFrame] = []
-        edges = [(start, end)]
-        split = self._split(start, end)
         if split is not None:
             first, last = split
-            edges = [(start, self._midnight(first)), (self._midnight(last), end)]
             sel = ", ".join(f'"{k}"' for k in keys)
             sums = ", ".join(f'SUM("{c}") AS "{c}"' for c in self.SUMS)
             where = "tz = :tz AND day >= :first AND day < :last"
@@ -617,11 +623,10 @@ class CostService:
                 rolled["day"] = pd.to_datetime(rolled["day"]).dt.date
             parts.append(rolled)
         for lo, hi in edges:
-            if lo < hi and lo < now:
-                d = daily_costs(self.frame(lo, hi), lo, hi, now, self.tz)
-                if teams is not None:
-                    d = d[d["team"].isin(teams)]
-                parts.append(d[[*keys, *self.SUMS]])
+            d = daily_costs(self.frame(lo, hi), lo, hi, now, self.tz)
+            if teams is not None:
+                d = d[d["team"].isin(teams)]
+            parts.append(d[[*keys, *self.SUMS]])
         parts = [p for p in parts if not p.empty]
         if not parts:
             return pd.DataFrame(columns=[*keys, *self.SUMS])
@@ -644,7 +649,6 @@ class CostService:
         g = self.totals(start, end, keys)[[*keys, "cost_usd", "saved_usd"]]
         rows = []
         for rec in g.to_dict("records"):
-            rec.pop("replica_hours", None)
             if "day" in rec:
                 rec["day"] = str(rec["day"])
             rec["cost_usd"] = round(float(rec["cost_usd"]), 4)
