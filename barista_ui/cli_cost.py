@@ -38,17 +38,16 @@ def estimate(
 
     Prices: BARISTA_PRICE_FILE when set (entry for BARISTA_REGION and --family), else the
     built-in on-demand list prices."""
-    from barista_ui.prices import PriceFileError, parse_prices, pick
+    from barista_ui.prices import PriceFileError, pick, read_price_file
     from barista_ui.settings import Settings
 
     st = Settings()
     prices = DEFAULT_PRICES
     if st.price_file and Path(st.price_file).exists():
-        path = Path(st.price_file)
         try:
-            table = parse_prices(path.read_text(), "csv" if path.suffix == ".csv" else "yaml")
+            table = read_price_file(st.price_file)
         except PriceFileError as exc:
-            raise _fail(f"{path}: {exc}") from None
+            raise _fail(f"{st.price_file}: {exc}") from None
         prices = pick(table, st.region, family)
     try:
         parts = rate_breakdown(cpu, memory, gpu, gpu_type, prices)
@@ -289,11 +288,10 @@ def prices_load(
 ) -> None:
     """Replace the price table with a YAML or CSV file (all entries or none)."""
     from barista_ui.cli import actor, services
-    from barista_ui.prices import PriceFileError, parse_prices
+    from barista_ui.prices import PriceFileError, read_price_file
 
-    fmt = "csv" if path.suffix.lower() == ".csv" else "yaml"
     try:
-        entries = parse_prices(path.read_text(), fmt)
+        entries = read_price_file(path)
     except PriceFileError as exc:
         raise _fail(f"{path.name}: {exc}") from None
     n = services().save_prices(entries, actor())

@@ -98,7 +98,7 @@ class CostService:
         """Replace the price table (all or nothing) and re-rate the running segments of
         ``records`` from now on; past segments keep the rate that was in force. Returns the
         number of models re-rated. Writes the price file too when one is configured."""
-        from barista_ui.prices import _unique, dump_prices
+        from barista_ui.prices import _unique, write_price_file
 
         entries = _unique(list(entries))
         now = self.clock()
@@ -118,9 +118,7 @@ class CostService:
                 )
         self._prices = None
         if self.price_file:
-            path = Path(self.price_file)
-            fmt = "csv" if path.suffix.lower() == ".csv" else "yaml"
-            path.write_text(dump_prices(entries, fmt))
+            write_price_file(self.price_file, entries)
         changed = 0
         for rec in records:
             try:
@@ -134,17 +132,16 @@ class CostService:
     def load_price_file(self) -> int:
         """At start-up: the configured price file is the table (written from the table if the
         file does not exist yet). Returns the number of entries."""
-        from barista_ui.prices import dump_prices, parse_prices
+        from barista_ui.prices import read_price_file, write_price_file
 
         if not self.price_file:
             return 0
         path = Path(self.price_file)
-        fmt = "csv" if path.suffix.lower() == ".csv" else "yaml"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_prices(self.price_table(), fmt))
+            write_price_file(path, self.price_table())
             return len(self.price_table())
-        entries = parse_prices(path.read_text(), fmt)
+        entries = read_price_file(path)
         if entries != self.price_table():
             keep, self.price_file = self.price_file, None
             try:

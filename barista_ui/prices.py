@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -164,6 +165,19 @@ def dump_prices(entries: list[PriceEntry], fmt: str) -> str:
         out.update({f"gpu:{g}": r["gpu_hourly"].get(g, "") for g in gpus})
         w.writerow(out)
     return buf.getvalue()
+
+
+def file_format(path: str | Path) -> str:
+    """``csv`` for a .csv file, else ``yaml``."""
+    return "csv" if Path(path).suffix.lower() == ".csv" else "yaml"
+
+
+def read_price_file(path: str | Path) -> list[PriceEntry]:
+    return parse_prices(Path(path).read_text(), file_format(path))
+
+
+def write_price_file(path: str | Path, entries: list[PriceEntry]) -> None:
+    Path(path).write_text(dump_prices(entries, file_format(path)))
 
 
 def pick(entries: list[PriceEntry], region: str, family: str = DEFAULT_FAMILY) -> PriceEntry:
