@@ -44,6 +44,12 @@ def local_period(tz: str, first: date, last_inclusive: date, now: datetime) -> P
     )
 
 
+def month_start(tz: str, now: datetime) -> datetime:
+    """Local midnight on the 1st of ``now``'s month."""
+    z = ZoneInfo(tz)
+    return datetime.combine(now.astimezone(z).date().replace(day=1), time(0), z)
+
+
 def last_days(tz: str, days: int, now: datetime) -> Period:
     today = now.astimezone(ZoneInfo(tz)).date()
     return local_period(tz, today - timedelta(days=days - 1), today, now)
@@ -105,8 +111,10 @@ def _overview(
         raise ValueError(f"source '{source}': use one of {', '.join(SOURCES)}")
     teams = teams or None
     records = _records_by_key(records)
-    month_start = period.now.astimezone(ZoneInfo(cost.tz)).date().replace(day=1)
-    mtd_lo = datetime.combine(month_start, time(0), ZoneInfo(cost.tz))
+    team_of = {name: r.spec.team for (_ns, name), r in records.items()}
+    ns_of = {name: ns for (ns, name) in records}
+    mtd_lo = month_start(cost.tz, period.now)
+    first_day = mtd_lo.date()
     if source == "modeled":
         # one (day, team) query serves the daily chart, the savings per day and, when the
         # period reaches back to the 1st, the month to date
@@ -125,7 +133,7 @@ def _overview(
             else pd.DataFrame(columns=["day", *sums]),
         )
         ov.month = (
-            day_team[day_team["day"] >= month_start][["day", "team", "cost_usd"]]
+            day_team[day_team["day"] >= first_day][["day", "team", "cost_usd"]]
             if covers_month
             else cost.totals(mtd_lo, period.now, ["day", "team"], teams)[
                 ["day", "team", "cost_usd"]
@@ -147,13 +155,12 @@ def _overview(
             cost.billed(period.start, period.end, ["day", "team", "model"]), teams
         )
         billed = billed.rename(columns={"billed_usd": "cost_usd"})
-        mtd = _team_filter(cost.billed(mtd_lo, period.now, ["team", "model"]), teams)
+        month = _team_filter(cost.billed(mtd_lo, period.now, ["day", "team", "model"]), teams)
+        month = month.rename(columns={"billed_usd": "cost_usd"})
         per_model = billed.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
-        per_model["namespace"] = [
-            next((k[0] for k in records if k[1] == m), "") for m in per_model["model"]
-        ]
-        mtd = mtd.rename(columns={"billed_usd": "cost_usd"})
-        mtd["namespace"] = [next((k[0] for k in records if k[1] == m), "") for m in mtd["model"]]
+        per_model["namespace"] = [ns_of.get(m, "") for m in per_model["model"]]
+        mtd = month.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
+        mtd["namespace"] = [ns_of.get(m, "") for m in mtd["model"]]
         ov = Overview(
             source,
             period,
@@ -162,16 +169,13 @@ def _overview(
             by_day_model=billed.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
             compare=_team_filter(cost.modeled_vs_billed(period.start, period.end), teams),
         )
-        month = _team_filter(cost.billed(mtd_lo, period.now, ["day", "team"]), teams)
-        ov.month = month.rename(columns={"billed_usd": "cost_usd"})
+        ov.month = month.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
         if billed.empty:
             ov.notes.append("No billing rows in this period: import an export first.")
         return ov
     # opencost
     from barista_ui.opencost import OpenCostError
 
-    team_of = {name: r.spec.team for (_ns, name), r in records.items()}
-    ns_of = {name: ns for (ns, name) in records}
     empty = pd.DataFrame(columns=["day", "team", "cost_usd"])
     if opencost is None:
         return Overview(
@@ -191,9 +195,7 @@ def _overview(
         total_efficiency=("total_efficiency", "mean"),
     )
     mtd = (
-        df[df["day"] >= month_start]
-        .groupby(["namespace", "model"], as_index=False)["cost_usd"]
-        .sum()
+        df[df["day"] >= first_day].groupby(["namespace", "model"], as_index=False)["cost_usd"].sum()
     )
     table = _model_table(per_model, mtd, records, period)
     for col in ("cpu_efficiency", "ram_efficiency", "total_efficiency"):
@@ -212,7 +214,7 @@ def _overview(
         by_day_model=df.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
     )
     if period.start <= mtd_lo:
-        ov.month = by_day_team[by_day_team["day"] >= month_start]
+        ov.month = by_day_team[by_day_team["day"] >= first_day]
     else:
         ov.notes.append("Month to date needs a range that covers the whole month.")
     return ov
@@ -314,9 +316,7 @@ def projected_savings(rate: float, replicas: int, up_fraction: float, days: floa
 
 def model_cost_line(cost: CostService, record: Any, now: datetime, up_fraction: float) -> dict:
     """The figures of a model's panel: rate, last 7 days, month to date, saved, projection."""
-    tz = ZoneInfo(cost.tz)
     week = last_days(cost.tz, 7, now)
-    month_lo = datetime.combine(now.astimezone(tz).date().replace(day=1), time(0), tz)
     key = (record.namespace, record.name)
 
     def one(start: datetime, end: datetime) -> tuple[float, float]:
@@ -324,12 +324,9 @@ def model_cost_line(cost: CostService, record: Any, now: datetime, up_fraction: 
         t = t[(t["namespace"] == key[0]) & (t["model"] == key[1])]
         return (float(t["cost_usd"].sum()), float(t["saved_usd"].sum())) if not t.empty else (0, 0)
 
-    try:
-        rate = cost.rate_for(record.spec)
-    except ValueError:
-        rate = float("nan")
+    rate = cost.rate_for(record.spec)  # PricingError: the panel says the cost is unknown
     week_cost, _ = one(week.start, week.end)
-    mtd, saved = one(month_lo, now)
+    mtd, saved = one(month_start(cost.tz, now), now)
     replicas = record.spec.replicas if record.spec.enabled else 0
     return {
         "rate": rate,
@@ -341,3 +338,29 @@ def model_cost_line(cost: CostService, record: Any, now: datetime, up_fraction: 
         "projected_7d_savings": projected_savings(rate, replicas, up_fraction),
         "up_fraction": up_fraction,
     }
+
+
+def fleet_projected_savings(
+    cost: CostService, engine: Any, now: datetime, teams: list[str] | None = None
+) -> float:
+    """What schedules save over the next 7 days across enabled models (optionally some teams),
+    at today's replicas and prices. One week evaluation per distinct schedule."""
+    from barista_ui.pricing import PricingError
+    from barista_ui.scheduler import up_fraction
+
+    cache: dict = {}
+    total = 0.0
+    for rec in engine.records():
+        spec = rec.spec
+        if teams and spec.team not in teams:
+            continue
+        sig = (spec.team, spec.schedule.model_dump_json() if spec.schedule else None)
+        if sig not in cache:
+            cache[sig] = up_fraction(engine, spec, now)
+        if cache[sig] >= 0.999:
+            continue
+        try:
+            total += projected_savings(cost.rate_for(spec), spec.replicas, cache[sig])
+        except PricingError:
+            continue
+    return total

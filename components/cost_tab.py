@@ -15,14 +15,13 @@ from nicegui import run, ui
 from barista_ui.billing import BillingFileError
 from barista_ui.cost_overview import (
     Overview,
+    fleet_projected_savings,
     last_days,
     local_period,
     month_to_date,
     overview,
-    projected_savings,
 )
 from barista_ui.prices import PriceFileError, dump_prices, parse_prices
-from barista_ui.scheduler import up_fraction
 from barista_ui.services import Services
 from components import cost_charts as charts
 from components.theme import current_user
@@ -112,7 +111,12 @@ def build_cost_tab(services: Services) -> None:
             stack_by_model=by_model,
             opencost=services.opencost(),
         )
-        return ov, (_projected_week(services, team_list) if src == "modeled" else 0.0)
+        projected = 0.0
+        if src == "modeled":
+            projected = fleet_projected_savings(
+                cost, services.scheduler_engine(), datetime.now(ZoneInfo(tz)), team_list
+            )
+        return ov, projected
 
     async def render() -> None:
         """Figures are computed in a worker thread: the event loop stays free to serve the
@@ -261,28 +265,6 @@ def _render(services: Services, ov: Overview, projected: float, stack: str, rere
         _compare(ov, day_list)
     _model_table(ov)
     _price_table(services, rerender)
-
-
-def _projected_week(services: Services, teams: list[str] | None = None) -> float:
-    cost = services.cost_service()
-    engine = services.scheduler_engine()
-    now = datetime.now(ZoneInfo(cost.tz))
-    cache: dict = {}
-    total = 0.0
-    for rec in engine.records():
-        spec = rec.spec
-        if teams and spec.team not in teams:
-            continue
-        sig = (spec.team, spec.schedule.model_dump_json() if spec.schedule else None)
-        if sig not in cache:
-            cache[sig] = up_fraction(engine, spec, now)
-        if cache[sig] >= 0.999:
-            continue
-        try:
-            total += projected_savings(cost.rate_for(spec), spec.replicas, cache[sig])
-        except ValueError:
-            continue
-    return total
 
 
 STATUS_COLORS = {

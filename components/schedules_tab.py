@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from nicegui import ui
 
+from barista_ui.cost_overview import month_start
 from barista_ui.schedule import (
     ScheduleError,
     holiday_name,
@@ -185,11 +186,8 @@ def build_schedules_tab(services: Services) -> None:
             usd[r.spec.team] = usd.get(r.spec.team, 0.0) + cost.rate_for(r.spec) * r.spec.replicas
         except ValueError:
             pass
-    tzinfo = zone(cost.tz)
-    month = datetime.combine(
-        datetime.now(tzinfo).date().replace(day=1), datetime.min.time(), tzinfo
-    )
-    saved = cost.totals(month, datetime.now(UTC), ["team"]).set_index("team")["saved_usd"]
+    now = datetime.now(UTC)
+    saved = cost.totals(month_start(cost.tz, now), now, ["team"]).set_index("team")["saved_usd"]
     if services.gateway is None:
         ui.label("No cluster is connected: schedules are saved but nothing is scaled.").classes(
             "text-sm text-grey-7"

@@ -109,3 +109,24 @@ def test_billing_and_opencost_sources_say_what_is_missing(engine) -> None:
     assert ov.error == "BARISTA_OPENCOST_URL is not set"
     with pytest.raises(ValueError, match="source 'x'"):
         overview(svc, [], p, source="x")
+
+
+def test_panel_line_of_a_model_whose_gpu_has_no_price_says_so(engine, registry) -> None:
+    from datetime import date as date_
+
+    from barista_ui.pricing import PriceEntry, PricingError
+
+    rec = registry.create(
+        base_record(
+            resources={
+                "requests": {"cpu": "1", "memory": "2Gi"},
+                "gpu": {"count": 1, "type": "nvidia-l4"},
+            }
+        ),
+        actor="ana",
+        source="cli",
+    )
+    svc = CostService(session_factory(engine), clock=lambda: datetime(2026, 11, 11, tzinfo=UTC))
+    svc.save_prices([PriceEntry("us-central1", "default", 0.03, 0.004, {}, "x", date_(2026, 1, 1))])
+    with pytest.raises(PricingError, match="no price for GPU type 'nvidia-l4'"):
+        model_cost_line(svc, rec, datetime(2026, 11, 11, tzinfo=UTC), up_fraction=1.0)
