@@ -26,6 +26,8 @@ from barista_ui.services import Services
 from components import cost_charts as charts
 from components.theme import current_user
 
+# two charts side by side where they fit, one above the other on a phone
+TWO_UP = "repeat(auto-fit, minmax(min(520px, 100%), 1fr))"
 RANGES = {7: "7 days", 30: "30 days", 90: "90 days", 0: "Custom"}
 PAGE_ROWS = 15
 
@@ -227,7 +229,7 @@ def _render(services: Services, ov: Overview, projected: float, stack: str, rere
     key = "model" if stack == "model" and ov.by_day_model is not None else "team"
     frame = ov.by_day_model if key == "model" else ov.by_day_team
     lines = []
-    with ui.grid(columns=2).classes("w-full gap-4"):
+    with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
         ui.plotly(charts.daily_stack(frame, key, day_list)).classes("w-full").mark("cost-by-team")
         if ov.month is not None:
             today = local_now.date()
@@ -246,7 +248,7 @@ def _render(services: Services, ov: Overview, projected: float, stack: str, rere
     if lines:
         _budget_table(services, lines, rerender)
     if ov.savings is not None or ov.heatmap is not None:
-        with ui.grid(columns=2).classes("w-full gap-4"):
+        with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
             if ov.savings is not None:
                 with ui.column().classes("w-full gap-0"):
                     # today is still running: its point would read as a sudden drop
@@ -282,7 +284,10 @@ def _budget_table(services: Services, lines, rerender) -> None:
         .classes("w-full")
         .mark("cost-budgets")
     ):
-        with ui.grid(columns=5).classes("items-center gap-x-6 gap-y-1"):
+        with (
+            ui.element("div").classes("w-full overflow-x-auto"),
+            ui.grid(columns=5).classes("items-center gap-x-6 gap-y-1 min-w-max"),
+        ):
             for head in ("Team", "Monthly budget", "Month to date", "Projected", ""):
                 ui.label(head).classes("text-xs text-grey-7")
             for line in lines:
@@ -312,7 +317,7 @@ def _budget_table(services: Services, lines, rerender) -> None:
 
 def _compare(ov: Overview, day_list) -> None:
     c = ov.compare
-    with ui.grid(columns=2).classes("w-full gap-4"):
+    with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
         ui.plotly(charts.billed_vs_modeled(c, day_list)).classes("w-full").mark("cost-compare")
         per_team = c.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
         rows = [

@@ -24,7 +24,7 @@ def open_panel(services: Services, record: ModelRecord, on_change: Callable[[], 
     spec = record.spec
     with (
         ui.dialog().props("position=right maximized-on-mobile") as dialog,
-        ui.card().classes("w-[560px] max-w-full h-full barista-card"),
+        ui.card().classes("w-[560px] max-w-[100vw] h-full barista-card"),
     ):
         dialog.mark("model-panel")
         with ui.row().classes("w-full items-start justify-between no-wrap"):

@@ -196,7 +196,7 @@ def build_schedules_tab(services: Services) -> None:
         ui.label(
             "Dry-run mode: the scheduler records what it would do and writes nothing."
         ).classes("text-sm text-orange-9")
-    with ui.grid(columns="repeat(auto-fit, minmax(380px, 1fr))").classes("w-full gap-3"):
+    with ui.grid(columns="repeat(auto-fit, minmax(min(380px, 100%), 1fr))").classes("w-full gap-3"):
         schedule_card(
             services, "global", "", sum(by_team.values()), sum(usd.values()), float(saved.sum())
         )
