@@ -16,19 +16,19 @@ import sys
 from nicegui import app, ui
 from starlette.responses import JSONResponse
 
-from barista_ui.services import Services, build_services
+from barista_ui.app import Services, build_services
 from barista_ui.settings import Settings
-from components.cost_tab import build_cost_tab
-from components.cost_widgets import edit_cost_text, panel_cost
-from components.live_view import (
+from components.cluster.live_view import (
     build_cluster_tab,
     cluster_badge,
     extend_models_table,
     panel_live,
 )
+from components.cost.tab import build_cost_tab
+from components.cost.widgets import edit_cost_text, panel_cost
 from components.page import mount
-from components.schedule_widgets import banner, extend_with_schedules
-from components.schedules_tab import build_schedules_tab
+from components.schedules.tab import build_schedules_tab
+from components.schedules.widgets import banner, extend_with_schedules
 from data.db import current_revision, ping
 
 

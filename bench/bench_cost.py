@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from barista_ui.costs import CostService  # noqa: E402
-from barista_ui.registry import RegistryService  # noqa: E402
+from barista_ui.cost.service import CostService  # noqa: E402
+from barista_ui.records.registry import RegistryService  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from data.cost_tables import ReplicaSegment  # noqa: E402
 from data.db import make_engine, migrate, session_factory, transaction  # noqa: E402

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from barista_ui.registry import RegistryService  # noqa: E402
+from barista_ui.records.registry import RegistryService  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from data.db import make_engine, migrate, session_factory  # noqa: E402
 from data.seed import demo_records  # noqa: E402

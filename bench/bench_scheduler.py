@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from barista_ui.leader import AlwaysLeader  # noqa: E402
-from barista_ui.registry import RegistryService  # noqa: E402
-from barista_ui.scheduler import SchedulerEngine  # noqa: E402
-from barista_ui.scheduler_runner import SchedulerRunner  # noqa: E402
+from barista_ui.records.registry import RegistryService  # noqa: E402
+from barista_ui.schedule.engine import SchedulerEngine  # noqa: E402
+from barista_ui.schedule.leader import AlwaysLeader  # noqa: E402
+from barista_ui.schedule.runner import SchedulerRunner  # noqa: E402
 from data.db import make_engine, migrate, session_factory  # noqa: E402
 from k8s.gateway import ClusterGateway  # noqa: E402
 from k8s.simulator import NodeSpec, SimulatorConfig, start_simulator  # noqa: E402

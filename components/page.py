@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from barista_ui.services import Services
-from components.models_table import ModelsTable
+from barista_ui.app import Services
+from components.models.table import ModelsTable
 from components.theme import apply_theme, current_user, set_current_user
 
 TABS = ("models", "cluster", "schedules", "cost")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from barista_ui.registry import RegistryService
+from barista_ui.records.registry import RegistryService
 from data.db import make_engine, migrate, session_factory
 
 POSTGRES_URL = os.environ.get(
@@ -112,7 +112,8 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """Invoke the barista CLI on its own SQLite database, records only (no cluster)."""
     from typer.testing import CliRunner
 
-    from barista_ui import cli
+    from barista_ui.cli import context as cli
+    from barista_ui.cli.app import app as cli_app
 
     monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
@@ -122,7 +123,7 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     runner = CliRunner()
 
     def _run(*args: str, input: str | None = None):
-        return runner.invoke(cli.app, list(args), input=input)
+        return runner.invoke(cli_app, list(args), input=input)
 
     yield _run
     if "s" in cli._services_cache:

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 import data.cost_tables  # noqa: F401
 import data.ops_tables  # noqa: F401
 import data.tables  # noqa: F401
-from barista_ui.services import build_services
+from barista_ui.app import build_services
 from barista_ui.settings import Settings
 from data.db import alembic_config, current_revision, head_revision, make_engine, migrate
 

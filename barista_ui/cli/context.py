@@ -1,0 +1,110 @@
+"""What every CLI command shares: the services on the configured database, the actor, output
+formats, and the one decorator that turns errors into a single ``error:`` line and an exit code."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from barista_ui.records.registry import RegistryError
+from barista_ui.records.spec import FileFormatError, RecordInvalid, dump_records_yaml
+from barista_ui.settings import Settings
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+class CliError(Exception):
+    """An error shown as one line on stderr with a non-zero exit code."""
+
+    def __init__(self, message: str, code: int = 1):
+        self.code = code
+        super().__init__(message)
+
+
+_services_cache: dict[str, Any] = {}
+
+
+def services():
+    """The services on the configured database (built once per process)."""
+    if "s" not in _services_cache:
+        from barista_ui.app import build_services
+
+        svc = build_services(Settings())
+        svc.cluster_service()  # record changes then go to the cluster too, when one is configured
+        _services_cache["s"] = svc
+    return _services_cache["s"]
+
+
+def actor() -> str:
+    s = services().settings
+    if s.actor:
+        return s.actor
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:
+        return "cli"
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except CliError as exc:
+            fail(str(exc), exc.code)
+        except RecordInvalid as exc:
+            fail(f"invalid record {str(exc)}" if exc.name else f"invalid record: {exc}")
+        except (RegistryError, FileFormatError) as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:  # a clear one-liner instead of a traceback
+            name = type(exc).__name__
+            if name.endswith("Error") and type(exc).__module__.startswith(("k8s", "barista_ui")):
+                fail(str(exc))
+            raise
+
+    return wrapper
+
+
+def read_file(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    return path.read_text(encoding="utf-8")
+
+
+def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: Fmt, table: Callable[[], str]) -> None:
+    if fmt == Fmt.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+    elif fmt == Fmt.yaml:
+        items = rows if isinstance(rows, list) else [rows]
+        typer.echo(dump_records_yaml(items) if items else "[]", nl=False)
+    else:
+        typer.echo(table())
+
+
+def render_table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = lambda r: "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip()  # noqa: E731
+    return "\n".join([line(headers)] + [line(r) for r in cells])

@@ -1,0 +1,317 @@
+"""``barista cost ...``: what a model costs."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from barista_ui.cost.rates import DEFAULT_PRICES, PricingError, rate_breakdown
+
+cost_app = typer.Typer(help="Cost: estimate what a model costs to serve.", no_args_is_help=True)
+
+
+class CostFmt(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@cost_app.command("estimate")
+def estimate(
+    cpu: str = typer.Option(..., "--cpu", help="CPU request, e.g. 4 or 500m"),
+    memory: str = typer.Option(..., "--memory", help="Memory request, e.g. 16Gi"),
+    gpu: int = typer.Option(0, "--gpu", min=0),
+    gpu_type: str | None = typer.Option(None, "--gpu-type"),
+    replicas: int = typer.Option(1, "--replicas", min=0),
+    hours: float = typer.Option(1.0, "--hours", min=0),
+    fmt: CostFmt = typer.Option(CostFmt.text, "--format"),
+    family: str = typer.Option("default", "--family", help="machine family in the price table"),
+) -> None:
+    """Hourly price of one replica and the total for REPLICAS x HOURS.
+
+    Prices: BARISTA_PRICE_FILE when set (entry for BARISTA_REGION and --family), else the
+    built-in on-demand list prices."""
+    from barista_ui.cost.price_files import PriceFileError, pick, read_price_file
+    from barista_ui.settings import Settings
+
+    st = Settings()
+    prices = DEFAULT_PRICES
+    if st.price_file and Path(st.price_file).exists():
+        try:
+            table = read_price_file(st.price_file)
+        except PriceFileError as exc:
+            raise _fail(f"{st.price_file}: {exc}") from None
+        prices = pick(table, st.region, family)
+    try:
+        parts = rate_breakdown(cpu, memory, gpu, gpu_type, prices)
+    except PricingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    hourly = sum(parts.values())
+    total = hourly * replicas * hours
+    if fmt == CostFmt.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "hourly_usd": round(hourly, 6),
+                    "total_usd": round(total, 6),
+                    "replicas": replicas,
+                    "hours": hours,
+                    "breakdown_usd": {k: round(v, 6) for k, v in parts.items()},
+                    "prices": {
+                        "region": prices.region,
+                        "machine_family": prices.machine_family,
+                        "source": prices.source,
+                        "as_of": prices.as_of.isoformat(),
+                    },
+                }
+            )
+        )
+    else:
+        typer.echo(
+            f"${hourly:.4f} per replica-hour (cpu ${parts['cpu']:.4f}, memory "
+            f"${parts['memory']:.4f}, gpu ${parts['gpu']:.4f}); {replicas} x {hours:g} h = "
+            f"${total:.2f}"
+        )
+
+
+class ReportFmt(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Source(StrEnum):
+    modeled = "modeled"
+    billing = "billing"
+    opencost = "opencost"
+    compare = "compare"
+
+
+def _period(svc, from_: str, to: str):
+    from datetime import date, datetime, time
+
+    from barista_ui.schedule.language import zone
+
+    tz = zone(svc.settings.cost_timezone)
+    try:
+        start = datetime.combine(date.fromisoformat(from_), time(0), tz)
+        end = datetime.combine(date.fromisoformat(to), time(0), tz)
+    except ValueError as exc:
+        raise _fail(f"--from/--to must be dates as YYYY-MM-DD: {exc}", 2) from None
+    if end <= start:
+        raise _fail("--to must be after --from (--from is included, --to excluded)", 2)
+    return start, end
+
+
+def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
+    cost = svc.cost_service()
+    if source == Source.modeled:
+        return cost.report(start, end, by)
+    if source == Source.billing:
+        if by == "namespace":
+            raise _fail(
+                "billing exports carry team and model tags, not namespaces: use "
+                "--by team, model or day",
+                2,
+            )
+        keys = {"model": ["team", "model"], "team": ["team"], "day": ["day"]}[by]
+        df = cost.billed(start, end, keys)
+        return [
+            {**{k: str(r[k]) for k in keys}, "cost_usd": round(float(r["billed_usd"]), 4)}
+            for r in df.to_dict("records")
+        ]
+    if source == Source.compare:
+        if by not in ("team", "day"):
+            raise _fail(
+                "--source compare is per team (--by team) or per day and team (--by day)", 2
+            )
+        df = cost.modeled_vs_billed(start, end)
+        if by == "team":
+            df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
+        rows = []
+        for r in df.to_dict("records"):
+            m, b = float(r["modeled_usd"]), float(r["billed_usd"])
+            row = {"day": str(r["day"])} if by == "day" else {}
+            row.update(
+                team=r["team"],
+                modeled_usd=round(m, 4),
+                billed_usd=round(b, 4),
+                ratio=round(b / m, 4) if m > 0 else None,
+            )
+            rows.append(row)
+        return rows
+    client = svc.opencost()
+    if client is None:
+        raise _fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
+    if by not in ("model", "day"):
+        raise _fail("OpenCost is asked per model label: use --by model or day", 2)
+    from barista_ui.cost.opencost import OpenCostError
+
+    try:
+        df = client.daily(start, end, svc.settings.cost_timezone)
+    except OpenCostError as exc:
+        raise _fail(str(exc)) from None
+    key = "model" if by == "model" else "day"
+    g = df.groupby(key, as_index=False)["cost_usd"].sum().sort_values(key)
+    return [
+        {key: str(r[key]), "cost_usd": round(float(r["cost_usd"]), 4)} for r in g.to_dict("records")
+    ]
+
+
+@cost_app.command("report")
+def report(
+    from_: str = typer.Option(..., "--from", help="First day (included), YYYY-MM-DD"),
+    to: str = typer.Option(..., "--to", help="Last day (excluded), YYYY-MM-DD"),
+    by: str = typer.Option("team", "--by", help="model, team, namespace or day"),
+    source: Source = typer.Option(
+        Source.modeled,
+        "--source",
+        help="modeled (replica history), billing (imported), opencost, or compare (modeled vs "
+        "billed with their ratio)",
+    ),
+    fmt: ReportFmt = typer.Option(ReportFmt.table, "--format"),
+) -> None:
+    """Cost per group over [--from, --to): modeled (with what scale-to-zero saved), billed
+    (from imported exports) or from OpenCost. Days are cut in BARISTA_COST_TIMEZONE."""
+    import csv
+    import io
+
+    from barista_ui.cli.context import services
+
+    if by not in ("model", "team", "namespace", "day"):
+        raise _fail("--by must be model, team, namespace or day", 2)
+    svc = services()
+    start, end = _period(svc, from_, to)
+    rows = _report_rows(svc, start, end, by, source)
+    if fmt == ReportFmt.json:
+        typer.echo(json.dumps(rows, indent=2))
+    elif fmt == ReportFmt.csv:
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        money = [
+            k
+            for k in ("cost_usd", "saved_usd", "modeled_usd", "billed_usd")
+            if rows and k in rows[0]
+        ]
+        keys = [k for k in (rows[0] if rows else {}) if k not in money]
+        width = {k: max([len(k)] + [len(str(r[k])) for r in rows]) for k in keys}
+        typer.echo(
+            "  ".join(k.upper().ljust(width[k]) for k in keys)
+            + "".join(f"  {k.upper():>10}" for k in money)
+        )
+        for r in rows:
+            typer.echo(
+                "  ".join(str(r[k]).ljust(width[k]) for k in keys)
+                + "".join(f"  {r[k]:>10.2f}" for k in money)
+            )
+        if source == Source.compare:
+            m = sum(r["modeled_usd"] for r in rows)
+            b = sum(r["billed_usd"] for r in rows)
+            ratio = f", billed / modeled {b / m:.3g}" if m else ""
+            typer.echo(f"modeled ${m:,.2f}, billed ${b:,.2f}{ratio}")
+            return
+        total = sum(r["cost_usd"] for r in rows)
+        saved = f", saved ${sum(r['saved_usd'] for r in rows):,.2f}" if "saved_usd" in money else ""
+        typer.echo(f"total ${total:,.2f}{saved} ({source.value})")
+
+
+class ImportFmt(StrEnum):
+    focus = "focus"
+    gcp = "gcp"
+
+
+@cost_app.command("import")
+def import_(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    fmt: ImportFmt = typer.Option(
+        ...,
+        "--format",
+        help="focus (FOCUS 1.x CSV) or gcp (BigQuery billing export as newline-delimited JSON)",
+    ),
+    team_key: str | None = typer.Option(None, "--team-key", help="tag/label naming the team"),
+    model_key: str | None = typer.Option(None, "--model-key", help="tag/label naming the model"),
+) -> None:
+    """Import a billing export; the whole file or nothing. Importing it again counts nothing."""
+    from barista_ui.cli.context import actor, services
+    from barista_ui.cost.billing import BillingFileError
+
+    try:
+        res = services().import_billing(
+            path.read_bytes(),
+            fmt.value,
+            filename=path.name,
+            actor=actor(),
+            team_key=team_key,
+            model_key=model_key,
+        )
+    except BillingFileError as exc:
+        raise _fail(f"{path.name} rejected, nothing imported: {exc}") from None
+    if res["already"]:
+        typer.echo(f"{path.name} was imported before: nothing added")
+    else:
+        dup = res["rows"] - res["new_rows"]
+        extra = f" ({dup} already imported from another file)" if dup else ""
+        typer.echo(f"imported {res['new_rows']} rows, ${res['new_usd']:,.2f}{extra}")
+
+
+prices_app = typer.Typer(help="The price table used for modeled cost.", no_args_is_help=True)
+cost_app.add_typer(prices_app, name="prices")
+
+
+@prices_app.command("show")
+def prices_show(fmt: str = typer.Option("yaml", "--format", help="yaml or csv")) -> None:
+    """Print the price table (a file you can edit and load back)."""
+    from barista_ui.cli.context import services
+    from barista_ui.cost.price_files import dump_prices
+
+    if fmt not in ("yaml", "csv"):
+        raise _fail("--format must be yaml or csv", 2)
+    typer.echo(dump_prices(services().cost_service().price_table(), fmt), nl=False)
+
+
+@prices_app.command("load")
+def prices_load(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+) -> None:
+    """Replace the price table with a YAML or CSV file (all entries or none)."""
+    from barista_ui.cli.context import actor, services
+    from barista_ui.cost.price_files import PriceFileError, read_price_file
+
+    try:
+        entries = read_price_file(path)
+    except PriceFileError as exc:
+        raise _fail(f"{path.name}: {exc}") from None
+    n = services().save_prices(entries, actor())
+    typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
+
+
+@cost_app.command("budget")
+def budget(
+    team: str = typer.Argument(...),
+    monthly_usd: float | None = typer.Argument(None, help="USD per month; omit to show"),
+    clear: bool = typer.Option(False, "--clear", help="remove the team's budget"),
+) -> None:
+    """Show or set a team's monthly budget."""
+    from barista_ui.cli.context import actor, services
+
+    cost = services().cost_service()
+    if clear or monthly_usd is not None:
+        try:
+            cost.set_budget(team, None if clear else monthly_usd, actor())
+        except ValueError as exc:
+            raise _fail(str(exc), 2) from None
+    value = cost.budgets().get(team)
+    typer.echo(f"{team}: " + (f"${value:,.2f} per month" if value is not None else "no budget"))

@@ -1,0 +1,383 @@
+"""``barista models``, ``export``, ``import`` and ``simulator``: model records from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+
+from barista_ui.cli.context import (
+    CliError,
+    Fmt,
+    actor,
+    emit,
+    handle_errors,
+    read_file,
+    render_table,
+    services,
+)
+from barista_ui.records.registry import ModelRecord
+from barista_ui.records.spec import (
+    load_records_yaml,
+)
+
+models_app = typer.Typer(
+    help="Model records: list, create, edit, delete, history.", no_args_is_help=True
+)
+
+
+def model_row(r: ModelRecord) -> list[Any]:
+    res = r.spec.resources
+    gpu = f" +{res.gpu.count}x{res.gpu.type}" if res.gpu.count else ""
+    return [
+        r.name,
+        r.namespace,
+        r.spec.team,
+        r.spec.tag(),
+        r.spec.replicas if r.spec.enabled else f"{r.spec.replicas} (off)",
+        f"{res.requests.cpu} / {res.requests.memory}{gpu}",
+        r.updated_at.strftime("%Y-%m-%d %H:%M"),
+    ]
+
+
+# ------------------------------------------------------------------ models
+
+
+@models_app.command("list")
+@handle_errors
+def models_list(
+    team: str | None = typer.Option(None, help="Only this team's models"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """List model records."""
+    recs = services().registry.list_models(team=team, namespace=namespace)
+    emit(
+        [r.to_file_dict() for r in recs],
+        fmt,
+        lambda: render_table(
+            ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
+            [model_row(r) for r in recs],
+        ),
+    )
+
+
+@models_app.command("get")
+@handle_errors
+def models_get(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.yaml, "--format", "-o"),
+) -> None:
+    """Show one record (YAML by default)."""
+    rec = services().registry.get(name, namespace)
+    emit(
+        rec.to_file_dict(),
+        fmt,
+        lambda: render_table(
+            ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
+            [model_row(rec)],
+        ),
+    )
+
+
+@models_app.command("create")
+@handle_errors
+def models_create(
+    file: Path = typer.Option(..., "-f", "--file", help="YAML file with one or more records"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Create new records; fails if any already exists (nothing is saved then)."""
+    records = load_records_yaml(read_file(file))
+    reg = services().registry
+    for data in records:
+        spec = reg.validate(data)
+        if reg.find(spec.name, spec.namespace):
+            raise CliError(
+                f"'{spec.name}' already exists in namespace '{spec.namespace}'; "
+                "use 'barista models apply' to update it"
+            )
+    outcomes = reg.apply_many(records, actor=actor(), source="cli", reason=reason)
+    for o in outcomes:
+        typer.echo(f"{o.namespace}/{o.name} created")
+
+
+@models_app.command("apply")
+@handle_errors
+def models_apply(
+    file: Path = typer.Option(..., "-f", "--file", help="YAML file with one or more records"),
+    reason: str = typer.Option("", help="Why (kept in the revisions)"),
+) -> None:
+    """Create or update records from a file, all or nothing."""
+    records = load_records_yaml(read_file(file))
+    outcomes = services().registry.apply_many(records, actor=actor(), source="cli", reason=reason)
+    for o in outcomes:
+        typer.echo(f"{o.namespace}/{o.name} {o.action}")
+
+
+@models_app.command("delete")
+@handle_errors
+def models_delete(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Delete a record (its history is kept; rollback recreates it)."""
+    reg = services().registry
+    rec = reg.get(name, namespace)
+    reg.delete(rec.namespace, rec.name, actor=actor(), source="cli", reason=reason)
+    typer.echo(f"{rec.namespace}/{rec.name} deleted")
+
+
+@models_app.command("history")
+@handle_errors
+def models_history(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """Revisions of a record, newest first, with what changed."""
+    revs = services().registry.history(name, namespace)
+    rows = [
+        {
+            "revision": r.number,
+            "action": r.action,
+            "actor": r.actor,
+            "source": r.source,
+            "reason": r.reason,
+            "time": r.created_at.isoformat(),
+            "changes": r.changes,
+        }
+        for r in revs
+    ]
+
+    def summary(changes: list[dict]) -> str:
+        if len(changes) > 3:
+            return f"{len(changes)} fields"
+        return ", ".join(f"{c['field']}: {c['old']} -> {c['new']}" for c in changes)
+
+    emit(
+        rows,
+        fmt,
+        lambda: render_table(
+            ["REV", "ACTION", "ACTOR", "SOURCE", "TIME", "CHANGES", "REASON"],
+            [
+                [
+                    r.number,
+                    r.action,
+                    r.actor,
+                    r.source,
+                    r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    summary(r.changes),
+                    r.reason,
+                ]
+                for r in revs
+            ],
+        ),
+    )
+
+
+@models_app.command("rollback")
+@handle_errors
+def models_rollback(
+    name: str,
+    to: int = typer.Option(..., "--to", help="Revision number to restore"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Restore an earlier revision as a new revision."""
+    rec = services().registry.rollback(
+        name, to, namespace=namespace, actor=actor(), source="cli", reason=reason
+    )
+    typer.echo(f"{rec.namespace}/{rec.name} rolled back to revision {to} (version {rec.version})")
+
+
+# ------------------------------------------------------------------ fleet
+
+
+@handle_errors
+def export_fleet(
+    output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)"),
+) -> None:
+    """Write every record as multi-document YAML (backup, GitOps)."""
+    text = yaml.safe_dump_all(services().registry.export_all(), sort_keys=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"exported to {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+@handle_errors
+def import_fleet(
+    file: Path = typer.Argument(..., help="YAML file from 'barista export' (or '-')"),
+    reason: str = typer.Option("import", help="Why (kept in the revisions)"),
+) -> None:
+    """Create or update every record in the file, all or nothing."""
+    records = load_records_yaml(read_file(file))
+    outcomes = services().registry.apply_many(records, actor=actor(), source="cli", reason=reason)
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.action] = counts.get(o.action, 0) + 1
+    typer.echo(", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+
+
+# ------------------------------------------------------------------ cluster
+
+
+def cluster_service():
+    svc = services()
+    cluster = svc.cluster_service()
+    if cluster is None:
+        raise CliError(
+            "no cluster reachable: set BARISTA_KUBECONFIG (or run inside a cluster), or start "
+            "the dashboard, whose embedded simulator the CLI then uses"
+        )
+    return cluster
+
+
+@models_app.command("render")
+@handle_errors
+def models_render(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+) -> None:
+    """Print the Kubernetes manifests of a record as YAML."""
+    from barista_ui.records.replicas import desired_replicas
+    from k8s.manifests import render_yaml
+
+    svc = services()
+    rec = svc.registry.get(name, namespace)
+    cluster = svc.cluster_service(connect=False)
+    replicas = cluster.desired_for(rec) if cluster else desired_replicas(rec.spec)
+    typer.echo(render_yaml(rec.to_file_dict(), replicas), nl=False)
+
+
+@models_app.command("scale")
+@handle_errors
+def models_scale(
+    name: str,
+    replicas: int = typer.Option(..., "--replicas", "-r", min=0),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    reason: str = typer.Option("", help="Why (kept in the revision)"),
+) -> None:
+    """Set a record's replicas and apply it to the cluster at once."""
+    cluster = cluster_service()
+    rec = services().registry.get(name, namespace)
+    new = cluster.set_replicas(
+        rec.namespace, rec.name, replicas, actor=actor(), source="cli", reason=reason
+    )
+    typer.echo(
+        f"{new.namespace}/{new.name} replicas {rec.spec.replicas} -> {new.spec.replicas}, "
+        f"cluster runs {cluster.desired_for(new)}"
+    )
+
+
+@models_app.command("apply-to-cluster")
+@handle_errors
+def models_apply_to_cluster(
+    name: str | None = typer.Argument(None),
+    all_: bool = typer.Option(False, "--all", help="Every record"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+) -> None:
+    """Push records to the cluster again (no write when already in sync)."""
+    if bool(name) == all_:
+        raise CliError("give a model NAME or --all", code=2)
+    cluster = cluster_service()
+    if all_:
+        reports = cluster.apply_all()
+    else:
+        rec = services().registry.get(name, namespace)  # type: ignore[arg-type]
+        reports = [cluster.reapply(rec.namespace, rec.name)]
+    failed = 0
+    for r in reports:
+        typer.echo(f"{r.namespace}/{r.name}: {r.message}")
+        failed += not r.ok
+    if failed:
+        raise CliError(f"{failed} of {len(reports)} models could not be applied")
+
+
+@models_app.command("status")
+@handle_errors
+def models_status(
+    name: str | None = typer.Argument(None),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """Live ready/desired replicas and sync status from the cluster."""
+    svc = services()
+    cluster = cluster_service()
+    live = svc.start_live(wait=True)
+    try:
+        records = (
+            [svc.registry.get(name, namespace)]
+            if name
+            else svc.registry.list_models(namespace=namespace)
+        )
+        statuses = cluster.statuses(records)
+        if name:
+            statuses = {k: v for k, v in statuses.items() if k == records[0].key}
+        rows = []
+        for (ns, nm), st in sorted(statuses.items()):
+            snap = live.snapshot((ns, nm))
+            rows.append(
+                {
+                    "name": nm,
+                    "namespace": ns,
+                    "status": st.status,
+                    "ready": snap.ready if snap else 0,
+                    "desired": snap.desired if snap else 0,
+                    "pods": [
+                        {
+                            "name": p.name,
+                            "phase": p.phase,
+                            "ready": p.ready,
+                            "restarts": p.restarts,
+                            "reason": p.reason,
+                        }
+                        for p in snap.pods
+                    ]
+                    if snap
+                    else [],
+                    "diffs": st.diffs,
+                    "message": st.message,
+                }
+            )
+    finally:
+        live.stop()
+
+    def reasons(r: dict) -> str:
+        return ", ".join(sorted({p["reason"] for p in r["pods"] if p["reason"]}))
+
+    emit(
+        rows,
+        fmt,
+        lambda: render_table(
+            ["NAME", "NAMESPACE", "READY", "STATUS", "POD REASONS", "DIFF"],
+            [
+                [
+                    r["name"],
+                    r["namespace"],
+                    f"{r['ready']}/{r['desired']}",
+                    r["status"],
+                    reasons(r),
+                    "; ".join(r["diffs"]),
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+@handle_errors
+def simulator(
+    port: int = typer.Option(6443, "--port", help="Loopback port to serve on"),
+    kubeconfig: Path = typer.Option(..., "--kubeconfig", help="Where to write its kubeconfig"),
+    speed: float = typer.Option(1.0, "--speed", help="Controller speed-up (10 = ten times)"),
+) -> None:
+    """Run the cluster simulator standalone, for kubectl and other Kubernetes clients."""
+    from k8s.simulator import run_standalone
+
+    run_standalone(port, str(kubeconfig), speed)

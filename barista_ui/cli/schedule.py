@@ -1,0 +1,217 @@
+"""``barista schedule ...``: check and list transitions of schedule specs."""
+
+from __future__ import annotations
+
+import typer
+
+from barista_ui.schedule.language import (
+    ScheduleError,
+    format_utc,
+    next_transitions,
+    parse_schedule,
+    parse_time,
+    state_at,
+)
+
+schedule_app = typer.Typer(
+    help="Off-hours schedules: check specs and list transitions.", no_args_is_help=True
+)
+
+
+def _schedule(spec: str, downtime: bool, timezone: str | None):
+    try:
+        return parse_schedule(None if downtime else spec, spec if downtime else None, timezone)
+    except ScheduleError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _time(text: str, timezone: str | None):
+    try:
+        return parse_time(text, timezone)
+    except ScheduleError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@schedule_app.command("check")
+def check(
+    spec: str = typer.Argument(..., help="e.g. 'Mon-Fri 07:30-20:30 Europe/Berlin'"),
+    at: str = typer.Option(..., "--at", help="RFC 3339 time (naive times use --timezone or UTC)"),
+    downtime: bool = typer.Option(
+        False, "--downtime", help="SPEC is a downtime spec (inside = down)"
+    ),
+    timezone: str | None = typer.Option(
+        None, "--timezone", help="Default timezone for windows and --at"
+    ),
+) -> None:
+    """Print 'up' or 'down' for SPEC at a time."""
+    schedule = _schedule(spec, downtime, timezone)
+    typer.echo(state_at(schedule, _time(at, timezone)))
+
+
+@schedule_app.command("next")
+def next_(
+    spec: str = typer.Argument(...),
+    from_: str = typer.Option(..., "--from", help="RFC 3339 time to start after"),
+    count: int = typer.Option(5, "--count", min=1, max=1000),
+    downtime: bool = typer.Option(False, "--downtime"),
+    timezone: str | None = typer.Option(None, "--timezone"),
+) -> None:
+    """Print the next transitions: an RFC 3339 UTC time, a space, 'up' or 'down'."""
+    schedule = _schedule(spec, downtime, timezone)
+    for instant, state in next_transitions(schedule, _time(from_, timezone), count):
+        typer.echo(f"{format_utc(instant)} {state}")
+
+
+def _services():
+    from barista_ui.cli.context import services
+
+    return services()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@schedule_app.command("set")
+def set_(
+    global_: bool = typer.Option(False, "--global", help="The global default"),
+    team: str | None = typer.Option(None, "--team"),
+    model: str | None = typer.Option(None, "--model"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    uptime: str | None = typer.Option(None, "--uptime"),
+    downtime: str | None = typer.Option(None, "--downtime"),
+    clear: bool = typer.Option(False, "--clear", help="Remove the schedule at this level"),
+    timezone: str | None = typer.Option(None, "--timezone"),
+    holidays: str | None = typer.Option(
+        None, "--holidays", help="Country[-subdivision], e.g. DE-BY"
+    ),
+) -> None:
+    """Set the global, a team's or a model's schedule (a model's is a revision of its record)."""
+    from barista_ui.cli.context import actor
+    from barista_ui.records.registry import RegistryError
+
+    if sum([global_, bool(team), bool(model)]) != 1:
+        _fail("give exactly one of --global, --team T, --model NAME", 2)
+    if not clear and not (uptime or downtime):
+        _fail("give --uptime SPEC or --downtime SPEC (or --clear)", 2)
+    cal = None
+    if holidays:
+        country, _, subdiv = holidays.partition("-")
+        cal = (country.upper(), subdiv.upper() or None)
+    svc = _services()
+    try:
+        if model:
+            rec = svc.registry.get(model, namespace)
+            data = rec.spec.model_dump()
+            data["schedule"] = (
+                None
+                if clear
+                else {
+                    "uptime": uptime,
+                    "downtime": downtime,
+                    "timezone": timezone,
+                    "holidays": {"country": cal[0], "subdiv": cal[1]} if cal else None,
+                }
+            )
+            parse_schedule(uptime, downtime, timezone or svc.settings.default_timezone)
+            svc.registry.update(
+                rec.namespace,
+                rec.name,
+                data,
+                expected_version=rec.version,
+                actor=actor(),
+                source="cli",
+                reason="schedule changed",
+            )
+        else:
+            svc.scheduler_engine().set_policy(
+                "global" if global_ else "team",
+                team or "",
+                uptime=None if clear else uptime,
+                downtime=None if clear else downtime,
+                timezone=timezone,
+                holidays=cal,
+                actor=actor(),
+            )
+    except (ScheduleError, RegistryError, ValueError) as exc:
+        _fail(str(exc), 2 if isinstance(exc, ScheduleError) else 1)
+    typer.echo("schedule saved")
+
+
+@schedule_app.command("show")
+def show(team: str | None = typer.Option(None, "--team")) -> None:
+    """The global default and team schedules."""
+    policies = _services().scheduler_engine().policies()
+    for (scope, t), p in sorted(policies.items()):
+        if team and t != team:
+            continue
+        label = "global" if scope == "global" else f"team {t}"
+        spec = (
+            f"uptime '{p.uptime}'"
+            if p.uptime
+            else (f"downtime '{p.downtime}'" if p.downtime else "none")
+        )
+        cal = (
+            f", holidays {p.holiday_country}{'-' + p.holiday_subdiv if p.holiday_subdiv else ''}"
+            if p.holiday_country
+            else ""
+        )
+        typer.echo(f"{label}: {spec}{cal} (by {p.updated_by})")
+
+
+@schedule_app.command("explain")
+def explain_(
+    name: str,
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    at: str | None = typer.Option(None, "--at", help="RFC 3339 time (default: now)"),
+) -> None:
+    """Print the model's state and which rule decided it."""
+    from datetime import UTC, datetime
+
+    from barista_ui.records.registry import RegistryError
+
+    svc = _services()
+    try:
+        rec = svc.registry.get(name, namespace)
+        when = parse_time(at) if at else datetime.now(UTC)
+        engine = svc.scheduler_engine()
+        decision = engine.decide_for(rec, when)
+        typer.echo(f"{decision.state} — rule: {decision.rule} — {engine.explain_for(rec, when)}")
+    except (ScheduleError, RegistryError) as exc:
+        _fail(str(exc))
+
+
+def override_command(
+    name: str,
+    up: bool = typer.Option(False, "--up", help="Keep it up"),
+    down: bool = typer.Option(False, "--down", help="Keep it down"),
+    until: str | None = typer.Option(None, "--until", help="RFC 3339 end (at most 7 days ahead)"),
+    reason: str = typer.Option("", "--reason"),
+    clear: bool = typer.Option(False, "--clear", help="End the model's active overrides now"),
+    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+) -> None:
+    """Keep a model up or down until a time, whatever its schedule says."""
+    from barista_ui.cli.context import actor
+    from barista_ui.records.registry import RegistryError
+
+    svc = _services()
+    try:
+        rec = svc.registry.get(name, namespace)
+        engine = svc.scheduler_engine()
+        if clear:
+            n = engine.clear_override(rec.key, actor())
+            typer.echo(f"{n} override(s) cleared")
+            return
+        if up == down or not until:
+            _fail("give --up or --down, and --until TIME", 2)
+        engine.set_override(
+            rec.key, "up" if up else "down", parse_time(until), actor=actor(), reason=reason
+        )
+        if svc.gateway is not None:
+            engine.reconcile(reason="override", keys={rec.key})
+        typer.echo(f"{rec.namespace}/{rec.name} kept {'up' if up else 'down'} until {until}")
+    except (ScheduleError, RegistryError) as exc:
+        _fail(str(exc))

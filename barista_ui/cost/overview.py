@@ -1,0 +1,366 @@
+"""What the Cost tab and a model's panel show, computed from the services for an explicit
+period and ``now`` (no UI here, so it is tested without a browser).
+
+Sources: ``modeled`` (replica history x prices, with savings), ``billing`` (imported exports)
+and ``opencost`` (its /allocation API). Every source yields cost per day and team; the model
+table and the month-to-date-versus-budget figures are built the same way for all three.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from barista_ui.cost.model import weekday_hour_grid
+from barista_ui.cost.service import UNALLOCATED, CostService
+
+SOURCES = ("modeled", "billing", "opencost")
+
+
+@dataclass
+class Period:
+    start: datetime
+    end: datetime  # excluded
+    now: datetime
+
+    @property
+    def days(self) -> float:
+        """Days of the period that have happened (a period ending in the future is cut at now)."""
+        span = min(self.end, self.now) - self.start
+        return max(span.total_seconds() / 86400, 1 / 24)
+
+
+def local_period(tz: str, first: date, last_inclusive: date, now: datetime) -> Period:
+    z = ZoneInfo(tz)
+    return Period(
+        datetime.combine(first, time(0), z),
+        datetime.combine(last_inclusive + timedelta(days=1), time(0), z),
+        now,
+    )
+
+
+def month_start(tz: str, now: datetime) -> datetime:
+    """Local midnight on the 1st of ``now``'s month."""
+    z = ZoneInfo(tz)
+    return datetime.combine(now.astimezone(z).date().replace(day=1), time(0), z)
+
+
+def last_days(tz: str, days: int, now: datetime) -> Period:
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return local_period(tz, today - timedelta(days=days - 1), today, now)
+
+
+@dataclass
+class Overview:
+    source: str
+    period: Period
+    by_day_team: pd.DataFrame  # day, team, cost_usd
+    models: pd.DataFrame  # namespace, model, team, gpu, avg_replicas, per_day, cost_usd, ...
+    savings: pd.DataFrame | None = None  # day, cost_usd, would_have_usd, saved_usd (modeled)
+    by_day_model: pd.DataFrame | None = None  # day, model, cost_usd (stack by model)
+    compare: pd.DataFrame | None = None  # day, team, modeled_usd, billed_usd, ratio
+    heatmap: pd.DataFrame | None = None  # 7 x 24 average running replicas
+    month: pd.DataFrame | None = None  # day, team, cost_usd for this month so far
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    teams: list[str] | None = None  # the filter the figures were computed with
+
+    @property
+    def total(self) -> float:
+        return float(self.by_day_team["cost_usd"].sum()) if not self.by_day_team.empty else 0.0
+
+    @property
+    def saved(self) -> float:
+        if self.savings is None or self.savings.empty:
+            return 0.0
+        return float(self.savings["saved_usd"].sum())
+
+
+def _records_by_key(records: list[Any]) -> dict[tuple[str, str], Any]:
+    return {(r.namespace, r.name): r for r in records}
+
+
+def _team_filter(df: pd.DataFrame, teams: list[str] | None) -> pd.DataFrame:
+    return df if not teams or df.empty else df[df["team"].isin(teams)]
+
+
+def overview(*args: Any, teams: list[str] | None = None, **kwargs: Any) -> Overview:
+    """What the Cost tab shows for a period, source and team filter (see ``_overview``)."""
+    ov = _overview(*args, teams=teams, **kwargs)
+    ov.teams = teams or None
+    return ov
+
+
+def _overview(
+    cost: CostService,
+    records: list[Any],
+    period: Period,
+    *,
+    source: str = "modeled",
+    teams: list[str] | None = None,
+    stack_by_model: bool = False,
+    opencost: Any | None = None,
+    heatmap: bool = True,
+) -> Overview:
+    if source not in SOURCES:
+        raise ValueError(f"source '{source}': use one of {', '.join(SOURCES)}")
+    teams = teams or None
+    records = _records_by_key(records)
+    team_of = {name: r.spec.team for (_ns, name), r in records.items()}
+    ns_of = {name: ns for (ns, name) in records}
+    mtd_lo = month_start(cost.tz, period.now)
+    first_day = mtd_lo.date()
+    if source == "modeled":
+        # one (day, team) query serves the daily chart, the savings per day and, when the
+        # period reaches back to the 1st, the month to date
+        covers_month = period.start <= mtd_lo and period.end >= period.now
+        day_team = cost.totals(period.start, period.end, ["day", "team"], teams)
+        per_model = cost.totals(period.start, period.end, ["namespace", "model", "team"], teams)
+        mtd = cost.totals(mtd_lo, period.now, ["namespace", "model"], teams)
+        sums = ["cost_usd", "would_have_usd", "saved_usd"]
+        ov = Overview(
+            source,
+            period,
+            day_team[["day", "team", "cost_usd"]],
+            _model_table(per_model, mtd, records, period),
+            savings=day_team.groupby("day", as_index=False)[sums].sum()
+            if not day_team.empty
+            else pd.DataFrame(columns=["day", *sums]),
+        )
+        ov.month = (
+            day_team[day_team["day"] >= first_day][["day", "team", "cost_usd"]]
+            if covers_month
+            else cost.totals(mtd_lo, period.now, ["day", "team"], teams)[
+                ["day", "team", "cost_usd"]
+            ]
+        )
+        if stack_by_model:
+            ov.by_day_model = cost.totals(period.start, period.end, ["day", "model"], teams)[
+                ["day", "model", "cost_usd"]
+            ]
+        if heatmap:
+            ov.heatmap = weekday_hour_grid(
+                _team_filter(cost.hourly(period.start, period.end), teams)
+            )
+        if cost.has_billing():
+            ov.compare = _team_filter(cost.modeled_vs_billed(period.start, period.end), teams)
+        return ov
+    if source == "billing":
+        billed = _team_filter(
+            cost.billed(period.start, period.end, ["day", "team", "model"]), teams
+        )
+        billed = billed.rename(columns={"billed_usd": "cost_usd"})
+        month = _team_filter(cost.billed(mtd_lo, period.now, ["day", "team", "model"]), teams)
+        month = month.rename(columns={"billed_usd": "cost_usd"})
+        per_model = billed.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
+        per_model["namespace"] = [ns_of.get(m, "") for m in per_model["model"]]
+        mtd = month.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
+        mtd["namespace"] = [ns_of.get(m, "") for m in mtd["model"]]
+        ov = Overview(
+            source,
+            period,
+            billed.groupby(["day", "team"], as_index=False)["cost_usd"].sum(),
+            _model_table(per_model, mtd, records, period),
+            by_day_model=billed.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
+            compare=_team_filter(cost.modeled_vs_billed(period.start, period.end), teams),
+        )
+        ov.month = month.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
+        if billed.empty:
+            ov.notes.append("No billing rows in this period: import an export first.")
+        return ov
+    # opencost
+    from barista_ui.cost.opencost import OpenCostError
+
+    empty = pd.DataFrame(columns=["day", "team", "cost_usd"])
+    if opencost is None:
+        return Overview(
+            source, period, empty, pd.DataFrame(), error="BARISTA_OPENCOST_URL is not set"
+        )
+    try:
+        df = opencost.daily(period.start, period.end, cost.tz)
+    except OpenCostError as exc:
+        return Overview(source, period, empty, pd.DataFrame(), error=str(exc))
+    df["team"] = [team_of.get(m, UNALLOCATED) for m in df["model"]]
+    df["namespace"] = [ns_of.get(m, "") for m in df["model"]]
+    df = _team_filter(df, teams)
+    per_model = df.groupby(["namespace", "model", "team"], as_index=False).agg(
+        cost_usd=("cost_usd", "sum"),
+        cpu_efficiency=("cpu_efficiency", "mean"),
+        ram_efficiency=("ram_efficiency", "mean"),
+        total_efficiency=("total_efficiency", "mean"),
+    )
+    mtd = (
+        df[df["day"] >= first_day].groupby(["namespace", "model"], as_index=False)["cost_usd"].sum()
+    )
+    table = _model_table(per_model, mtd, records, period)
+    for col in ("cpu_efficiency", "ram_efficiency", "total_efficiency"):
+        table[col] = (
+            (per_model.set_index(["namespace", "model"])[col] * 100)
+            .round(1)
+            .reindex(pd.MultiIndex.from_frame(table[["namespace", "model"]]))
+            .to_numpy()
+        )
+    by_day_team = df.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
+    ov = Overview(
+        source,
+        period,
+        by_day_team,
+        table,
+        by_day_model=df.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
+    )
+    if period.start <= mtd_lo:
+        ov.month = by_day_team[by_day_team["day"] >= first_day]
+    else:
+        ov.notes.append("Month to date needs a range that covers the whole month.")
+    return ov
+
+
+MODEL_COLUMNS = [
+    "namespace",
+    "model",
+    "team",
+    "gpu",
+    "avg_replicas",
+    "per_day",
+    "cost_usd",
+    "mtd_usd",
+    "saved_mtd_usd",
+]
+
+
+def _model_table(
+    per_model: pd.DataFrame, mtd: pd.DataFrame, records: dict, period: Period
+) -> pd.DataFrame:
+    if per_model.empty:
+        return pd.DataFrame(columns=MODEL_COLUMNS)
+    t = per_model.copy()
+    keys = list(zip(t["namespace"], t["model"], strict=True))
+    t["gpu"] = [(records[k].spec.resources.gpu.type or "") if k in records else "" for k in keys]
+    hours = period.days * 24
+    t["avg_replicas"] = (
+        (t["replica_hours"] / hours).round(2) if "replica_hours" in t else float("nan")
+    )
+    t["per_day"] = (t["cost_usd"] / period.days).round(2)
+    m = mtd.rename(columns={"cost_usd": "mtd_usd", "saved_usd": "saved_mtd_usd"})
+    m = m[[c for c in ("namespace", "model", "mtd_usd", "saved_mtd_usd") if c in m]]
+    t = t.merge(m, on=["namespace", "model"], how="left") if not m.empty else t
+    for col in ("mtd_usd", "saved_mtd_usd"):
+        t[col] = t[col].fillna(0.0).round(2) if col in t else 0.0
+    t["cost_usd"] = t["cost_usd"].round(2)
+    return t[MODEL_COLUMNS].sort_values("cost_usd", ascending=False).reset_index(drop=True)
+
+
+@dataclass
+class BudgetLine:
+    team: str
+    budget: float | None
+    mtd: float
+    projected: float
+    days: list[date]
+    cumulative: list[float]
+
+    @property
+    def status(self) -> str:
+        if self.budget is None:
+            return "no budget"
+        if self.mtd > self.budget:
+            return "over budget"
+        if self.projected > self.budget:
+            return "projected over"
+        return "on track"
+
+
+def month_to_date(
+    by_day_team: pd.DataFrame, budgets: dict[str, float], now: datetime, tz: str
+) -> list[BudgetLine]:
+    """Cumulative cost per team this month and a straight-line projection to month end
+    (month-to-date / elapsed days x days in the month)."""
+    local = now.astimezone(ZoneInfo(tz))
+    first = local.date().replace(day=1)
+    month_days = calendar.monthrange(first.year, first.month)[1]
+    elapsed = (local - datetime.combine(first, time(0), ZoneInfo(tz))).total_seconds() / 86400
+    elapsed = max(elapsed, 1 / 24)
+    df = by_day_team[by_day_team["day"] >= first] if not by_day_team.empty else by_day_team
+    days = [first + timedelta(days=i) for i in range(local.day)]
+    teams = sorted(set(df["team"]) | set(budgets)) if not df.empty else sorted(budgets)
+    lines = []
+    for team in teams:
+        part = df[df["team"] == team] if not df.empty else df
+        per_day = dict(zip(part["day"], part["cost_usd"], strict=True)) if not part.empty else {}
+        running, cum = 0.0, []
+        for d in days:
+            running += float(per_day.get(d, 0.0))
+            cum.append(running)
+        lines.append(
+            BudgetLine(
+                team=team,
+                budget=budgets.get(team),
+                mtd=running,
+                projected=running / elapsed * month_days,
+                days=days,
+                cumulative=cum,
+            )
+        )
+    return lines
+
+
+def projected_savings(rate: float, replicas: int, up_fraction: float, days: float = 7.0) -> float:
+    """What a schedule saves over ``days``: the replica-hours it keeps down, at today's rate."""
+    return rate * replicas * 24 * days * (1.0 - up_fraction)
+
+
+def model_cost_line(cost: CostService, record: Any, now: datetime, up_fraction: float) -> dict:
+    """The figures of a model's panel: rate, last 7 days, month to date, saved, projection."""
+    week = last_days(cost.tz, 7, now)
+    key = (record.namespace, record.name)
+
+    def one(start: datetime, end: datetime) -> tuple[float, float]:
+        t = cost.totals(start, end, ["namespace", "model"], [record.spec.team])
+        t = t[(t["namespace"] == key[0]) & (t["model"] == key[1])]
+        return (float(t["cost_usd"].sum()), float(t["saved_usd"].sum())) if not t.empty else (0, 0)
+
+    rate = cost.rate_for(record.spec)  # PricingError: the panel says the cost is unknown
+    week_cost, _ = one(week.start, week.end)
+    mtd, saved = one(month_start(cost.tz, now), now)
+    replicas = record.spec.replicas if record.spec.enabled else 0
+    return {
+        "rate": rate,
+        "week": week_cost,
+        "per_day": week_cost / week.days,
+        "mtd": mtd,
+        "saved_mtd": saved,
+        "monthly": rate * replicas * 730 * up_fraction,
+        "projected_7d_savings": projected_savings(rate, replicas, up_fraction),
+        "up_fraction": up_fraction,
+    }
+
+
+def fleet_projected_savings(
+    cost: CostService, engine: Any, now: datetime, teams: list[str] | None = None
+) -> float:
+    """What schedules save over the next 7 days across enabled models (optionally some teams),
+    at today's replicas and prices. One week evaluation per distinct schedule."""
+    from barista_ui.cost.rates import PricingError
+    from barista_ui.schedule.engine import up_fraction
+
+    cache: dict = {}
+    total = 0.0
+    for rec in engine.records():
+        spec = rec.spec
+        if teams and spec.team not in teams:
+            continue
+        sig = (spec.team, spec.schedule.model_dump_json() if spec.schedule else None)
+        if sig not in cache:
+            cache[sig] = up_fraction(engine, spec, now)
+        if cache[sig] >= 0.999:
+            continue
+        try:
+            total += projected_savings(cost.rate_for(spec), spec.replicas, cache[sig])
+        except PricingError:
+            continue
+    return total

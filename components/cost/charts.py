@@ -1,0 +1,166 @@
+"""Plotly figures of the Cost tab, built from the frames of ``barista_ui.cost.overview``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from barista_ui.cost.overview import BudgetLine
+
+PALETTE = [
+    "#6f4e37",
+    "#e0a96d",
+    "#7cb342",
+    "#42a5f5",
+    "#ab47bc",
+    "#ef5350",
+    "#26a69a",
+    "#8d6e63",
+    "#ffca28",
+    "#5c6bc0",
+    "#ec407a",
+    "#9ccc65",
+]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+TOP_MODELS = 12
+
+
+def _layout(fig: go.Figure, title: str, height: int = 300, **kw) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 50, "r": 20, "t": 40, "b": 30},
+        title={"text": title, "font": {"size": 14}},
+        legend={"orientation": "h", "y": -0.15},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="white",
+        yaxis={"gridcolor": "#eee", "tickprefix": "$"},
+        **kw,
+    )
+    return fig
+
+
+def color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def daily_stack(df: pd.DataFrame, key: str, days: list[date]) -> go.Figure:
+    """Daily cost stacked by ``key`` (team, or model: the top ones and "other")."""
+    fig = go.Figure()
+    if not df.empty:
+        if key == "model":
+            top = df.groupby("model")["cost_usd"].sum().nlargest(TOP_MODELS).index
+            df = df.assign(model=df["model"].where(df["model"].isin(top), "other"))
+            df = df.groupby(["day", "model"], as_index=False)["cost_usd"].sum()
+            order = [*top, *(["other"] if (df["model"] == "other").any() else [])]
+        else:
+            order = sorted(df[key].unique())
+        x = [str(d) for d in days]
+        for i, name in enumerate(order):
+            part = df[df[key] == name].set_index("day")["cost_usd"]
+            fig.add_bar(
+                x=x,
+                y=[float(part.get(d, 0.0)) for d in days],
+                name=str(name),
+                marker_color="#bdbdbd" if name == "other" else color(i),
+            )
+    return _layout(fig, f"Daily cost by {key} (USD)", barmode="stack")
+
+
+def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
+    """Cumulative cost this month per team, its budget (dotted) and projection (dashed)."""
+    fig = go.Figure()
+    for i, line in enumerate(lines):
+        c = color(i)
+        x = [str(d) for d in line.days]
+        fig.add_scatter(
+            x=x, y=line.cumulative, name=line.team, mode="lines", line={"color": c, "width": 2}
+        )
+        if line.days:
+            fig.add_scatter(
+                x=[x[-1], str(month_end)],
+                y=[line.mtd, line.projected],
+                mode="lines",
+                line={"color": c, "dash": "dash", "width": 1.5},
+                name=f"{line.team} projected",
+                showlegend=False,
+                hovertemplate=f"{line.team} projected: $%{{y:,.2f}}<extra></extra>",
+            )
+        if line.budget is not None:
+            first = line.days[0] if line.days else month_end.replace(day=1)
+            fig.add_scatter(
+                x=[str(first), str(month_end)],
+                y=[line.budget, line.budget],
+                mode="lines",
+                line={"color": c, "dash": "dot", "width": 1},
+                name=f"{line.team} budget",
+                showlegend=False,
+                hovertemplate=f"{line.team} budget: $%{{y:,.2f}}<extra></extra>",
+            )
+    fig = _layout(fig, "Month to date vs budget (dotted), projected to month end (dashed)")
+    fig.update_xaxes(range=[str(month_end.replace(day=1)), str(month_end + timedelta(days=1))])
+    return fig
+
+
+def savings(per_day: pd.DataFrame, days: list[date]) -> go.Figure:
+    fig = go.Figure()
+    p = per_day.set_index("day") if not per_day.empty else per_day
+    x = [str(d) for d in days]
+
+    def col(name: str) -> list[float]:
+        return [float(p[name].get(d, 0.0)) if not p.empty else 0.0 for d in days]
+
+    saved = col("saved_usd")
+    cumulative = pd.Series(saved).cumsum().tolist()
+    fig.add_scatter(
+        x=x,
+        y=col("would_have_usd"),
+        name="would have cost",
+        line={"dash": "dash", "color": "#8d6e63"},
+    )
+    fig.add_scatter(x=x, y=col("cost_usd"), name="actual", line={"color": "#6f4e37"})
+    fig.add_bar(
+        x=x,
+        y=cumulative,
+        name="cumulative savings",
+        yaxis="y2",
+        marker_color="rgba(124,179,66,0.35)",
+    )
+    fig.update_yaxes(rangemode="tozero")
+    return _layout(
+        fig,
+        "Actual vs would-have-cost per day, cumulative savings (right axis)",
+        height=280,
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickprefix": "$"},
+    )
+
+
+def heatmap(grid: pd.DataFrame) -> go.Figure:
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy().round(2),
+            x=[f"{h:02d}" for h in range(24)],
+            y=WEEKDAYS,
+            colorscale=[[0, "#fbf6f0"], [0.5, "#e0a96d"], [1, "#6f4e37"]],
+            hovertemplate="%{y} %{x}:00 — %{z} replicas<extra></extra>",
+            colorbar={"title": {"text": "replicas"}},
+        )
+    )
+    fig = _layout(fig, "Average running replicas by weekday and hour", height=260)
+    fig.update_yaxes(autorange="reversed", tickprefix="", gridcolor=None)
+    return fig
+
+
+def billed_vs_modeled(compare: pd.DataFrame, days: list[date]) -> go.Figure:
+    per_day = compare.groupby("day")[["modeled_usd", "billed_usd"]].sum()
+    x = [str(d) for d in days]
+    fig = go.Figure()
+    for col, name, c in (
+        ("modeled_usd", "modeled", "#6f4e37"),
+        ("billed_usd", "billed", "#42a5f5"),
+    ):
+        fig.add_bar(
+            x=x, y=[float(per_day[col].get(d, 0.0)) for d in days], name=name, marker_color=c
+        )
+    return _layout(fig, "Modeled vs billed cost per day", height=260, barmode="group")
