@@ -249,13 +249,17 @@ def import_(
     from barista_ui.cost.billing import BillingFileError
 
     try:
-        res = services().import_billing(
-            path.read_bytes(),
-            fmt.value,
-            filename=path.name,
-            actor=actor(),
-            team_key=team_key,
-            model_key=model_key,
+        res = (
+            services()
+            .cost_board()
+            .import_billing(
+                path.read_bytes(),
+                fmt.value,
+                filename=path.name,
+                actor=actor(),
+                team_key=team_key,
+                model_key=model_key,
+            )
         )
     except BillingFileError as exc:
         raise _fail(f"{path.name} rejected, nothing imported: {exc}") from None
@@ -294,7 +298,7 @@ def prices_load(
         entries = read_price_file(path)
     except PriceFileError as exc:
         raise _fail(f"{path.name}: {exc}") from None
-    n = services().save_prices(entries, actor())
+    n = services().cost_board().save_prices(entries, actor())
     typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
 
 

@@ -1,10 +1,14 @@
-"""Monthly budgets per team, in USD."""
+"""Monthly budgets per team, in USD, and each team's month to date against its budget."""
 
 from __future__ import annotations
 
+import calendar
 import math
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 from sqlmodel import select
 
 from barista_ui.cost.queries import SessionFactory
@@ -48,3 +52,57 @@ def set_budget(
         row.updated_by = actor
         row.updated_at = now
         s.add(row)
+
+
+@dataclass
+class BudgetLine:
+    team: str
+    budget: float | None
+    mtd: float
+    projected: float
+    days: list[date]
+    cumulative: list[float]
+
+    @property
+    def status(self) -> str:
+        if self.budget is None:
+            return "no budget"
+        if self.mtd > self.budget:
+            return "over budget"
+        if self.projected > self.budget:
+            return "projected over"
+        return "on track"
+
+
+def month_to_date(
+    by_day_team: pd.DataFrame, budgets: dict[str, float], now: datetime, tz: str
+) -> list[BudgetLine]:
+    """Cumulative cost per team this month and a straight-line projection to month end
+    (month-to-date / elapsed days x days in the month)."""
+    local = now.astimezone(ZoneInfo(tz))
+    first = local.date().replace(day=1)
+    month_days = calendar.monthrange(first.year, first.month)[1]
+    elapsed = (local - datetime.combine(first, time(0), ZoneInfo(tz))).total_seconds() / 86400
+    elapsed = max(elapsed, 1 / 24)
+    df = by_day_team[by_day_team["day"] >= first] if not by_day_team.empty else by_day_team
+    days = [first + timedelta(days=i) for i in range(local.day)]
+    teams = sorted(set(df["team"]) | set(budgets)) if not df.empty else sorted(budgets)
+    lines = []
+    for team in teams:
+        part = df[df["team"] == team] if not df.empty else df
+        per_day = dict(zip(part["day"], part["cost_usd"], strict=True)) if not part.empty else {}
+        running, cum = 0.0, []
+        for d in days:
+            running += float(per_day.get(d, 0.0))
+            cum.append(running)
+        lines.append(
+            BudgetLine(
+                team=team,
+                budget=budgets.get(team),
+                mtd=running,
+                projected=running / elapsed * month_days,
+                days=days,
+                cumulative=cum,
+            )
+        )
+    return lines
