@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +238,7 @@ class CostService:
     def invalidate_rollups(self) -> None:
         rollups.invalidate_rollups(self.new_session)
 
-    def rolled_through(self) -> Any:
+    def rolled_through(self) -> date | None:
         return rollups.rolled_through(self.new_session, self.tz)
 
     def refresh_rollups(self) -> int:

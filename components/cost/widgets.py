@@ -63,3 +63,10 @@ def panel_cost(board: CostBoard, record: Any) -> None:
             text.classes(replace="text-sm").set_text(_line_text(c))
 
     ui.timer(0, fill, once=True)
+
+
+async def edit_cost_text_off_loop(board: CostBoard, old: Any | None, new: Any) -> str:
+    """``edit_cost_text`` in a worker thread (it reads the schedule policies, and the prices
+    when their cache is stale), for an editor that can await its estimate."""
+    text = await run.io_bound(edit_cost_text, board, old, new)
+    return text or ""
