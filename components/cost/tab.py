@@ -7,6 +7,7 @@ The tab receives one ``CostBoard``; everything that reads the database runs in a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,13 +30,14 @@ class _Drawing:
         self.body = ui.column().classes("w-full gap-4").mark("cost-body")
         self.generation = 0
 
-    async def setup(self) -> None:
-        """Load the controls' options off the event loop, then draw."""
+    async def start(self) -> None:
+        """Load the controls' options and draw the default figures, both off the event loop."""
+        await asyncio.gather(self._load_controls(), self.render())
+
+    async def _load_controls(self) -> None:
         setup = await run.io_bound(self.board.tab_setup)
-        if setup is None or self.body.is_deleted:
-            return
-        self.controls.apply_setup(setup)
-        await self.render()
+        if setup is not None and not self.body.is_deleted:
+            self.controls.apply_setup(setup)
 
     async def render(self) -> None:
         """Figures are computed in a worker thread: the event loop stays free to serve the
@@ -81,4 +83,4 @@ def build_cost_tab(board: CostBoard) -> None:
     # Plotly's browser bundle is large: a hidden empty chart makes the browser fetch and compile
     # it while the server computes the figures, which arrive once the page is connected.
     ui.plotly(go.Figure()).style("display:none")
-    ui.timer(0, drawing.setup, once=True)
+    ui.timer(0, drawing.start, once=True)
