@@ -42,9 +42,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def create_app(settings: Settings) -> Services:
     services = build_services(settings)
     services.extras["cluster_badge"] = lambda: cluster_badge(services)
+    cost_board = services.cost_board()
 
     def panel_extras(record) -> None:
-        panel_cost(services, record)
+        panel_cost(cost_board, record)
         panel_live(services, record)
 
     services.extras["panel_extras"] = panel_extras
@@ -56,10 +57,14 @@ def create_app(settings: Settings) -> Services:
 
     services.extras["extend_models_table"] = extend
     services.extras["banner"] = lambda: banner(services)
-    services.extras["estimate_edit_text"] = lambda old, new: edit_cost_text(services, old, new)
+    services.extras["estimate_edit_text"] = lambda old, new: edit_cost_text(cost_board, old, new)
     mount(
         services,
-        {"schedules": build_schedules_tab, "cluster": build_cluster_tab, "cost": build_cost_tab},
+        {
+            "schedules": build_schedules_tab,
+            "cluster": build_cluster_tab,
+            "cost": lambda _services: build_cost_tab(cost_board),
+        },
     )
 
     async def start_runtime() -> None:

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -24,6 +24,9 @@ from barista_ui.records.registry import RegistryService
 from barista_ui.settings import Settings
 from data.db import make_engine, migrate, session_factory
 from data.seed import demo_records
+
+if TYPE_CHECKING:
+    from barista_ui.cost.board import CostBoard
 
 log = logging.getLogger("barista")
 
@@ -139,34 +142,22 @@ class Services:
             self.extras["records_snapshot"] = cached
         return cached[1]
 
-    def import_billing(
-        self,
-        content: bytes,
-        fmt: str,
-        *,
-        filename: str = "",
-        actor: str = "",
-        team_key: str | None = None,
-        model_key: str | None = None,
-    ) -> dict:
-        """Import a billing export with the configured tag/label keys unless given."""
-        st = self.settings
-        defaults = {
-            "focus": (st.focus_team_tag, st.focus_model_tag),
-            "gcp": (st.gcp_team_label, st.gcp_model_label),
-        }.get(fmt, (None, None))
-        return self.cost_service().import_billing(
-            content,
-            fmt,
-            filename=filename,
-            actor=actor,
-            team_key=team_key or defaults[0],
-            model_key=model_key or defaults[1],
-        )
+    def cost_board(self) -> CostBoard:
+        """The one cost facade of the Cost tab, the model panel, the editor and the CLI."""
+        from barista_ui.cost.board import BillingKeys, CostBoard
+        from barista_ui.schedule.engine import up_fraction
 
-    def save_prices(self, entries: list, actor: str = "") -> int:
-        """Replace the price table; running models are re-rated from now on."""
-        return self.cost_service().save_prices(entries, self.registry.list_models(), actor)
+        st = self.settings
+        return CostBoard(
+            self.cost_service(),
+            records=self.records_snapshot,
+            teams=self.registry.teams,
+            up_fraction=lambda spec, at: up_fraction(self.scheduler_engine(), spec, at),
+            billing_keys=BillingKeys(
+                st.focus_team_tag, st.focus_model_tag, st.gcp_team_label, st.gcp_model_label
+            ),
+            opencost=self.opencost(),
+        )
 
     def opencost(self):
         """The OpenCost client when BARISTA_OPENCOST_URL is set, else None."""

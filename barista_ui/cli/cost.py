@@ -23,6 +23,23 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _estimate_json(parts: dict, prices, replicas: int, hours: float) -> dict:
+    hourly = sum(parts.values())
+    return {
+        "hourly_usd": round(hourly, 6),
+        "total_usd": round(hourly * replicas * hours, 6),
+        "replicas": replicas,
+        "hours": hours,
+        "breakdown_usd": {k: round(v, 6) for k, v in parts.items()},
+        "prices": {
+            "region": prices.region,
+            "machine_family": prices.machine_family,
+            "source": prices.source,
+            "as_of": prices.as_of.isoformat(),
+        },
+    }
+
+
 @cost_app.command("estimate")
 def estimate(
     cpu: str = typer.Option(..., "--cpu", help="CPU request, e.g. 4 or 500m"),
@@ -57,23 +74,7 @@ def estimate(
     hourly = sum(parts.values())
     total = hourly * replicas * hours
     if fmt == CostFmt.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "hourly_usd": round(hourly, 6),
-                    "total_usd": round(total, 6),
-                    "replicas": replicas,
-                    "hours": hours,
-                    "breakdown_usd": {k: round(v, 6) for k, v in parts.items()},
-                    "prices": {
-                        "region": prices.region,
-                        "machine_family": prices.machine_family,
-                        "source": prices.source,
-                        "as_of": prices.as_of.isoformat(),
-                    },
-                }
-            )
-        )
+        typer.echo(json.dumps(_estimate_json(parts, prices, replicas, hours)))
     else:
         typer.echo(
             f"${hourly:.4f} per replica-hour (cpu ${parts['cpu']:.4f}, memory "
@@ -111,50 +112,49 @@ def _period(svc, from_: str, to: str):
     return start, end
 
 
-def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
-    cost = svc.cost_service()
-    if source == Source.modeled:
-        return cost.report(start, end, by)
-    if source == Source.billing:
-        if by == "namespace":
-            raise _fail(
-                "billing exports carry team and model tags, not namespaces: use "
-                "--by team, model or day",
-                2,
-            )
-        keys = {"model": ["team", "model"], "team": ["team"], "day": ["day"]}[by]
-        df = cost.billed(start, end, keys)
-        return [
-            {**{k: str(r[k]) for k in keys}, "cost_usd": round(float(r["billed_usd"]), 4)}
-            for r in df.to_dict("records")
-        ]
-    if source == Source.compare:
-        if by not in ("team", "day"):
-            raise _fail(
-                "--source compare is per team (--by team) or per day and team (--by day)", 2
-            )
-        df = cost.modeled_vs_billed(start, end)
-        if by == "team":
-            df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
-        rows = []
-        for r in df.to_dict("records"):
-            m, b = float(r["modeled_usd"]), float(r["billed_usd"])
-            row = {"day": str(r["day"])} if by == "day" else {}
-            row.update(
-                team=r["team"],
-                modeled_usd=round(m, 4),
-                billed_usd=round(b, 4),
-                ratio=round(b / m, 4) if m > 0 else None,
-            )
-            rows.append(row)
-        return rows
+def _billing_rows(cost, start, end, by: str) -> list[dict]:
+    if by == "namespace":
+        raise _fail(
+            "billing exports carry team and model tags, not namespaces: use "
+            "--by team, model or day",
+            2,
+        )
+    keys = {"model": ["team", "model"], "team": ["team"], "day": ["day"]}[by]
+    df = cost.billed(start, end, keys)
+    return [
+        {**{k: str(r[k]) for k in keys}, "cost_usd": round(float(r["billed_usd"]), 4)}
+        for r in df.to_dict("records")
+    ]
+
+
+def _compare_rows(cost, start, end, by: str) -> list[dict]:
+    if by not in ("team", "day"):
+        raise _fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
+    df = cost.modeled_vs_billed(start, end)
+    if by == "team":
+        df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
+    rows = []
+    for r in df.to_dict("records"):
+        m, b = float(r["modeled_usd"]), float(r["billed_usd"])
+        row = {"day": str(r["day"])} if by == "day" else {}
+        row.update(
+            team=r["team"],
+            modeled_usd=round(m, 4),
+            billed_usd=round(b, 4),
+            ratio=round(b / m, 4) if m > 0 else None,
+        )
+        rows.append(row)
+    return rows
+
+
+def _opencost_rows(svc, start, end, by: str) -> list[dict]:
+    from barista_ui.cost.opencost import OpenCostError
+
     client = svc.opencost()
     if client is None:
         raise _fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
     if by not in ("model", "day"):
         raise _fail("OpenCost is asked per model label: use --by model or day", 2)
-    from barista_ui.cost.opencost import OpenCostError
-
     try:
         df = client.daily(start, end, svc.settings.cost_timezone)
     except OpenCostError as exc:
@@ -164,6 +164,55 @@ def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
     return [
         {key: str(r[key]), "cost_usd": round(float(r["cost_usd"]), 4)} for r in g.to_dict("records")
     ]
+
+
+def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
+    cost = svc.cost_service()
+    if source == Source.modeled:
+        return cost.report(start, end, by)
+    if source == Source.billing:
+        return _billing_rows(cost, start, end, by)
+    if source == Source.compare:
+        return _compare_rows(cost, start, end, by)
+    return _opencost_rows(svc, start, end, by)
+
+
+def _echo_csv(rows: list[dict]) -> None:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    typer.echo(buf.getvalue(), nl=False)
+
+
+def _echo_table(rows: list[dict], source: Source) -> None:
+    money = [
+        k for k in ("cost_usd", "saved_usd", "modeled_usd", "billed_usd") if rows and k in rows[0]
+    ]
+    keys = [k for k in (rows[0] if rows else {}) if k not in money]
+    width = {k: max([len(k)] + [len(str(r[k])) for r in rows]) for k in keys}
+    typer.echo(
+        "  ".join(k.upper().ljust(width[k]) for k in keys)
+        + "".join(f"  {k.upper():>10}" for k in money)
+    )
+    for r in rows:
+        typer.echo(
+            "  ".join(str(r[k]).ljust(width[k]) for k in keys)
+            + "".join(f"  {r[k]:>10.2f}" for k in money)
+        )
+    if source == Source.compare:
+        m = sum(r["modeled_usd"] for r in rows)
+        b = sum(r["billed_usd"] for r in rows)
+        ratio = f", billed / modeled {b / m:.3g}" if m else ""
+        typer.echo(f"modeled ${m:,.2f}, billed ${b:,.2f}{ratio}")
+        return
+    total = sum(r["cost_usd"] for r in rows)
+    saved = f", saved ${sum(r['saved_usd'] for r in rows):,.2f}" if "saved_usd" in money else ""
+    typer.echo(f"total ${total:,.2f}{saved} ({source.value})")
 
 
 @cost_app.command("report")
@@ -181,9 +230,6 @@ def report(
 ) -> None:
     """Cost per group over [--from, --to): modeled (with what scale-to-zero saved), billed
     (from imported exports) or from OpenCost. Days are cut in BARISTA_COST_TIMEZONE."""
-    import csv
-    import io
-
     from barista_ui.cli.context import services
 
     if by not in ("model", "team", "namespace", "day"):
@@ -194,38 +240,9 @@ def report(
     if fmt == ReportFmt.json:
         typer.echo(json.dumps(rows, indent=2))
     elif fmt == ReportFmt.csv:
-        buf = io.StringIO()
-        if rows:
-            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
-        typer.echo(buf.getvalue(), nl=False)
+        _echo_csv(rows)
     else:
-        money = [
-            k
-            for k in ("cost_usd", "saved_usd", "modeled_usd", "billed_usd")
-            if rows and k in rows[0]
-        ]
-        keys = [k for k in (rows[0] if rows else {}) if k not in money]
-        width = {k: max([len(k)] + [len(str(r[k])) for r in rows]) for k in keys}
-        typer.echo(
-            "  ".join(k.upper().ljust(width[k]) for k in keys)
-            + "".join(f"  {k.upper():>10}" for k in money)
-        )
-        for r in rows:
-            typer.echo(
-                "  ".join(str(r[k]).ljust(width[k]) for k in keys)
-                + "".join(f"  {r[k]:>10.2f}" for k in money)
-            )
-        if source == Source.compare:
-            m = sum(r["modeled_usd"] for r in rows)
-            b = sum(r["billed_usd"] for r in rows)
-            ratio = f", billed / modeled {b / m:.3g}" if m else ""
-            typer.echo(f"modeled ${m:,.2f}, billed ${b:,.2f}{ratio}")
-            return
-        total = sum(r["cost_usd"] for r in rows)
-        saved = f", saved ${sum(r['saved_usd'] for r in rows):,.2f}" if "saved_usd" in money else ""
-        typer.echo(f"total ${total:,.2f}{saved} ({source.value})")
+        _echo_table(rows, source)
 
 
 class ImportFmt(StrEnum):
@@ -249,13 +266,17 @@ def import_(
     from barista_ui.cost.billing import BillingFileError
 
     try:
-        res = services().import_billing(
-            path.read_bytes(),
-            fmt.value,
-            filename=path.name,
-            actor=actor(),
-            team_key=team_key,
-            model_key=model_key,
+        res = (
+            services()
+            .cost_board()
+            .import_billing(
+                path.read_bytes(),
+                fmt.value,
+                filename=path.name,
+                actor=actor(),
+                team_key=team_key,
+                model_key=model_key,
+            )
         )
     except BillingFileError as exc:
         raise _fail(f"{path.name} rejected, nothing imported: {exc}") from None
@@ -294,7 +315,7 @@ def prices_load(
         entries = read_price_file(path)
     except PriceFileError as exc:
         raise _fail(f"{path.name}: {exc}") from None
-    n = services().save_prices(entries, actor())
+    n = services().cost_board().save_prices(entries, actor())
     typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
 
 

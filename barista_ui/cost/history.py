@@ -12,7 +12,10 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from barista_ui.cost.service import CostService
 
 Key = tuple[str, str]
 NOTE_TTL_S = 120.0
@@ -21,7 +24,7 @@ NOTE_TTL_S = 120.0
 class ReplicaRecorder:
     def __init__(
         self,
-        cost: Any,  # barista_ui.costs.CostService
+        cost: CostService,
         lookup: Callable[[Key], Any | None],  # key -> ModelRecord | None
         live: Any,  # k8s.live.LiveState
         *,

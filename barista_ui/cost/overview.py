@@ -8,7 +8,7 @@ table and the month-to-date-versus-budget figures are built the same way for all
 
 from __future__ import annotations
 
-import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,9 +16,14 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from barista_ui.cost.billing_imports import UNALLOCATED
 from barista_ui.cost.model import weekday_hour_grid
-from barista_ui.cost.service import UNALLOCATED, CostService
+from barista_ui.cost.opencost import OpenCostClient, OpenCostError
+from barista_ui.cost.rates import PricingError
+from barista_ui.cost.service import CostService
 
+# (spec, at) -> the share of a week the spec's schedule keeps it up (the scheduler's rule)
+UpFraction = Callable[[Any, datetime], float]
 SOURCES = ("modeled", "billing", "opencost")
 
 
@@ -53,6 +58,28 @@ def month_start(tz: str, now: datetime) -> datetime:
 def last_days(tz: str, days: int, now: datetime) -> Period:
     today = now.astimezone(ZoneInfo(tz)).date()
     return local_period(tz, today - timedelta(days=days - 1), today, now)
+
+
+MAX_CUSTOM_DAYS = 400
+
+
+def chosen_period(
+    tz: str, last_n_days: int, first: str | None, last: str | None, now: datetime
+) -> Period:
+    """The Cost tab's period: the last ``last_n_days`` local days, or (with 0) the custom
+    range from ``first`` to ``last`` included, given as ISO dates. ValueError says what is
+    wrong with a custom range."""
+    if last_n_days:
+        return last_days(tz, last_n_days, now)
+    try:
+        first_day, last_day = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+    except (TypeError, ValueError):
+        raise ValueError("custom range: pick both dates") from None
+    if last_day < first_day:
+        raise ValueError("custom range: 'To' is before 'From'")
+    if (last_day - first_day).days > MAX_CUSTOM_DAYS:
+        raise ValueError(f"custom range: at most {MAX_CUSTOM_DAYS} days")
+    return local_period(tz, first_day, last_day, now)
 
 
 @dataclass
@@ -109,115 +136,144 @@ def _overview(
 ) -> Overview:
     if source not in SOURCES:
         raise ValueError(f"source '{source}': use one of {', '.join(SOURCES)}")
-    teams = teams or None
-    records = _records_by_key(records)
-    team_of = {name: r.spec.team for (_ns, name), r in records.items()}
-    ns_of = {name: ns for (ns, name) in records}
-    mtd_lo = month_start(cost.tz, period.now)
-    first_day = mtd_lo.date()
+    by_key = _records_by_key(records)
     if source == "modeled":
-        # one (day, team) query serves the daily chart, the savings per day and, when the
-        # period reaches back to the 1st, the month to date
-        covers_month = period.start <= mtd_lo and period.end >= period.now
-        day_team = cost.totals(period.start, period.end, ["day", "team"], teams)
-        per_model = cost.totals(period.start, period.end, ["namespace", "model", "team"], teams)
-        mtd = cost.totals(mtd_lo, period.now, ["namespace", "model"], teams)
-        sums = ["cost_usd", "would_have_usd", "saved_usd"]
-        ov = Overview(
-            source,
-            period,
-            day_team[["day", "team", "cost_usd"]],
-            _model_table(per_model, mtd, records, period),
-            savings=day_team.groupby("day", as_index=False)[sums].sum()
-            if not day_team.empty
-            else pd.DataFrame(columns=["day", *sums]),
-        )
-        ov.month = (
-            day_team[day_team["day"] >= first_day][["day", "team", "cost_usd"]]
-            if covers_month
-            else cost.totals(mtd_lo, period.now, ["day", "team"], teams)[
-                ["day", "team", "cost_usd"]
-            ]
-        )
-        if stack_by_model:
-            ov.by_day_model = cost.totals(period.start, period.end, ["day", "model"], teams)[
-                ["day", "model", "cost_usd"]
-            ]
-        if heatmap:
-            ov.heatmap = weekday_hour_grid(
-                _team_filter(cost.hourly(period.start, period.end), teams)
-            )
-        if cost.has_billing():
-            ov.compare = _team_filter(cost.modeled_vs_billed(period.start, period.end), teams)
-        return ov
+        return _modeled(cost, by_key, period, teams or None, stack_by_model, heatmap)
     if source == "billing":
-        billed = _team_filter(
-            cost.billed(period.start, period.end, ["day", "team", "model"]), teams
-        )
-        billed = billed.rename(columns={"billed_usd": "cost_usd"})
-        month = _team_filter(cost.billed(mtd_lo, period.now, ["day", "team", "model"]), teams)
-        month = month.rename(columns={"billed_usd": "cost_usd"})
-        per_model = billed.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
-        per_model["namespace"] = [ns_of.get(m, "") for m in per_model["model"]]
-        mtd = month.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
-        mtd["namespace"] = [ns_of.get(m, "") for m in mtd["model"]]
-        ov = Overview(
-            source,
-            period,
-            billed.groupby(["day", "team"], as_index=False)["cost_usd"].sum(),
-            _model_table(per_model, mtd, records, period),
-            by_day_model=billed.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
-            compare=_team_filter(cost.modeled_vs_billed(period.start, period.end), teams),
-        )
-        ov.month = month.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
-        if billed.empty:
-            ov.notes.append("No billing rows in this period: import an export first.")
-        return ov
-    # opencost
-    from barista_ui.cost.opencost import OpenCostError
+        return _billed(cost, by_key, period, teams or None)
+    return _from_opencost(cost, by_key, period, teams or None, opencost)
 
+
+def _modeled(
+    cost: CostService,
+    records: dict[tuple[str, str], Any],
+    period: Period,
+    teams: list[str] | None,
+    stack_by_model: bool,
+    heatmap: bool,
+) -> Overview:
+    """Replica history x prices: cost, savings, the heatmap and, with billing, the comparison."""
+    mtd_lo = month_start(cost.tz, period.now)
+    # one (day, team) query serves the daily chart, the savings per day and, when the period
+    # reaches back to the 1st, the month to date
+    covers_month = period.start <= mtd_lo and period.end >= period.now
+    day_team = cost.totals(period.start, period.end, ["day", "team"], teams)
+    per_model = cost.totals(period.start, period.end, ["namespace", "model", "team"], teams)
+    mtd = cost.totals(mtd_lo, period.now, ["namespace", "model"], teams)
+    sums = ["cost_usd", "would_have_usd", "saved_usd"]
+    ov = Overview(
+        "modeled",
+        period,
+        day_team[["day", "team", "cost_usd"]],
+        _model_table(per_model, mtd, records, period),
+        savings=day_team.groupby("day", as_index=False)[sums].sum()
+        if not day_team.empty
+        else pd.DataFrame(columns=["day", *sums]),
+    )
+    ov.month = (
+        day_team[day_team["day"] >= mtd_lo.date()][["day", "team", "cost_usd"]]
+        if covers_month
+        else cost.totals(mtd_lo, period.now, ["day", "team"], teams)[["day", "team", "cost_usd"]]
+    )
+    if stack_by_model:
+        by_model = cost.totals(period.start, period.end, ["day", "model"], teams)
+        ov.by_day_model = by_model[["day", "model", "cost_usd"]]
+    if heatmap:
+        hourly = cost.hourly(period.start, period.end)
+        ov.heatmap = weekday_hour_grid(_team_filter(hourly, teams))
+    if cost.has_billing():
+        ov.compare = _team_filter(cost.modeled_vs_billed(period.start, period.end), teams)
+    return ov
+
+
+def _billed(
+    cost: CostService, records: dict[tuple[str, str], Any], period: Period, teams: list[str] | None
+) -> Overview:
+    """Imported billing exports; namespaces looked up from the model names."""
+    ns_of = {name: ns for (ns, name) in records}
+    keys = ["day", "team", "model"]
+    billed = _team_filter(cost.billed(period.start, period.end, keys), teams)
+    billed = billed.rename(columns={"billed_usd": "cost_usd"})
+    month = _team_filter(cost.billed(month_start(cost.tz, period.now), period.now, keys), teams)
+    month = month.rename(columns={"billed_usd": "cost_usd"})
+    per_model = billed.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
+    per_model["namespace"] = [ns_of.get(m, "") for m in per_model["model"]]
+    mtd = month.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
+    mtd["namespace"] = [ns_of.get(m, "") for m in mtd["model"]]
+    ov = Overview(
+        "billing",
+        period,
+        billed.groupby(["day", "team"], as_index=False)["cost_usd"].sum(),
+        _model_table(per_model, mtd, records, period),
+        by_day_model=billed.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
+        compare=_team_filter(cost.modeled_vs_billed(period.start, period.end), teams),
+    )
+    ov.month = month.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
+    if billed.empty:
+        ov.notes.append("No billing rows in this period: import an export first.")
+    return ov
+
+
+def _from_opencost(
+    cost: CostService,
+    records: dict[tuple[str, str], Any],
+    period: Period,
+    teams: list[str] | None,
+    opencost: OpenCostClient | None,
+) -> Overview:
+    """OpenCost's allocation per model label; teams and namespaces from the records."""
     empty = pd.DataFrame(columns=["day", "team", "cost_usd"])
     if opencost is None:
         return Overview(
-            source, period, empty, pd.DataFrame(), error="BARISTA_OPENCOST_URL is not set"
+            "opencost", period, empty, pd.DataFrame(), error="BARISTA_OPENCOST_URL is not set"
         )
     try:
         df = opencost.daily(period.start, period.end, cost.tz)
     except OpenCostError as exc:
-        return Overview(source, period, empty, pd.DataFrame(), error=str(exc))
+        return Overview("opencost", period, empty, pd.DataFrame(), error=str(exc))
+    team_of = {name: r.spec.team for (_ns, name), r in records.items()}
+    ns_of = {name: ns for (ns, name) in records}
     df["team"] = [team_of.get(m, UNALLOCATED) for m in df["model"]]
     df["namespace"] = [ns_of.get(m, "") for m in df["model"]]
     df = _team_filter(df, teams)
+    first_day = month_start(cost.tz, period.now).date()
+    by_day_team = df.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
+    ov = Overview(
+        "opencost",
+        period,
+        by_day_team,
+        _efficiency_table(df, first_day, records, period),
+        by_day_model=df.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
+    )
+    if period.start <= month_start(cost.tz, period.now):
+        ov.month = by_day_team[by_day_team["day"] >= first_day]
+    else:
+        ov.notes.append("Month to date needs a range that covers the whole month.")
+    return ov
+
+
+EFFICIENCIES = ("cpu_efficiency", "ram_efficiency", "total_efficiency")
+
+
+def _efficiency_table(
+    df: pd.DataFrame, first_day: date, records: dict, period: Period
+) -> pd.DataFrame:
+    """The model table of OpenCost rows, with its mean efficiencies in percent."""
     per_model = df.groupby(["namespace", "model", "team"], as_index=False).agg(
-        cost_usd=("cost_usd", "sum"),
-        cpu_efficiency=("cpu_efficiency", "mean"),
-        ram_efficiency=("ram_efficiency", "mean"),
-        total_efficiency=("total_efficiency", "mean"),
+        cost_usd=("cost_usd", "sum"), **{col: (col, "mean") for col in EFFICIENCIES}
     )
     mtd = (
         df[df["day"] >= first_day].groupby(["namespace", "model"], as_index=False)["cost_usd"].sum()
     )
     table = _model_table(per_model, mtd, records, period)
-    for col in ("cpu_efficiency", "ram_efficiency", "total_efficiency"):
+    for col in EFFICIENCIES:
         table[col] = (
             (per_model.set_index(["namespace", "model"])[col] * 100)
             .round(1)
             .reindex(pd.MultiIndex.from_frame(table[["namespace", "model"]]))
             .to_numpy()
         )
-    by_day_team = df.groupby(["day", "team"], as_index=False)["cost_usd"].sum()
-    ov = Overview(
-        source,
-        period,
-        by_day_team,
-        table,
-        by_day_model=df.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
-    )
-    if period.start <= mtd_lo:
-        ov.month = by_day_team[by_day_team["day"] >= first_day]
-    else:
-        ov.notes.append("Month to date needs a range that covers the whole month.")
-    return ov
+    return table
 
 
 MODEL_COLUMNS = [
@@ -255,60 +311,6 @@ def _model_table(
     return t[MODEL_COLUMNS].sort_values("cost_usd", ascending=False).reset_index(drop=True)
 
 
-@dataclass
-class BudgetLine:
-    team: str
-    budget: float | None
-    mtd: float
-    projected: float
-    days: list[date]
-    cumulative: list[float]
-
-    @property
-    def status(self) -> str:
-        if self.budget is None:
-            return "no budget"
-        if self.mtd > self.budget:
-            return "over budget"
-        if self.projected > self.budget:
-            return "projected over"
-        return "on track"
-
-
-def month_to_date(
-    by_day_team: pd.DataFrame, budgets: dict[str, float], now: datetime, tz: str
-) -> list[BudgetLine]:
-    """Cumulative cost per team this month and a straight-line projection to month end
-    (month-to-date / elapsed days x days in the month)."""
-    local = now.astimezone(ZoneInfo(tz))
-    first = local.date().replace(day=1)
-    month_days = calendar.monthrange(first.year, first.month)[1]
-    elapsed = (local - datetime.combine(first, time(0), ZoneInfo(tz))).total_seconds() / 86400
-    elapsed = max(elapsed, 1 / 24)
-    df = by_day_team[by_day_team["day"] >= first] if not by_day_team.empty else by_day_team
-    days = [first + timedelta(days=i) for i in range(local.day)]
-    teams = sorted(set(df["team"]) | set(budgets)) if not df.empty else sorted(budgets)
-    lines = []
-    for team in teams:
-        part = df[df["team"] == team] if not df.empty else df
-        per_day = dict(zip(part["day"], part["cost_usd"], strict=True)) if not part.empty else {}
-        running, cum = 0.0, []
-        for d in days:
-            running += float(per_day.get(d, 0.0))
-            cum.append(running)
-        lines.append(
-            BudgetLine(
-                team=team,
-                budget=budgets.get(team),
-                mtd=running,
-                projected=running / elapsed * month_days,
-                days=days,
-                cumulative=cum,
-            )
-        )
-    return lines
-
-
 def projected_savings(rate: float, replicas: int, up_fraction: float, days: float = 7.0) -> float:
     """What a schedule saves over ``days``: the replica-hours it keeps down, at today's rate."""
     return rate * replicas * 24 * days * (1.0 - up_fraction)
@@ -341,22 +343,23 @@ def model_cost_line(cost: CostService, record: Any, now: datetime, up_fraction: 
 
 
 def fleet_projected_savings(
-    cost: CostService, engine: Any, now: datetime, teams: list[str] | None = None
+    cost: CostService,
+    records: list[Any],
+    up_fraction: UpFraction,
+    now: datetime,
+    teams: list[str] | None = None,
 ) -> float:
-    """What schedules save over the next 7 days across enabled models (optionally some teams),
-    at today's replicas and prices. One week evaluation per distinct schedule."""
-    from barista_ui.cost.rates import PricingError
-    from barista_ui.schedule.engine import up_fraction
-
-    cache: dict = {}
+    """What schedules save over the next 7 days across the enabled ``records`` (optionally
+    some teams), at today's replicas and prices. One week evaluation per distinct schedule."""
+    cache: dict[tuple[str, str | None], float] = {}
     total = 0.0
-    for rec in engine.records():
+    for rec in records:
         spec = rec.spec
-        if teams and spec.team not in teams:
+        if not spec.enabled or (teams and spec.team not in teams):
             continue
         sig = (spec.team, spec.schedule.model_dump_json() if spec.schedule else None)
         if sig not in cache:
-            cache[sig] = up_fraction(engine, spec, now)
+            cache[sig] = up_fraction(spec, now)
         if cache[sig] >= 0.999:
             continue
         try:

@@ -86,7 +86,7 @@ def entry_from(obj: Any) -> PriceEntry:
     )
 
 
-def _unique(entries: list[PriceEntry]) -> list[PriceEntry]:
+def unique_entries(entries: list[PriceEntry]) -> list[PriceEntry]:
     seen: set[tuple[str, str]] = set()
     for i, e in enumerate(entries, 1):
         key = (e.region, e.machine_family)
@@ -111,7 +111,7 @@ def parse_prices(text: str, fmt: str) -> list[PriceEntry]:
         items = doc.get("prices") if isinstance(doc, dict) else None
         if not isinstance(items, list):
             raise PriceFileError("a YAML price file is a mapping with a 'prices' list")
-        return _unique(
+        return unique_entries(
             [
                 validate_entry(item if isinstance(item, dict) else {}, f"entry {i}")
                 for i, item in enumerate(items, 1)
@@ -136,7 +136,7 @@ def parse_prices(text: str, fmt: str) -> list[PriceEntry]:
                 elif v or k in ("region", "cpu_hourly", "memory_gib_hourly", "as_of"):
                     raw[k] = v
             entries.append(validate_entry(raw, where))
-        return _unique(entries)
+        return unique_entries(entries)
     raise PriceFileError(f"unknown price file format '{fmt}'; use yaml or csv")
 
 

@@ -1,4 +1,4 @@
-"""Plotly figures of the Cost tab, built from the frames of ``barista_ui.cost.overview``."""
+"""Plotly figures of the Cost tab, built from the frames of ``barista_ui.cost.overview`` and ``budgets``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from barista_ui.cost.overview import BudgetLine
+from barista_ui.cost.budgets import BudgetLine
 
 PALETTE = [
     "#6f4e37",

@@ -1,54 +1,36 @@
-"""Cost lines on the page: what an edit will cost per month before it is saved."""
+"""Cost lines outside the Cost tab: what an edit will cost per month before it is saved (the
+model editor) and a model's cost line in its panel."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from nicegui import ui
+from nicegui import run, ui
 
-from barista_ui.app import Services
-from barista_ui.cost.overview import model_cost_line
-from barista_ui.cost.rates import PricingError, edit_delta_per_month
-from barista_ui.schedule.engine import up_fraction
+from barista_ui.cost.board import CostBoard
+from barista_ui.cost.rates import PricingError
 
 
-def edit_cost_text(services: Services, old: Any | None, new: Any) -> str:
-    """ "this change: +$X per month" from the new rate, replicas and the model's schedule."""
-    engine = services.scheduler_engine()
-    now = datetime.now(UTC)
+def edit_cost_text(board: CostBoard, old: Any | None, new: Any) -> str:
+    """ "this change: +$X per month" from the new rate, replicas and the model's schedule.
+
+    Called synchronously by the editor on each validation: the price table is cached, so this
+    reads the database at most every ``PRICES_TTL_S`` seconds."""
     try:
-        cost = services.cost_service()
-        new_rate = cost.rate_for(new)
-        old_rate = cost.rate_for(old) if old is not None else 0.0
+        e = board.edit_estimate(old, new)
     except PricingError as exc:
         return f"cost unknown: {exc}"
-    new_frac = up_fraction(engine, new, now)
-    old_frac = up_fraction(engine, old, now) if old is not None else 0.0
-    new_replicas = new.replicas if new.enabled else 0
-    old_replicas = (old.replicas if old.enabled else 0) if old is not None else 0
-    delta = edit_delta_per_month(old_rate, old_replicas, new_rate, new_replicas, old_frac, new_frac)
-    monthly = new_rate * new_replicas * 730 * new_frac
+    delta = e.delta_per_month
     sign = "+" if delta >= 0 else "−"
-    sched = "" if new_frac >= 0.999 else f", up {new_frac:.0%} of the week"
+    sched = "" if e.new_up >= 0.999 else f", up {e.new_up:.0%} of the week"
     what = "this model" if old is None else "this change"
     return (
-        f"{what}: {sign}${abs(delta):,.2f} per month (then ${monthly:,.2f}/month: "
-        f"${new_rate:.4f} per replica-hour x {new_replicas} replica(s){sched})"
+        f"{what}: {sign}${abs(delta):,.2f} per month (then ${e.monthly:,.2f}/month: "
+        f"${e.new_rate:.4f} per replica-hour x {e.new_replicas} replica(s){sched})"
     )
 
 
-def panel_cost(services: Services, record: Any) -> None:
-    """One line of cost in a model's panel: rate, last 7 days, month to date, what its schedule
-    saved and will save."""
-    engine = services.scheduler_engine()
-    now = datetime.now(UTC)
-    try:
-        frac = up_fraction(engine, record.spec, now)
-        c = model_cost_line(services.cost_service(), record, now, frac)
-    except PricingError as exc:
-        ui.label(f"Cost unknown: {exc}").classes("text-sm text-negative").mark("panel-cost")
-        return
+def _line_text(c: dict[str, float]) -> str:
     parts = [
         f"${c['rate']:.4f} per replica-hour",
         f"last 7 days ${c['week']:,.2f} (${c['per_day']:,.2f}/day)",
@@ -61,6 +43,30 @@ def panel_cost(services: Services, record: Any) -> None:
             f"schedule saves ~${c['projected_7d_savings']:,.2f} over the next 7 days "
             f"(up {c['up_fraction']:.0%} of the week)"
         )
-    with ui.row().classes("items-center gap-2 no-wrap").mark("panel-cost"):
+    return " · ".join(parts)
+
+
+def panel_cost(board: CostBoard, record: Any) -> None:
+    """One line of cost in a model's panel: rate, last 7 days, month to date, what its schedule
+    saved and will save. Computed off the event loop; the line fills in when it is ready."""
+    with ui.row().classes("items-center gap-2 no-wrap").mark("panel-cost") as row:
         ui.icon("payments").classes("text-grey-7")
-        ui.label(" · ".join(parts)).classes("text-sm")
+        text = ui.label("cost …").classes("text-sm text-grey-7")
+
+    async def fill() -> None:
+        try:
+            c = await run.io_bound(board.model_line, record)
+        except PricingError as exc:
+            text.classes(replace="text-sm text-negative").set_text(f"Cost unknown: {exc}")
+            return
+        if not row.is_deleted:
+            text.classes(replace="text-sm").set_text(_line_text(c))
+
+    ui.timer(0, fill, once=True)
+
+
+async def edit_cost_text_off_loop(board: CostBoard, old: Any | None, new: Any) -> str:
+    """``edit_cost_text`` in a worker thread (it reads the schedule policies, and the prices
+    when their cache is stale), for an editor that can await its estimate."""
+    text = await run.io_bound(edit_cost_text, board, old, new)
+    return text or ""

@@ -157,7 +157,7 @@ def test_service_records_only_changes_and_reports(engine) -> None:
 
 async def test_cost_tab_shows_demo_history(app_env, user) -> None:
     await user.open("/?tab=cost")
-    await user.should_see("includes demo history")
+    await user.should_see("includes demo history", retries=100)  # read in a thread
     await user.should_see("Saved by scale-to-zero", retries=100)  # computed in a thread
     table = user.find(marker="cost-models").elements.pop()
     assert len(table.rows) == 15  # one page travels to the browser
@@ -170,6 +170,7 @@ async def test_cost_tab_shows_demo_history(app_env, user) -> None:
 async def test_panel_shows_the_models_cost_line(app_env, user) -> None:
     await user.open("/")
     user.find(marker="models-table").trigger("open", {"key": "ml-prod/ocr-receipts"})
+    await user.should_see("per replica-hour", retries=100)  # computed in a thread
     line = user.find(marker="panel-cost").elements.pop()
     text = " ".join(e.text for e in line.descendants() if hasattr(e, "text"))
     assert "per replica-hour" in text and "month to date $" in text

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
+from barista_ui.cost.budgets import month_to_date
 from barista_ui.cost.overview import (
     last_days,
     local_period,
     model_cost_line,
-    month_to_date,
     overview,
     projected_savings,
 )

@@ -1,0 +1,119 @@
+"""One drawing of the Cost tab from computed ``CostFigures``: KPIs, charts, tables, prices."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from nicegui import ui
+
+from barista_ui.cost.board import CostBoard, CostFigures
+from barista_ui.cost.overview import Overview
+from components.cost import charts
+from components.cost.budget_table import budget_table, money
+from components.cost.prices import price_table
+from components.cost.tables import TWO_UP, compare_table, model_table
+
+Rerender = Callable[[], Awaitable[None]]
+SAVINGS_NOTE = (
+    "Savings count only time the scheduler held a model down; they become cash when nodes go "
+    "away (on a fixed node pool they become idle capacity). Today is left out until it ends."
+)
+
+
+def _days_shown(ov: Overview, local_now: datetime, tz: str) -> list[date]:
+    """The local days of the period up to today."""
+    p = ov.period
+    start_day = p.start.astimezone(ZoneInfo(tz)).date()
+    n_days = (p.end.astimezone(ZoneInfo(tz)).date() - start_day).days
+    days = [start_day + timedelta(days=i) for i in range(n_days)]
+    return [d for d in days if d <= local_now.date()]
+
+
+def _kpis(ov: Overview, projected: float) -> list[tuple[str, float, str]]:
+    kpis = [("Cost", ov.total, "cost"), ("Per day", ov.total / ov.period.days, "per-day")]
+    if ov.source == "modeled":
+        kpis.insert(1, ("Saved by scale-to-zero", ov.saved, "saved"))
+        kpis.append(("Schedules save, next 7 days", projected, "projected"))
+    if ov.compare is not None and not ov.compare.empty:
+        billed = float(ov.compare["billed_usd"].sum())
+        modeled = float(ov.compare["modeled_usd"].sum())
+        kpis.append(("Billed", billed, "billed"))
+        if modeled > 0:
+            kpis.append(("Billed / modeled", billed / modeled, "ratio"))
+    return kpis
+
+
+def _kpi_row(kpis: list[tuple[str, float, str]]) -> None:
+    with ui.row().classes("gap-8"):
+        for label, value, mark in kpis:
+            with ui.column().classes("gap-0"):
+                ui.label(label).classes("text-xs text-grey-7")
+                text = f"{value:.3g}×" if mark == "ratio" else money(value)
+                ui.label(text).classes("text-xl font-semibold").mark(f"cost-kpi-{mark}")
+
+
+def _cost_and_budget(fig: CostFigures, stack: str, days: list[date], today: date) -> None:
+    ov = fig.overview
+    key = "model" if stack == "model" and ov.by_day_model is not None else "team"
+    frame = ov.by_day_model if key == "model" else ov.by_day_team
+    with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
+        ui.plotly(charts.daily_stack(frame, key, days)).classes("w-full").mark("cost-by-team")
+        if ov.month is not None:
+            month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+            ui.plotly(charts.month_vs_budget(fig.budget_lines, month_end)).classes("w-full").mark(
+                "cost-budget"
+            )
+        else:
+            ui.label("Month to date: not available for this source and range.").classes(
+                "text-sm text-grey-7"
+            )
+
+
+def _savings_and_heatmap(ov: Overview, days: list[date], today: date) -> None:
+    if ov.savings is None and ov.heatmap is None:
+        return
+    with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
+        if ov.savings is not None:
+            with ui.column().classes("w-full gap-0"):
+                # today is still running: its point would read as a sudden drop
+                done = [d for d in days if d < today] or days
+                ui.plotly(charts.savings(ov.savings, done)).classes("w-full").mark("cost-savings")
+                ui.label(SAVINGS_NOTE).classes("text-xs text-grey-7")
+        if ov.heatmap is not None:
+            ui.plotly(charts.heatmap(ov.heatmap)).classes("w-full").mark("cost-heatmap")
+
+
+def _nothing_to_draw(ov: Overview) -> bool:
+    """Says why there is nothing to draw (an OpenCost error, no history yet), if so."""
+    if ov.error:
+        ui.label(f"OpenCost: {ov.error}").classes("text-negative").mark("cost-opencost-error")
+        return True
+    for note in ov.notes:
+        ui.label(note).classes("text-sm text-grey-7")
+    if ov.by_day_team.empty and ov.source == "modeled":
+        ui.label("No replica history yet: costs appear once models have run.").classes(
+            "text-sm text-grey-7"
+        )
+        return True
+    return False
+
+
+def draw_figures(board: CostBoard, fig: CostFigures, stack: str, rerender: Rerender) -> None:
+    ov = fig.overview
+    if _nothing_to_draw(ov):
+        return
+    local_now = ov.period.now.astimezone(ZoneInfo(board.tz))
+    today = local_now.date()
+    days = _days_shown(ov, local_now, board.tz)
+    _kpi_row(_kpis(ov, fig.projected))
+    _cost_and_budget(fig, stack, days, today)
+    if fig.budget_lines:
+        budget_table(board, fig.budget_lines, rerender)
+    _savings_and_heatmap(ov, days, today)
+    if ov.compare is not None and not ov.compare.empty:
+        compare_table(ov.compare, days)
+    model_table(ov)
+    price_table(board, fig.prices, rerender)
