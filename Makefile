@@ -40,6 +40,8 @@ chromium:
 # Browser tests run in their own pytest call: sync Playwright breaks later asyncio tests.
 test: install-test chromium
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	BARISTA_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 	BARISTA_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "no browser tests collected"; rc=0; fi; exit $$rc
@@ -56,4 +58,4 @@ bench: install-test chromium
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache
+	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .import_linter_cache

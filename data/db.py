@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,8 +17,10 @@ from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+SessionFactory = Callable[[], Session]
 
-def make_engine(url: str, **kwargs) -> Engine:
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets its parent folder, WAL and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -29,7 +32,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             if db and db != ":memory:":
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -70,7 +73,7 @@ def ping(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
-def session_factory(engine: Engine):
+def session_factory(engine: Engine) -> SessionFactory:
     """A callable returning new sessions; services own the transaction boundaries."""
 
     def _new() -> Session:
@@ -80,8 +83,8 @@ def session_factory(engine: Engine):
 
 
 @contextmanager
-def transaction(new_session) -> Iterator[Session]:
-    session: Session = new_session()
+def transaction(new_session: SessionFactory) -> Iterator[Session]:
+    session = new_session()
     try:
         yield session
         session.commit()

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC as a naive timestamp (portable: SQLite and PostgreSQL); returns aware UTC."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; pass a timezone-aware datetime")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC)

@@ -19,4 +19,5 @@ def load_api_client(
         return client.ApiClient(cfg)
     if not kubeconfig:
         raise ValueError("no kubeconfig given and not running inside a cluster")
-    return config.new_client_from_config(config_file=kubeconfig, context=context)
+    api: client.ApiClient = config.new_client_from_config(config_file=kubeconfig, context=context)
+    return api

@@ -324,18 +324,19 @@ class LiveState:
                         model.pod_map = {}
                 self.pod_owner.clear()
                 for obj in items:
-                    key = self._pod("ADDED", obj)
-                    if key:
-                        changed.add(key)
+                    pod_key = self._pod("ADDED", obj)
+                    if pod_key:
+                        changed.add(pod_key)
                 changed |= set(self.models)
             else:
                 for obj in items[-2000:]:
-                    key = self._event(obj)
-                    if key:
-                        changed.add(key)
+                    event_key = self._event(obj)
+                    if event_key:
+                        changed.add(event_key)
         self._mark(changed)
 
     def _apply(self, kind: str, etype: str, obj: Obj) -> None:
+        key: Key | None
         with self.lock:
             if kind == "deployments":
                 key = self._deployment(obj, deleted=etype == "DELETED")

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection handed over by data.db.migrate (or a URL)."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
 
 import data.cost_tables  # noqa: F401  (registers tables on SQLModel.metadata)
@@ -37,7 +37,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -1,0 +1,115 @@
+"""The blocked-loop detector used by the page tests (tests/components/conftest.py) can fail."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+
+import pytest
+from nicegui import events, ui
+from nicegui.testing import user_simulation
+
+from tests.loop_guard import HANDLER_LOG, blocking_detector, slow_callbacks, timed_handlers
+
+SLOW = "Executing %s took %.3f seconds"
+
+
+def record(name: str, level: int, msg: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord(name, level, __file__, 1, msg, args, None)
+
+
+def seconds(reports: list[str]) -> list[float]:
+    return [float(re.search(r"took (\S+) seconds", r).group(1)) for r in reports]
+
+
+@pytest.fixture
+def captured(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    caplog.set_level(logging.WARNING, logger=HANDLER_LOG.name)
+    return caplog
+
+
+def test_only_slow_callback_warnings_count() -> None:
+    slow = record("asyncio", logging.WARNING, SLOW, "<Task pending coro=<page()>>", 0.25)
+    handler = record(HANDLER_LOG.name, logging.WARNING, "Handler %s took %.3f seconds", "h", 0.3)
+    others = [
+        record("asyncio", logging.INFO, "poll took %.3f ms: %s events", 120.0, 1),
+        record("asyncio", logging.ERROR, "Task was destroyed but it is pending!"),
+        record("asyncio", logging.WARNING, "socket.send() raised exception."),
+        record("barista", logging.WARNING, SLOW, "x", 1.0),
+    ]
+    assert slow_callbacks([*others, slow, handler]) == [
+        "Executing <Task pending coro=<page()>> took 0.250 seconds",
+        "Handler h took 0.300 seconds",
+    ]
+    assert slow_callbacks(others) == []
+
+
+def test_the_test_task_itself_is_left_out() -> None:
+    own = record("asyncio", logging.WARNING, SLOW, "<Task finished coro=<test_x() done>>", 1.0)
+    other = record("asyncio", logging.WARNING, SLOW, "<Task finished coro=<test_xy() done>>", 1.0)
+    assert slow_callbacks([own, other], own_task="test_x") == [other.getMessage()]
+    assert slow_callbacks([own], own_task=None) == [own.getMessage()]
+
+
+def test_a_handler_is_timed_once_and_only_while_active(captured: pytest.LogCaptureFixture) -> None:
+    def inner() -> None:
+        time.sleep(0.15)
+
+    def outer() -> None:
+        events.handle_event(inner, None)  # a click handler that sets a value, say
+
+    with timed_handlers():
+        events.handle_event(outer, None)
+        kept = events.handle_event  # what an element module imported meanwhile keeps
+    kept(outer, None)  # after the test: passes through, reports nothing
+    reported = slow_callbacks(captured.records)
+    assert len(reported) == 1 and "outer" in reported[0]
+
+
+async def test_a_page_build_that_sleeps_is_reported(captured: pytest.LogCaptureFixture) -> None:
+    def blocking_page() -> None:
+        time.sleep(0.2)  # what a synchronous DB or cluster call does to the loop
+        ui.label("slow page")
+
+    with blocking_detector(asyncio.get_running_loop()):
+        async with user_simulation(blocking_page) as user:
+            captured.clear()
+            await user.open("/")
+            await user.should_see("slow page")
+            reported = slow_callbacks(captured.records, own_task="unused")
+    assert reported, "a 0.2 s sleep while building a page went unnoticed"
+    assert max(seconds(reported)) >= 0.2
+
+
+async def test_a_click_handler_that_sleeps_is_reported(captured: pytest.LogCaptureFixture) -> None:
+    def page() -> None:
+        ui.button("save", on_click=lambda: time.sleep(0.2)).mark("save")
+        ui.button("fine", on_click=lambda: None).mark("fine")
+
+    with blocking_detector(asyncio.get_running_loop()):
+        async with user_simulation(page) as user:
+            await user.open("/")
+            captured.clear()
+            user.find(marker="fine").click()
+            assert slow_callbacks(captured.records) == []
+            user.find(marker="save").click()
+            reported = slow_callbacks(captured.records)
+    assert len(reported) == 1 and "marker=save" in reported[0]
+    assert seconds(reported)[0] >= 0.2
+
+
+async def test_a_page_that_awaits_is_not_reported(captured: pytest.LogCaptureFixture) -> None:
+    async def waiting_page() -> None:
+        await asyncio.sleep(0.2)  # waiting without holding the loop
+        ui.label("patient page")
+
+    with blocking_detector(asyncio.get_running_loop(), slow_callback_seconds=0.15):
+        async with user_simulation(waiting_page) as user:
+            captured.clear()
+            await user.open("/")
+            await user.should_see("patient page")
+            reported = slow_callbacks(captured.records)
+    assert reported == []
