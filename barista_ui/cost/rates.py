@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from kubernetes.utils import parse_quantity
+from k8s.quantity import parse_quantity
 
 GIB = Decimal(2**30)
 
