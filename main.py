@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> Services:
 
     def extend(models) -> None:
         extend_with_schedules(services, models)
-        if services.cluster is not None:
+        if services.reconciler is not None:
             extend_models_table(services, models)
 
     services.extras["extend_models_table"] = extend
