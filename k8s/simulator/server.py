@@ -332,6 +332,16 @@ class Api:
 # ------------------------------------------------------------------ HTTP
 
 
+def _dry_run_in_delete_options(body: Any) -> bool:
+    """kubectl sends a delete's dryRun in the DeleteOptions body rather than the query."""
+    value = body.get("dryRun") if isinstance(body, dict) else None
+    if not value:
+        return False
+    if value != ["All"]:
+        raise ApiError(400, "BadRequest", f'unsupported dryRun value {value}: only ["All"]')
+    return True
+
+
 def _dry_run(query: dict, method: str) -> bool:
     """``dryRun=All`` on a write: validate and answer, store nothing (as the apiserver does)."""
     value = query.get("dryRun")
@@ -605,6 +615,8 @@ class Handler(BaseHTTPRequestHandler):
                     dry_run=dry,
                 )
             else:
+                dry = dry or _dry_run_in_delete_options(self._body())
+                self._dry_run = dry
                 result = api.delete(res, ns, name, dry_run=dry)
                 if res.plural in ("services", "pods"):  # these return the deleted object
                     self._record(route, verb, 200)
