@@ -18,12 +18,8 @@ from starlette.responses import JSONResponse
 
 from barista_ui.app import Services, build_services
 from barista_ui.settings import Settings
-from components.cluster.live_view import (
-    build_cluster_tab,
-    cluster_badge,
-    extend_models_table,
-    panel_live,
-)
+from components.cluster.live_view import cluster_badge, extend_models_table, panel_live
+from components.cluster.overview import build_cluster_tab
 from components.cost.tab import build_cost_tab
 from components.cost.widgets import edit_cost_text, panel_cost
 from components.page import mount

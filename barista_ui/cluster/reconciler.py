@@ -274,15 +274,19 @@ class Reconciler:
                 self._finish(key)
 
     def _resync_loop(self) -> None:
+        """Every ``resync_s`` (sooner when the watch reported changes, but at most twice a
+        second): pick up other processes' record changes and check observed models."""
         while not self._stop.is_set():
             try:
                 self.resync()
                 self.check_drift()
             except Exception:
                 log.exception("resync failed")
+            if self._stop.wait(min(0.5, self.resync_s)):
+                return
             with self._cond:
                 if not self._observed and not self._stop.is_set():
-                    self._cond.wait(self.resync_s)
+                    self._cond.wait(max(0.0, self.resync_s - 0.5))
 
     def resync(self) -> set[Key]:
         """Queue the models whose records changed since the last look (e.g. by the CLI)."""
