@@ -22,24 +22,8 @@ def build_cluster_tab(services: Services) -> None:
         return
     box = ui.column().classes("w-full gap-3").mark("cluster-overview")
 
-    def collect() -> tuple[int, dict[str, int], list[dict[str, str]]]:
-        records = services.registry.list_models()
-        rows = services.fleet_status().rows(records)
-        counts: dict[str, int] = {}
-        for row in rows.values():
-            counts[row.status] = counts.get(row.status, 0) + 1
-        return (
-            len(records),
-            counts,
-            [
-                problem_row(services, rec, rows[rec.key])
-                for rec in records
-                if rows[rec.key].reasons or rows[rec.key].status != "Synced"
-            ],
-        )
-
     async def render() -> None:
-        n_records, counts, problems = await run.io_bound(collect)
+        n_records, counts, problems = await run.io_bound(collect_overview, services)
         if box.is_deleted:
             return
         box.clear()
@@ -81,6 +65,21 @@ def build_cluster_tab(services: Services) -> None:
         ui.button("Refresh", icon="refresh", on_click=render).props("flat")
     ui.timer(0, render, once=True)
     ui.timer(5.0, render)
+
+
+def collect_overview(services: Services) -> tuple[int, dict[str, int], list[dict[str, str]]]:
+    """Number of records, count per status, and the rows that need attention (a DB read)."""
+    records = services.registry.list_models()
+    rows = services.fleet_status().rows(records)
+    counts: dict[str, int] = {}
+    for row in rows.values():
+        counts[row.status] = counts.get(row.status, 0) + 1
+    problems = [
+        problem_row(services, rec, rows[rec.key])
+        for rec in records
+        if rows[rec.key].reasons or rows[rec.key].status != "Synced"
+    ]
+    return len(records), counts, problems
 
 
 def problem_row(services: Services, rec: ModelRecord, row: StatusRow) -> dict[str, str]:
