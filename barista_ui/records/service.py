@@ -138,7 +138,14 @@ class ModelService:
         return self._saved(rec, unreachable)
 
     def set_enabled(
-        self, namespace: str, name: str, enabled: bool, *, actor: str, source: Source, reason=""
+        self,
+        namespace: str,
+        name: str,
+        enabled: bool,
+        *,
+        actor: str,
+        source: Source,
+        reason: str = "",
     ) -> Saved:
         why = reason or ("switched on" if enabled else "switched off")
         return self._set_fields(
@@ -146,7 +153,14 @@ class ModelService:
         )
 
     def set_replicas(
-        self, namespace: str, name: str, replicas: int, *, actor: str, source: Source, reason=""
+        self,
+        namespace: str,
+        name: str,
+        replicas: int,
+        *,
+        actor: str,
+        source: Source,
+        reason: str = "",
     ) -> Saved:
         why = reason or f"replicas set to {replicas}"
         return self._set_fields(
