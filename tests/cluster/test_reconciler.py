@@ -138,7 +138,7 @@ def test_one_apply_in_flight_per_model_and_the_last_change_wins(registry, sim) -
             t.join()
         eventually(lambda: reconciler.state(KEY) is None and gw.running.get(KEY) == 0)
     assert gw.most_at_once == 1
-    assert 2 <= gw.applies < 45  # submits while queued or in flight are coalesced
+    assert 2 <= gw.applies < 30  # of 42 requests: those while queued or in flight coalesce
     assert sim.get_object("Deployment", "ml-prod", "fraud-scorer")["spec"]["replicas"] == 4
 
 
