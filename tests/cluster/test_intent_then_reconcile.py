@@ -77,6 +77,23 @@ def test_refused_create_leaves_no_record_no_revision_no_objects(wired, sim) -> N
     assert deployment(sim, "ml-locked") is None
 
 
+def test_refused_by_the_servers_validation(wired, sim) -> None:  # noqa: F811
+    """The record accepts an owner the apiserver does not (annotations over 256 KiB)."""
+    models, registry = wired.models, wired.registry
+    models.create(base_record(), actor="ana", source="ui")
+    assert wired.reconciler.reconcile_now(KEY).ok
+    sim.reset_request_log()
+    huge = base_record(owner="o" * 270_000)
+    with pytest.raises(ClusterRefused) as refused:
+        models.update("ml-prod", "fraud-scorer", huge, expected_version=1, actor="a", source="ui")
+    message = str(refused.value)
+    assert "Deployment ml-prod/fraud-scorer is invalid" in message
+    assert "metadata.annotations: Too long" in message
+    assert registry.get("fraud-scorer").version == 1
+    assert len(registry.history("fraud-scorer")) == 1
+    assert sim.write_count() == 0
+
+
 def test_edit_while_cluster_is_down_is_pending_then_applied(registry) -> None:
     port = free_port()
     cfg = SimulatorConfig(**{**FAST.__dict__, "port": port})
