@@ -126,7 +126,7 @@ class ClusterGateway:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _call(
+    def request(
         self,
         fn: Callable[[], Any],
         what: str,
@@ -161,15 +161,15 @@ class ClusterGateway:
             attempt += 1
             self.sleep(delay)
 
-    def _raw(self, obj: Any) -> Obj:
+    def to_dict(self, obj: Any) -> Obj:
         return self.api_client.sanitize_for_serialization(obj)
 
     # ------------------------------------------------------------------ reading
 
     def get_deployment(self, namespace: str, name: str) -> Obj | None:
         try:
-            return self._raw(
-                self._call(
+            return self.to_dict(
+                self.request(
                     lambda: self.apps.read_namespaced_deployment(name, namespace),
                     f"Deployment {namespace}/{name}",
                     "read",
@@ -179,8 +179,8 @@ class ClusterGateway:
             return None
 
     def read_scale(self, namespace: str, name: str) -> Obj:
-        return self._raw(
-            self._call(
+        return self.to_dict(
+            self.request(
                 lambda: self.apps.read_namespaced_deployment_scale(name, namespace),
                 f"Deployment {namespace}/{name}",
                 "read the scale of",
@@ -200,13 +200,13 @@ class ClusterGateway:
             if token:
                 kwargs["_continue"] = token
             if namespace:
-                resp = self._call(
+                resp = self.request(
                     lambda kw=kwargs: self.apps.list_namespaced_deployment(namespace, **kw),
                     f"Deployments in {namespace}",
                     "list",
                 )
             else:
-                resp = self._call(
+                resp = self.request(
                     lambda kw=kwargs: self.apps.list_deployment_for_all_namespaces(**kw),
                     "Deployments",
                     "list",
@@ -225,12 +225,12 @@ class ClusterGateway:
             return 0
         writes = 0
         try:
-            self._call(
+            self.request(
                 lambda: self.core.read_namespace(namespace), f"Namespace {namespace}", "read"
             )
         except NotFoundError:
             try:
-                self._call(
+                self.request(
                     lambda: self.core.create_namespace({"metadata": {"name": namespace}}),
                     f"Namespace {namespace}",
                     "create",
@@ -284,7 +284,7 @@ class ClusterGateway:
         if not autoscaled:
             what = f"HorizontalPodAutoscaler {ns}/{name}"
             try:
-                self._call(
+                self.request(
                     lambda: self.autoscaling.delete_namespaced_horizontal_pod_autoscaler(name, ns),
                     what,
                     "delete",
@@ -304,7 +304,7 @@ class ClusterGateway:
             live = self.get_deployment(ns, name)
             if live is None:
                 try:
-                    self._call(
+                    self.request(
                         lambda: self.apps.create_namespaced_deployment(ns, obj),
                         what,
                         "create",
@@ -342,7 +342,7 @@ class ClusterGateway:
             meta["resourceVersion"] = live["metadata"]["resourceVersion"]
             body["metadata"] = meta
             try:
-                self._call(
+                self.request(
                     lambda b=body: self.apps.replace_namespaced_deployment(name, ns, b),
                     what,
                     "update",
@@ -359,10 +359,10 @@ class ClusterGateway:
         what = f"{kind} {ns}/{name}"
         for _ in range(self.max_retries + 1):
             try:
-                live = self._raw(self._call(lambda: read(name, ns), what, "read"))
+                live = self.to_dict(self.request(lambda: read(name, ns), what, "read"))
             except NotFoundError:
                 try:
-                    self._call(lambda: create(ns, obj), what, "create")
+                    self.request(lambda: create(ns, obj), what, "create")
                     result.created.append(what)
                     result.writes += 1
                     return
@@ -381,7 +381,7 @@ class ClusterGateway:
             if kind == "Service" and (live.get("spec") or {}).get("clusterIP"):
                 body["spec"] = {**obj["spec"], "clusterIP": live["spec"]["clusterIP"]}
             try:
-                self._call(lambda b=body: replace(name, ns, b), what, "update")
+                self.request(lambda b=body: replace(name, ns, b), what, "update")
                 result.updated.append(what)
                 result.writes += 1
                 return
@@ -418,8 +418,8 @@ class ClusterGateway:
                 "spec": {"replicas": replicas},
             }
             try:
-                out = self._raw(
-                    self._call(
+                out = self.to_dict(
+                    self.request(
                         lambda b=body: self.apps.replace_namespaced_deployment_scale(
                             name, namespace, b
                         ),
@@ -447,8 +447,8 @@ class ClusterGateway:
             "spec": {"replicas": replicas},
         }
         what = f"Deployment {namespace}/{name}"
-        return self._raw(
-            self._call(
+        return self.to_dict(
+            self.request(
                 lambda: self.apps.patch_namespaced_deployment(
                     name, namespace, body, _content_type="application/merge-patch+json"
                 ),
@@ -467,8 +467,8 @@ class ClusterGateway:
         meta: Obj = {"annotations": annotations}
         if resource_version:
             meta["resourceVersion"] = resource_version
-        return self._raw(
-            self._call(
+        return self.to_dict(
+            self.request(
                 lambda: self.apps.patch_namespaced_deployment(
                     name,
                     namespace,
@@ -494,7 +494,7 @@ class ClusterGateway:
         ):
             what = f"{kind} {ns}/{name}"
             try:
-                self._call(lambda f=fn: f(name, ns), what, "delete")
+                self.request(lambda f=fn: f(name, ns), what, "delete")
                 result.deleted.append(what)
                 result.writes += 1
             except NotFoundError:

@@ -42,7 +42,7 @@ def _preflight_object(gw: ClusterGateway, obj: Obj, ns_exists: bool, retries: in
     what = f"{kind} {ns}/{name}"
     read, create, replace, _remove = _verbs(gw)[kind]
     try:
-        live = gw._raw(_ask(gw, (what, "read", retries), read, name, ns))
+        live = gw.to_dict(_ask(gw, (what, "read", retries), read, name, ns))
     except NotFoundError:
         live = None
     if live is None:
@@ -82,7 +82,7 @@ def _ask(
     kwargs: dict[str, Any] = {"_request_timeout": TIMEOUT_S}
     if dry:
         kwargs["dry_run"] = DRY_RUN
-    return gw._call(lambda: call(*args, **kwargs), what, verb, retries=retries)
+    return gw.request(lambda: call(*args, **kwargs), what, verb, retries=retries)
 
 
 def _verbs(gw: ClusterGateway) -> dict[str, tuple[Callable[..., Any], ...]]:
