@@ -18,12 +18,8 @@ from starlette.responses import JSONResponse
 
 from barista_ui.app import Services, build_services
 from barista_ui.settings import Settings
-from components.cluster.live_view import (
-    build_cluster_tab,
-    cluster_badge,
-    extend_models_table,
-    panel_live,
-)
+from components.cluster.live_view import cluster_badge, extend_models_table, panel_live
+from components.cluster.overview import build_cluster_tab
 from components.cost.tab import build_cost_tab
 from components.cost.widgets import edit_cost_text, panel_cost
 from components.page import mount
@@ -52,7 +48,7 @@ def create_app(settings: Settings) -> Services:
 
     def extend(models) -> None:
         extend_with_schedules(services, models)
-        if services.cluster is not None:
+        if services.reconciler is not None:
             extend_models_table(services, models)
 
     services.extras["extend_models_table"] = extend

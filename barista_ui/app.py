@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from barista_ui.cluster.hub import ChangeHub
+from barista_ui.cluster.reconciler import Reconciler
+from barista_ui.cluster.status import FleetStatus
 from barista_ui.records.registry import RegistryService
+from barista_ui.records.replicas import desired_replicas
+from barista_ui.records.service import ModelService
+from barista_ui.records.spec import ModelSpec
 from barista_ui.settings import Settings
 from data.db import make_engine, migrate, session_factory
 from data.seed import demo_records
@@ -44,7 +49,8 @@ class Services:
     engine: Engine
     registry: RegistryService
     hub: ChangeHub = field(default_factory=ChangeHub)
-    cluster: Any | None = None  # barista_ui.cluster.ClusterService
+    models: ModelService = field(init=False)  # the one write path for records
+    reconciler: Reconciler | None = None  # set once a cluster is connected
     gateway: Any | None = None  # k8s.gateway.ClusterGateway
     live: Any | None = None  # k8s.live.LiveState
     simulator: Any | None = None  # k8s.simulator.Simulator (embedded demo cluster)
@@ -53,21 +59,33 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     _connected: bool = False
 
+    def __post_init__(self) -> None:
+        self.models = ModelService(self.registry)  # no cluster yet: nothing to check or apply
+
     # ------------------------------------------------------------- cluster connection
 
-    def cluster_service(self, connect: bool = True):
-        """The ClusterService, connecting on first use; None when no cluster is configured."""
-        if not self._connected and connect:
+    def connect_cluster(self) -> Reconciler | None:
+        """The reconciler, connecting on first use; None when no cluster is configured."""
+        if not self._connected:
             self._connected = True
             try:
                 self._connect(embedded=False)
             except Exception as exc:  # reported to the user by the caller
                 self.cluster_error = str(exc)
                 log.warning("no cluster: %s", exc)
-        return self.cluster
+        return self.reconciler
+
+    def desired_for(self, spec: ModelSpec) -> int:
+        """Replicas the cluster should run for a record, given the scheduler's hold-down."""
+        return desired_replicas(spec, scheduled_down=self._held_down((spec.namespace, spec.name)))
+
+    def fleet_status(self) -> FleetStatus:
+        """The status-row builder on this process's live view and reconciler."""
+        state_of = self.reconciler.state if self.reconciler is not None else lambda key: None
+        return FleetStatus(self.desired_for, self.live, state_of)
 
     def _connect(self, *, embedded: bool) -> None:
-        from barista_ui.cluster.service import ClusterService
+        from barista_ui.cluster.gate import ReconcilerGate
         from k8s.client import load_api_client
         from k8s.gateway import ClusterGateway
 
@@ -89,16 +107,15 @@ class Services:
         api_client = load_api_client(kubeconfig, s.kube_context, in_cluster)
         self.gateway = ClusterGateway(api_client)
         self.cluster_kind = kind
-        self.cluster = ClusterService(
+        self.reconciler = Reconciler(
             self.registry,
             self.gateway,
-            None,
-            held_down=self._held_down,
-            restore_count=self._restore_count,
-            note_change=self._note_change,
-            kind=kind,
+            self.desired_for,
+            resync_s=max(1.0, min(s.reconcile_interval_s, 5.0)),
+            on_applied=lambda key, replicas: self._note_change(key, replicas, "apply"),
+            on_state=self.hub.publish,
         )
-        self.cluster.attach()
+        self.models.gate = ReconcilerGate(self.gateway, self.reconciler, self.desired_for)
 
     def scheduler_engine(self):
         """The off-hours scheduler (acts only when a cluster is connected)."""
@@ -195,8 +212,8 @@ class Services:
             raise RuntimeError("no cluster connected")
         if self.live is None:
             self.live = LiveState(self.gateway.api_client, on_change=self._on_live_change)
-            if self.cluster is not None:
-                self.cluster.live = self.live
+            if self.reconciler is not None:
+                self.reconciler.live = self.live
             self.live.start()
         if wait:
             self.live.wait_until(lambda live: live.synced, timeout)
@@ -205,11 +222,8 @@ class Services:
     # -- hooks filled in by the scheduler and cost services when present
 
     def _held_down(self, key: tuple[str, str]) -> bool:
-        sched = self.extras.get("scheduler")
-        return bool(sched and sched.is_held_down(key))
-
-    def _restore_count(self, key: tuple[str, str]) -> int | None:
-        return None
+        """The scheduler's remembered state (kept in the database, so the CLI knows it too)."""
+        return self.scheduler_engine().is_held_down(key)
 
     def _note_change(self, key: tuple[str, str], replicas: int, reason: str) -> None:
         recorder = self.extras.get("recorder")
@@ -223,6 +237,8 @@ class Services:
                 recorder.observe(keys)
             except Exception:
                 log.exception("recording replica history failed")
+        if self.reconciler is not None:
+            self.reconciler.observe(keys)
         self.hub.publish(keys)
 
     # ------------------------------------------------------------- dashboard runtime
@@ -238,7 +254,7 @@ class Services:
             self.cluster_error = f"cannot connect to the cluster: {exc}"
             log.error(self.cluster_error)
             return
-        if self.cluster is None:
+        if self.reconciler is None:
             return
         engine = self.scheduler_engine()
         from barista_ui.cost.history import ReplicaRecorder
@@ -257,20 +273,9 @@ class Services:
         )
         self.start_live()
         self.extras["recorder"].live = self.live
-        threading.Thread(target=self._initial_apply, name="initial-apply", daemon=True).start()
-
-    def _initial_apply(self) -> None:
-        try:
-            reports = self.cluster.apply_all()
-            failed = [r for r in reports if not r.ok]
-            log.info(
-                "applied %d records to the %s (%d failed)",
-                len(reports),
-                self.cluster_kind,
-                len(failed),
-            )
-        except Exception:
-            log.exception("initial apply failed")
+        self.reconciler.start()
+        queued = self.reconciler.submit_all()  # the initial apply, off this thread
+        log.info("queued %d records for the %s", queued, self.cluster_kind)
 
     def start_cost_rollups(self) -> threading.Thread:
         """Roll up each day shortly after it ends (and now, for days not rolled up yet), in a
@@ -303,6 +308,8 @@ class Services:
         runner = self.extras.get("runner")
         if runner is not None:
             runner.shutdown()
+        if self.reconciler is not None:
+            self.reconciler.stop()
         for name in ("live", "simulator"):
             obj = getattr(self, name)
             if obj is not None:

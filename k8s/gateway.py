@@ -3,6 +3,10 @@
 Retries 409 (for unconditional writes), 429 and 5xx with exponential backoff and jitter;
 403/404/422 become errors that name the object and the server's reason. Apply is idempotent:
 an object whose ``barista.io/config-hash`` and replica count already match gets no write.
+Each call counts its own writes in the result it returns (no shared counter). The replica
+count is decided by the caller (:data:`Replicas`); the gateway only carries it out.
+:meth:`ClusterGateway.preflight` asks the server to check a change (``dryRun=All``) without
+making it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from k8s.manifests import CONFIG_HASH, MANAGED_SELECTOR, render
 
 Obj = dict[str, Any]
+Replicas = int | Callable[[int | None], int]
+"""The count to write: a number, or a function of the live Deployment's count (None: none yet)."""
 
 
 class GatewayError(Exception):
@@ -115,38 +121,31 @@ class ClusterGateway:
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
         self.sleep = sleep
-        self.writes = 0
         self._lock = threading.Lock()
         self._namespaces: set[str] = set()
 
     # ------------------------------------------------------------------ plumbing
 
-    def _count(self) -> None:
-        with self._lock:
-            self.writes += 1
-
-    def _call(
+    def request(
         self,
         fn: Callable[[], Any],
         what: str,
         verb: str,
         *,
         retry_conflict: bool = False,
-        write: bool = False,
+        retries: int | None = None,
     ) -> Any:
         """Run one request with retries on 429/5xx/connection errors (and 409 when asked)."""
         attempt = 0
+        max_retries = self.max_retries if retries is None else retries
         while True:
             try:
-                result = fn()
-                if write:
-                    self._count()  # writes that took effect
-                return result
+                return fn()
             except ApiException as exc:
                 retryable = exc.status in (429, 500, 502, 503, 504) or (
                     exc.status == 409 and retry_conflict and "AlreadyExists" not in (exc.body or "")
                 )
-                if not retryable or attempt >= self.max_retries:
+                if not retryable or attempt >= max_retries:
                     raise _error(exc, what, verb) from exc
                 delay = self.backoff_base_s * (2**attempt) * (0.5 + random.random())
                 if exc.status == 429:
@@ -154,7 +153,7 @@ class ClusterGateway:
                     if retry_after and str(retry_after).isdigit():
                         delay = max(delay, float(retry_after))
             except (Urllib3Error, OSError) as exc:
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise ClusterUnavailable(
                         f"cannot {verb} {what}: cluster unreachable: {exc}"
                     ) from exc
@@ -162,15 +161,15 @@ class ClusterGateway:
             attempt += 1
             self.sleep(delay)
 
-    def _raw(self, obj: Any) -> Obj:
+    def to_dict(self, obj: Any) -> Obj:
         return self.api_client.sanitize_for_serialization(obj)
 
     # ------------------------------------------------------------------ reading
 
     def get_deployment(self, namespace: str, name: str) -> Obj | None:
         try:
-            return self._raw(
-                self._call(
+            return self.to_dict(
+                self.request(
                     lambda: self.apps.read_namespaced_deployment(name, namespace),
                     f"Deployment {namespace}/{name}",
                     "read",
@@ -180,8 +179,8 @@ class ClusterGateway:
             return None
 
     def read_scale(self, namespace: str, name: str) -> Obj:
-        return self._raw(
-            self._call(
+        return self.to_dict(
+            self.request(
                 lambda: self.apps.read_namespaced_deployment_scale(name, namespace),
                 f"Deployment {namespace}/{name}",
                 "read the scale of",
@@ -201,13 +200,13 @@ class ClusterGateway:
             if token:
                 kwargs["_continue"] = token
             if namespace:
-                resp = self._call(
+                resp = self.request(
                     lambda kw=kwargs: self.apps.list_namespaced_deployment(namespace, **kw),
                     f"Deployments in {namespace}",
                     "list",
                 )
             else:
-                resp = self._call(
+                resp = self.request(
                     lambda kw=kwargs: self.apps.list_deployment_for_all_namespaces(**kw),
                     "Deployments",
                     "list",
@@ -220,38 +219,52 @@ class ClusterGateway:
 
     # ------------------------------------------------------------------ writing
 
-    def ensure_namespace(self, namespace: str) -> None:
+    def ensure_namespace(self, namespace: str) -> int:
+        """Create the namespace if it is missing; returns the number of writes (0 or 1)."""
         if namespace in self._namespaces:
-            return
+            return 0
+        writes = 0
         try:
-            self._call(
+            self.request(
                 lambda: self.core.read_namespace(namespace), f"Namespace {namespace}", "read"
             )
         except NotFoundError:
             try:
-                self._call(
+                self.request(
                     lambda: self.core.create_namespace({"metadata": {"name": namespace}}),
                     f"Namespace {namespace}",
                     "create",
-                    write=True,
                 )
+                writes = 1
             except ConflictError:
                 pass
-        self._namespaces.add(namespace)
+        with self._lock:
+            self._namespaces.add(namespace)
+        return writes
 
-    def apply(self, record: Obj, replicas: int) -> ApplyResult:
-        """Create or update the model's objects; unchanged objects get no write."""
+    def apply(self, record: Obj, replicas: Replicas) -> ApplyResult:
+        """Create or update the model's objects; unchanged objects get no write.
+
+        ``replicas`` is the count to write, or a function of the live count that decides it
+        (the caller's replica rule, e.g. an active HPA keeping its own count).
+        """
+        try:
+            return self._apply(record, replicas)
+        except NotFoundError:  # e.g. the namespace was deleted: check it again next time
+            with self._lock:
+                self._namespaces.discard(record["namespace"])
+            raise
+
+    def _apply(self, record: Obj, replicas: Replicas) -> ApplyResult:
         ns, name = record["namespace"], record["name"]
+        decide = replicas if callable(replicas) else (lambda live, n=replicas: n)
         result = ApplyResult()
-        before = self.writes
-        self.ensure_namespace(ns)
+        result.writes += self.ensure_namespace(ns)
         autoscaled = bool((record.get("autoscaling") or {}).get("enabled"))
-        for obj in render(record, replicas):
+        for obj in render(record, decide(None)):
             kind = obj["kind"]
             if kind == "Deployment":
-                auto = record.get("autoscaling") or {}
-                bounds = (int(auto.get("min", 1)), int(auto.get("max", 1))) if autoscaled else None
-                self._apply_deployment(obj, replicas, bounds, result)
+                self._apply_deployment(obj, decide, result)
             elif kind == "Service":
                 self._apply_simple(
                     obj,
@@ -271,20 +284,19 @@ class ClusterGateway:
         if not autoscaled:
             what = f"HorizontalPodAutoscaler {ns}/{name}"
             try:
-                self._call(
+                self.request(
                     lambda: self.autoscaling.delete_namespaced_horizontal_pod_autoscaler(name, ns),
                     what,
                     "delete",
-                    write=True,
                 )
                 result.deleted.append(what)
+                result.writes += 1
             except NotFoundError:
                 pass  # nothing to delete
-        result.writes = self.writes - before
         return result
 
     def _apply_deployment(
-        self, obj: Obj, replicas: int, bounds: tuple[int, int] | None, result: ApplyResult
+        self, obj: Obj, decide: Callable[[int | None], int], result: ApplyResult
     ) -> None:
         ns, name = obj["metadata"]["namespace"], obj["metadata"]["name"]
         what = f"Deployment {ns}/{name}"
@@ -292,34 +304,32 @@ class ClusterGateway:
             live = self.get_deployment(ns, name)
             if live is None:
                 try:
-                    self._call(
+                    self.request(
                         lambda: self.apps.create_namespaced_deployment(ns, obj),
                         what,
                         "create",
-                        write=True,
                     )
                     result.created.append(what)
+                    result.writes += 1
                     return
                 except ConflictError:
                     continue  # created meanwhile: update it
             live_replicas = (live.get("spec") or {}).get("replicas", 0)
-            want = replicas
-            if bounds and replicas > 0 and live_replicas > 0:
-                # While the HPA is active it owns the count, within the record's min and max.
-                want = min(max(live_replicas, bounds[0]), bounds[1])
+            want = decide(live_replicas)
             live_hash = ((live.get("metadata") or {}).get("annotations") or {}).get(CONFIG_HASH)
             if live_hash == obj["metadata"]["annotations"][CONFIG_HASH]:
                 if live_replicas == want:
                     result.unchanged.append(what)
                     return
                 try:  # only the count differs: the scale subresource, conditional on this read
-                    self.scale(
+                    scaled = self.scale(
                         ns,
                         name,
                         want,
                         expected_resource_version=live["metadata"]["resourceVersion"],
                     )
                     result.updated.append(what)
+                    result.writes += int(scaled.before != scaled.after)
                     return
                 except ConflictError:
                     continue
@@ -332,13 +342,13 @@ class ClusterGateway:
             meta["resourceVersion"] = live["metadata"]["resourceVersion"]
             body["metadata"] = meta
             try:
-                self._call(
+                self.request(
                     lambda b=body: self.apps.replace_namespaced_deployment(name, ns, b),
                     what,
                     "update",
-                    write=True,
                 )
                 result.updated.append(what)
+                result.writes += 1
                 return
             except ConflictError:
                 continue  # changed between read and write: read again
@@ -349,11 +359,12 @@ class ClusterGateway:
         what = f"{kind} {ns}/{name}"
         for _ in range(self.max_retries + 1):
             try:
-                live = self._raw(self._call(lambda: read(name, ns), what, "read"))
+                live = self.to_dict(self.request(lambda: read(name, ns), what, "read"))
             except NotFoundError:
                 try:
-                    self._call(lambda: create(ns, obj), what, "create", write=True)
+                    self.request(lambda: create(ns, obj), what, "create")
                     result.created.append(what)
+                    result.writes += 1
                     return
                 except ConflictError:
                     continue
@@ -370,8 +381,9 @@ class ClusterGateway:
             if kind == "Service" and (live.get("spec") or {}).get("clusterIP"):
                 body["spec"] = {**obj["spec"], "clusterIP": live["spec"]["clusterIP"]}
             try:
-                self._call(lambda b=body: replace(name, ns, b), what, "update", write=True)
+                self.request(lambda b=body: replace(name, ns, b), what, "update")
                 result.updated.append(what)
+                result.writes += 1
                 return
             except ConflictError:
                 continue
@@ -406,14 +418,13 @@ class ClusterGateway:
                 "spec": {"replicas": replicas},
             }
             try:
-                out = self._raw(
-                    self._call(
+                out = self.to_dict(
+                    self.request(
                         lambda b=body: self.apps.replace_namespaced_deployment_scale(
                             name, namespace, b
                         ),
                         what,
                         "scale",
-                        write=True,
                     )
                 )
                 return ScaleResult(before, replicas, out["metadata"]["resourceVersion"])
@@ -436,14 +447,13 @@ class ClusterGateway:
             "spec": {"replicas": replicas},
         }
         what = f"Deployment {namespace}/{name}"
-        return self._raw(
-            self._call(
+        return self.to_dict(
+            self.request(
                 lambda: self.apps.patch_namespaced_deployment(
                     name, namespace, body, _content_type="application/merge-patch+json"
                 ),
                 what,
                 "patch",
-                write=True,
             )
         )
 
@@ -457,8 +467,8 @@ class ClusterGateway:
         meta: Obj = {"annotations": annotations}
         if resource_version:
             meta["resourceVersion"] = resource_version
-        return self._raw(
-            self._call(
+        return self.to_dict(
+            self.request(
                 lambda: self.apps.patch_namespaced_deployment(
                     name,
                     namespace,
@@ -467,7 +477,6 @@ class ClusterGateway:
                 ),
                 f"Deployment {namespace}/{name}",
                 "annotate",
-                write=True,
             )
         )
 
@@ -485,7 +494,7 @@ class ClusterGateway:
         ):
             what = f"{kind} {ns}/{name}"
             try:
-                self._call(lambda f=fn: f(name, ns), what, "delete", write=True)
+                self.request(lambda f=fn: f(name, ns), what, "delete")
                 result.deleted.append(what)
                 result.writes += 1
             except NotFoundError:

@@ -43,7 +43,7 @@ def services():
         from barista_ui.app import build_services
 
         svc = build_services(Settings())
-        svc.cluster_service()  # record changes then go to the cluster too, when one is configured
+        svc.connect_cluster()  # record changes are then checked by and applied to the cluster
         _services_cache["s"] = svc
     return _services_cache["s"]
 

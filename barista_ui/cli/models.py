@@ -18,6 +18,7 @@ from barista_ui.cli.context import (
     render_table,
     services,
 )
+from barista_ui.cluster.reconciler import Reconciler
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.spec import (
     load_records_yaml,
@@ -99,9 +100,10 @@ def models_create(
                 f"'{spec.name}' already exists in namespace '{spec.namespace}'; "
                 "use 'barista models apply' to update it"
             )
-    outcomes = reg.apply_many(records, actor=actor(), source="cli", reason=reason)
-    for o in outcomes:
+    batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
+    for o in batch.outcomes:
         typer.echo(f"{o.namespace}/{o.name} created")
+    reconcile_saved([(o.namespace, o.name) for o in batch.outcomes], batch.notice)
 
 
 @models_app.command("apply")
@@ -112,9 +114,11 @@ def models_apply(
 ) -> None:
     """Create or update records from a file, all or nothing."""
     records = load_records_yaml(read_file(file))
-    outcomes = services().registry.apply_many(records, actor=actor(), source="cli", reason=reason)
-    for o in outcomes:
+    batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
+    for o in batch.outcomes:
         typer.echo(f"{o.namespace}/{o.name} {o.action}")
+    changed = [(o.namespace, o.name) for o in batch.outcomes if o.action != "unchanged"]
+    reconcile_saved(changed, batch.notice)
 
 
 @models_app.command("delete")
@@ -125,10 +129,12 @@ def models_delete(
     reason: str = typer.Option("", help="Why (kept in the revision)"),
 ) -> None:
     """Delete a record (its history is kept; rollback recreates it)."""
-    reg = services().registry
-    rec = reg.get(name, namespace)
-    reg.delete(rec.namespace, rec.name, actor=actor(), source="cli", reason=reason)
+    rec = services().registry.get(name, namespace)
+    saved = services().models.delete(
+        rec.namespace, rec.name, actor=actor(), source="cli", reason=reason
+    )
     typer.echo(f"{rec.namespace}/{rec.name} deleted")
+    reconcile_saved([rec.key], saved.notice)
 
 
 @models_app.command("history")
@@ -188,10 +194,12 @@ def models_rollback(
     reason: str = typer.Option("", help="Why (kept in the revision)"),
 ) -> None:
     """Restore an earlier revision as a new revision."""
-    rec = services().registry.rollback(
+    saved = services().models.rollback(
         name, to, namespace=namespace, actor=actor(), source="cli", reason=reason
     )
+    rec = saved.record
     typer.echo(f"{rec.namespace}/{rec.name} rolled back to revision {to} (version {rec.version})")
+    reconcile_saved([rec.key], saved.notice)
 
 
 # ------------------------------------------------------------------ fleet
@@ -217,25 +225,46 @@ def import_fleet(
 ) -> None:
     """Create or update every record in the file, all or nothing."""
     records = load_records_yaml(read_file(file))
-    outcomes = services().registry.apply_many(records, actor=actor(), source="cli", reason=reason)
+    batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
     counts: dict[str, int] = {}
-    for o in outcomes:
+    for o in batch.outcomes:
         counts[o.action] = counts.get(o.action, 0) + 1
     typer.echo(", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    changed = [(o.namespace, o.name) for o in batch.outcomes if o.action != "unchanged"]
+    reconcile_saved(changed, batch.notice)
 
 
 # ------------------------------------------------------------------ cluster
 
 
-def cluster_service():
-    svc = services()
-    cluster = svc.cluster_service()
-    if cluster is None:
+def reconcile_saved(keys: list[tuple[str, str]], notice: str) -> None:
+    """Apply just-saved models to the cluster now (this process has no background reconciler)
+    and say on stderr what is not applied yet: Pending when the cluster was unreachable,
+    Retrying when the apply failed. Either way the change is saved; the dashboard's
+    reconciler, or ``barista models apply-to-cluster``, applies it later."""
+    reconciler = services().reconciler
+    if notice:
+        typer.echo(f"Pending: {notice}", err=True)
+        return
+    if reconciler is None:
+        return
+    for key in keys:
+        result = reconciler.reconcile_now(key)
+        if not result.ok:
+            typer.echo(
+                f"Retrying: {key[0]}/{key[1]} is saved but not applied yet: {result.message}",
+                err=True,
+            )
+
+
+def connected() -> Reconciler:
+    reconciler = services().connect_cluster()
+    if reconciler is None:
         raise CliError(
             "no cluster reachable: set BARISTA_KUBECONFIG (or run inside a cluster), or start "
             "the dashboard, whose embedded simulator the CLI then uses"
         )
-    return cluster
+    return reconciler
 
 
 @models_app.command("render")
@@ -245,14 +274,11 @@ def models_render(
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
 ) -> None:
     """Print the Kubernetes manifests of a record as YAML."""
-    from barista_ui.records.replicas import desired_replicas
     from k8s.manifests import render_yaml
 
     svc = services()
     rec = svc.registry.get(name, namespace)
-    cluster = svc.cluster_service(connect=False)
-    replicas = cluster.desired_for(rec) if cluster else desired_replicas(rec.spec)
-    typer.echo(render_yaml(rec.to_file_dict(), replicas), nl=False)
+    typer.echo(render_yaml(rec.to_file_dict(), svc.desired_for(rec.spec)), nl=False)
 
 
 @models_app.command("scale")
@@ -264,15 +290,18 @@ def models_scale(
     reason: str = typer.Option("", help="Why (kept in the revision)"),
 ) -> None:
     """Set a record's replicas and apply it to the cluster at once."""
-    cluster = cluster_service()
-    rec = services().registry.get(name, namespace)
-    new = cluster.set_replicas(
+    connected()
+    svc = services()
+    rec = svc.registry.get(name, namespace)
+    saved = svc.models.set_replicas(
         rec.namespace, rec.name, replicas, actor=actor(), source="cli", reason=reason
     )
+    new = saved.record
     typer.echo(
         f"{new.namespace}/{new.name} replicas {rec.spec.replicas} -> {new.spec.replicas}, "
-        f"cluster runs {cluster.desired_for(new)}"
+        f"cluster runs {svc.desired_for(new.spec)}"
     )
+    reconcile_saved([new.key], saved.notice)
 
 
 @models_app.command("apply-to-cluster")
@@ -285,12 +314,12 @@ def models_apply_to_cluster(
     """Push records to the cluster again (no write when already in sync)."""
     if bool(name) == all_:
         raise CliError("give a model NAME or --all", code=2)
-    cluster = cluster_service()
+    reconciler = connected()
     if all_:
-        reports = cluster.apply_all()
+        reports = reconciler.reconcile_all()
     else:
         rec = services().registry.get(name, namespace)  # type: ignore[arg-type]
-        reports = [cluster.reapply(rec.namespace, rec.name)]
+        reports = [reconciler.reconcile_now(rec.key)]
     failed = 0
     for r in reports:
         typer.echo(f"{r.namespace}/{r.name}: {r.message}")
@@ -306,9 +335,9 @@ def models_status(
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
 ) -> None:
-    """Live ready/desired replicas and sync status from the cluster."""
+    """Live ready/desired replicas and sync status from the cluster (as the page shows it)."""
     svc = services()
-    cluster = cluster_service()
+    connected()
     live = svc.start_live(wait=True)
     try:
         records = (
@@ -316,56 +345,25 @@ def models_status(
             if name
             else svc.registry.list_models(namespace=namespace)
         )
-        statuses = cluster.statuses(records)
-        if name:
-            statuses = {k: v for k, v in statuses.items() if k == records[0].key}
-        rows = []
-        for (ns, nm), st in sorted(statuses.items()):
-            snap = live.snapshot((ns, nm))
-            rows.append(
-                {
-                    "name": nm,
-                    "namespace": ns,
-                    "status": st.status,
-                    "ready": snap.ready if snap else 0,
-                    "desired": snap.desired if snap else 0,
-                    "pods": [
-                        {
-                            "name": p.name,
-                            "phase": p.phase,
-                            "ready": p.ready,
-                            "restarts": p.restarts,
-                            "reason": p.reason,
-                        }
-                        for p in snap.pods
-                    ]
-                    if snap
-                    else [],
-                    "diffs": st.diffs,
-                    "message": st.message,
-                }
-            )
+        rows = svc.fleet_status().rows(records, unmanaged=not name)
     finally:
         live.stop()
-
-    def reasons(r: dict) -> str:
-        return ", ".join(sorted({p["reason"] for p in r["pods"] if p["reason"]}))
-
+    ordered = [rows[k] for k in sorted(rows)]
     emit(
-        rows,
+        [r.as_dict() for r in ordered],
         fmt,
         lambda: render_table(
             ["NAME", "NAMESPACE", "READY", "STATUS", "POD REASONS", "DIFF"],
             [
                 [
-                    r["name"],
-                    r["namespace"],
-                    f"{r['ready']}/{r['desired']}",
-                    r["status"],
-                    reasons(r),
-                    "; ".join(r["diffs"]),
+                    r.name,
+                    r.namespace,
+                    f"{r.ready}/{r.desired}",
+                    r.status,
+                    ", ".join(r.reasons),
+                    "; ".join(r.diffs) or (r.message if r.status == "Retrying" else ""),
                 ]
-                for r in rows
+                for r in ordered
             ],
         ),
     )

@@ -117,7 +117,7 @@ def set_(
                 }
             )
             parse_schedule(uptime, downtime, timezone or svc.settings.default_timezone)
-            svc.registry.update(
+            svc.models.update(
                 rec.namespace,
                 rec.name,
                 data,

@@ -2,8 +2,8 @@
 
 Each write runs in one transaction that also appends the revision (full snapshot, actor,
 source, reason). Optimistic concurrency: an update names the version it was based on and
-fails with :class:`Conflict` when someone else saved first. An optional ``on_change`` hook
-runs inside the transaction before commit (the cluster apply); if it raises, nothing is saved.
+fails with :class:`Conflict` when someone else saved first. It only talks to the database:
+the cluster side (dry run before, reconcile after) is :mod:`barista_ui.records.service`'s.
 """
 
 from __future__ import annotations
@@ -113,9 +113,6 @@ class ApplyOutcome:
     record: ModelRecord
 
 
-ChangeHook = Callable[[ModelRecord | None, ModelRecord | None], None]
-
-
 # ------------------------------------------------------------------ conversions
 
 
@@ -202,12 +199,10 @@ class RegistryService:
         *,
         max_replicas: int = DEFAULT_MAX_REPLICAS,
         clock: Callable[[], datetime] = utcnow,
-        on_change: ChangeHook | None = None,
     ):
         self._new_session = new_session
         self.max_replicas = max_replicas
         self._clock = clock
-        self.on_change = on_change
 
     # -- reading
 
@@ -268,6 +263,14 @@ class RegistryService:
             last = s.exec(select(func.max(Revision.id))).one()
             return (int(count), int(last or 0))
 
+    def keys_changed_since(self, revision_id: int) -> set[tuple[str, str]]:
+        """(namespace, name) of every model with a revision after ``revision_id``."""
+        with self._new_session() as s:
+            rows = s.exec(
+                select(Revision.namespace, Revision.name).where(Revision.id > revision_id)
+            ).all()
+        return {(ns, name) for ns, name in rows}
+
     def history(self, name: str, namespace: str | None = None) -> list[RevisionView]:
         """Revisions newest first, each with its changes against the one before."""
         with self._new_session() as s:
@@ -323,7 +326,6 @@ class RegistryService:
         spec = self.validate(data)
         with transaction(self._new_session) as s:
             rec = self._insert(s, spec, actor=actor, source=source, reason=reason, action="create")
-            self._hook(None, rec)
         return rec
 
     def update(
@@ -352,7 +354,6 @@ class RegistryService:
             )
         with transaction(self._new_session) as s:
             row = self._find(s, name, namespace)
-            old = row_to_record(row)
             new = self._write(
                 s,
                 row,
@@ -363,7 +364,6 @@ class RegistryService:
                 reason=reason,
                 action=action,
             )
-            self._hook(old, new)
         return new
 
     def set_fields(
@@ -391,7 +391,6 @@ class RegistryService:
             new = self._write(
                 s, row, spec, version, actor=actor, source=source, reason=reason, action=action
             )
-            self._hook(old, new)
         return new
 
     def set_enabled(self, namespace: str, name: str, enabled: bool, **kw: Any) -> ModelRecord:
@@ -429,7 +428,6 @@ class RegistryService:
                 record_version=None,
                 snapshot=None,
             )
-            self._hook(old, None)
         return old
 
     def rollback(
@@ -461,7 +459,6 @@ class RegistryService:
                 new = self._insert(
                     s, spec, actor=actor, source=source, reason=why, action="rollback"
                 )
-                self._hook(None, new)
                 return new
             old = row_to_record(row)
             version = old.version if expected_version is None else expected_version
@@ -476,7 +473,6 @@ class RegistryService:
                 action="rollback",
                 force_revision=True,
             )
-            self._hook(old, new)
         return new
 
     def apply_many(
@@ -503,7 +499,6 @@ class RegistryService:
         if errors:
             raise RegistryError("nothing was saved: " + " | ".join(errors))
         outcomes: list[ApplyOutcome] = []
-        hooks: list[tuple[ModelRecord | None, ModelRecord]] = []
         with transaction(self._new_session) as s:
             for spec in specs:
                 row = s.exec(
@@ -517,7 +512,6 @@ class RegistryService:
                         s, spec, actor=actor, source=source, reason=reason, action="create"
                     )
                     outcomes.append(ApplyOutcome(spec.namespace, spec.name, "created", rec))
-                    hooks.append((None, rec))
                     continue
                 old = row_to_record(row)
                 if old.spec == spec:
@@ -534,16 +528,9 @@ class RegistryService:
                     action="update",
                 )
                 outcomes.append(ApplyOutcome(spec.namespace, spec.name, "updated", rec))
-                hooks.append((old, rec))
-            for old, new in hooks:
-                self._hook(old, new)
         return outcomes
 
     # -- internals
-
-    def _hook(self, old: ModelRecord | None, new: ModelRecord | None) -> None:
-        if self.on_change is not None:
-            self.on_change(old, new)
 
     def _resolve_namespace(
         self, s: Session, name: str, namespace: str | None, *, include_deleted: bool = False

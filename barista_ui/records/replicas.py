@@ -28,10 +28,19 @@ def desired_replicas(
     return count
 
 
+def replicas_to_apply(spec: ModelSpec, desired: int, live: int | None) -> int:
+    """The count to write given the live one: while the HPA is active it owns the count,
+    within the record's [min, max]; otherwise the desired count.
+
+    The HPA is active when the record autoscales and neither the desired nor the live count
+    is 0 (a switched-off or scheduled-down model has no HPA to defer to).
+    """
+    auto = spec.autoscaling
+    if auto.enabled and desired > 0 and live:
+        return min(max(live, auto.min), auto.max)
+    return desired
+
+
 def replicas_in_tolerance(spec: ModelSpec, desired: int, live: int) -> bool:
-    """Whether a live count is not drift: equal, or inside the HPA's range while it is active."""
-    if live == desired:
-        return True
-    if spec.autoscaling.enabled and desired > 0:
-        return spec.autoscaling.min <= live <= spec.autoscaling.max
-    return False
+    """Whether a live count is not drift: the one :func:`replicas_to_apply` would keep."""
+    return live == replicas_to_apply(spec, desired, live)

@@ -3,14 +3,17 @@ one-click on/off and +/- replicas, the cluster badge, and pods/events in a model
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import run, ui
 
 from barista_ui.app import Services
-from barista_ui.records.registry import ModelRecord
+from barista_ui.records.registry import ModelRecord, RegistryError
+from barista_ui.records.service import Saved
+from barista_ui.records.spec import RecordInvalid
 from components.models.table import ModelsTable
 from components.theme import current_user
 
@@ -21,6 +24,8 @@ SYNC_COLOURS = {
     "Unmanaged": "purple",
     "Error": "negative",
     "Unknown": "grey-5",
+    "Pending": "blue-5",
+    "Retrying": "deep-orange-6",
 }
 
 LIVE_SLOT = r"""
@@ -48,8 +53,8 @@ ACTIONS_SLOT = r"""
 
 
 def live_fields(services: Services, record: ModelRecord) -> dict[str, Any]:
-    cluster = services.cluster
-    if cluster is None:
+    """The live columns of one model's row, from the one status-row builder."""
+    if services.reconciler is None:
         return {
             "ready": 0,
             "desired": record.spec.replicas if record.spec.enabled else 0,
@@ -58,31 +63,33 @@ def live_fields(services: Services, record: ModelRecord) -> dict[str, Any]:
             "sync_msg": "",
             "reasons": "",
         }
-    live = services.live.snapshot(record.key) if services.live is not None else None
-    st = cluster.status(record)
-    reasons = sorted({p.reason for p in live.pods if p.reason}) if live else []
+    row = services.fleet_status().row(record)
     return {
-        "ready": live.ready if live else 0,
-        # what the Deployment asks for now (an HPA may have moved it); drift shows in "sync"
-        "desired": live.desired if live and live.deployment_exists else cluster.desired_for(record),
-        "sync": st.status,
-        "sync_colour": SYNC_COLOURS.get(st.status, "grey-5"),
-        "sync_msg": st.message,
-        "reasons": ", ".join(reasons),
+        "ready": row.ready,
+        "desired": row.desired,
+        "sync": row.status,
+        "sync_colour": SYNC_COLOURS.get(row.status, "grey-5"),
+        "sync_msg": row.message,
+        "reasons": ", ".join(row.reasons),
     }
 
 
 async def change_replicas(
     services: Services,
     key: str,
-    action: Callable[[], ModelRecord],
+    action: Callable[[], Saved],
     describe: str,
-    on_done: Callable[[], None],
+    on_done: Callable[[], None | Awaitable[None]],
 ) -> None:
     """Run a toggle/step in a worker thread; report the result, or the error with a retry."""
+
+    def act() -> tuple[Saved, int]:
+        saved = action()
+        return saved, services.desired_for(saved.record.spec)
+
     try:
-        rec = await run.io_bound(action)
-    except Exception as exc:  # cluster refusal or conflict: nothing was saved
+        saved, runs = await run.io_bound(act)
+    except (RegistryError, RecordInvalid) as exc:  # refused, conflict, gone: nothing saved
         with ui.dialog() as d, ui.card().classes("max-w-lg"):
             d.mark("cluster-error-dialog")
             ui.label(f"Could not {describe}").classes("text-lg font-semibold")
@@ -98,9 +105,13 @@ async def change_replicas(
                 ui.button("Retry", on_click=retry).props("unelevated").mark("cluster-retry")
         d.open()
         return
-    runs = services.cluster.desired_for(rec) if services.cluster else rec.spec.replicas
-    ui.notify(f"{key}: {describe} — cluster now asked for {runs} replica(s)", type="positive")
-    on_done()
+    if saved.pending:
+        ui.notify(f"{key}: {describe} — {saved.notice}", type="warning", multi_line=True)
+    else:
+        ui.notify(f"{key}: {describe} — cluster now asked for {runs} replica(s)", type="positive")
+    done = on_done()
+    if inspect.isawaitable(done):
+        await done
 
 
 def extend_models_table(services: Services, models: ModelsTable) -> None:
@@ -118,10 +129,10 @@ def extend_models_table(services: Services, models: ModelsTable) -> None:
     models.row_extenders.append(lambda rec, row: row.update(live_fields(services, rec)))
     models.refresh()
 
-    def act(key: str, make: Callable[[ModelRecord], Callable[[], ModelRecord]], describe: str):
+    def act(key: str, make: Callable[[ModelRecord], Callable[[], Saved]], describe: str):
         rec = models.records.get(key)
-        if rec is None or services.cluster is None:
-            if services.cluster is None:
+        if rec is None or services.reconciler is None:
+            if services.reconciler is None:
                 ui.notify("No cluster is connected; edit the record instead", type="warning")
             return None
         return change_replicas(services, key, make(rec), describe, models.refresh)
@@ -131,7 +142,7 @@ def extend_models_table(services: Services, models: ModelsTable) -> None:
         job = act(
             key,
             lambda r: (
-                lambda: services.cluster.set_enabled(
+                lambda: services.models.set_enabled(
                     r.namespace, r.name, value, actor=current_user(), source="ui"
                 )
             ),
@@ -149,7 +160,7 @@ def extend_models_table(services: Services, models: ModelsTable) -> None:
         job = act(
             key,
             lambda r: (
-                lambda: services.cluster.set_replicas(
+                lambda: services.models.set_replicas(
                     r.namespace, r.name, target, actor=current_user(), source="ui"
                 )
             ),
@@ -228,7 +239,7 @@ def console_link(services: Services, record: ModelRecord) -> str:
 
 def panel_live(services: Services, record: ModelRecord) -> None:
     """Pods, recent events, sync and a re-apply button in the model's panel (refreshed each second)."""
-    if services.cluster is None:
+    if services.reconciler is None:
         ui.label("No cluster connected: live pods and events are not available.").classes(
             "text-sm text-grey-7"
         )
@@ -240,13 +251,13 @@ def panel_live(services: Services, record: ModelRecord) -> None:
         return services.registry.get(record.name, record.namespace)
 
     async def toggle(e: Any) -> None:
-        rec = current()
+        rec = await run.io_bound(current)
         if bool(e.value) == rec.spec.enabled:
             return
         await change_replicas(
             services,
             f"{rec.namespace}/{rec.name}",
-            lambda: services.cluster.set_enabled(
+            lambda: services.models.set_enabled(
                 rec.namespace, rec.name, bool(e.value), actor=current_user(), source="ui"
             ),
             "switch on" if e.value else "switch off",
@@ -254,21 +265,21 @@ def panel_live(services: Services, record: ModelRecord) -> None:
         )
 
     async def step(delta: int) -> None:
-        rec = current()
+        rec = await run.io_bound(current)
         target = max(0, rec.spec.replicas + delta)
         await change_replicas(
             services,
             f"{rec.namespace}/{rec.name}",
-            lambda: services.cluster.set_replicas(
+            lambda: services.models.set_replicas(
                 rec.namespace, rec.name, target, actor=current_user(), source="ui"
             ),
             f"set replicas to {target}",
             render_controls,
         )
 
-    def render_controls() -> None:
+    async def render_controls() -> None:
+        rec = await run.io_bound(current)
         controls.clear()
-        rec = current()
         with controls:
             ui.switch("On", value=rec.spec.enabled, on_change=toggle).props("dense").mark(
                 "panel-switch"
@@ -281,7 +292,7 @@ def panel_live(services: Services, record: ModelRecord) -> None:
                 "panel-plus"
             )
 
-    render_controls()
+    ui.timer(0, render_controls, once=True)
 
     def render() -> None:
         box.clear()
@@ -337,7 +348,9 @@ def panel_live(services: Services, record: ModelRecord) -> None:
     ui.timer(1.0, render)
 
     async def reapply() -> None:
-        report = await run.io_bound(services.cluster.reapply, record.namespace, record.name)
+        reconciler = services.reconciler
+        assert reconciler is not None
+        report = await run.io_bound(reconciler.reconcile_now, record.key)
         ui.notify(
             f"{record.key[1]}: {report.message}",
             type="positive" if report.ok else "negative",
@@ -374,74 +387,3 @@ def _age(seconds: float | None) -> str:
     if seconds < 7200:
         return f"{int(seconds // 60)}m"
     return f"{int(seconds // 3600)}h"
-
-
-def build_cluster_tab(services: Services) -> None:
-    """Overview for on-call: sync status counts, models with problems, managed objects without
-    a record, and re-applying everything."""
-    if services.cluster is None:
-        ui.label(
-            services.cluster_error or "No cluster is connected (BARISTA_CLUSTER=none)."
-        ).classes("text-sm text-grey-7")
-        return
-    box = ui.column().classes("w-full gap-3").mark("cluster-overview")
-
-    def render() -> None:
-        box.clear()
-        records = services.registry.list_models()
-        statuses = services.cluster.statuses(records)
-        counts: dict[str, int] = {}
-        for st in statuses.values():
-            counts[st.status] = counts.get(st.status, 0) + 1
-        live = services.live.all() if services.live else {}
-        problems = []
-        for rec in records:
-            snap = live.get(rec.key)
-            reasons = sorted({p.reason for p in snap.pods if p.reason}) if snap else []
-            st = statuses.get(rec.key)
-            if reasons or (st and st.status not in ("Synced",)):
-                problems.append(
-                    {
-                        "model": f"{rec.namespace}/{rec.name}",
-                        "team": rec.spec.team,
-                        "status": st.status if st else "?",
-                        "ready": f"{snap.ready}/{snap.desired}" if snap else "—",
-                        "reasons": ", ".join(reasons),
-                        "detail": (st.message if st else "")
-                        or (explain_reason(snap.pods) if snap else ""),
-                    }
-                )
-        with box:
-            kind = "simulated cluster" if services.cluster_kind == "simulator" else "cluster"
-            ui.label(f"{len(records)} models on the {kind}").classes("text-base font-semibold")
-            with ui.row().classes("gap-2"):
-                for name in ("Synced", "OutOfSync", "Missing", "Unmanaged", "Error"):
-                    ui.chip(f"{name}: {counts.get(name, 0)}").props(
-                        f"square color={SYNC_COLOURS[name]} text-color=white"
-                    ).mark(f"count-{name}")
-            cols = [
-                {"name": k, "label": k.capitalize(), "field": k, "align": "left"}
-                for k in ("model", "team", "status", "ready", "reasons", "detail")
-            ]
-            ui.label("Needs attention").classes("text-sm font-semibold")
-            ui.table(columns=cols, rows=problems, row_key="model", pagination=25).props(
-                "dense flat bordered wrap-cells"
-            ).classes("w-full").mark("cluster-problems")
-
-    async def apply_all() -> None:
-        reports = await run.io_bound(services.cluster.apply_all)
-        failed = [r for r in reports if not r.ok]
-        writes = sum(r.writes for r in reports)
-        ui.notify(
-            f"Applied {len(reports)} models: {writes} writes, {len(failed)} failed",
-            type="negative" if failed else "positive",
-        )
-        render()
-
-    with ui.row().classes("gap-2"):
-        ui.button("Re-apply all records", icon="sync", on_click=apply_all).props("outline").mark(
-            "apply-all"
-        )
-        ui.button("Refresh", icon="refresh", on_click=render).props("flat")
-    render()
-    ui.timer(5.0, render)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
-from nicegui import ui
+from nicegui import run, ui
 
 from barista_ui.app import Services
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
@@ -327,26 +327,28 @@ class ModelEditor:
 
     # ------------------------------------------------------------------ save
 
-    def save(self) -> None:
+    async def save(self) -> None:
         spec = self._validate(show_missing=True)
         if spec is None:
             ui.notify("Fix the highlighted fields first", type="warning")
             return
-        registry = self.services.registry
+        models, record, user = self.services.models, self.record, current_user()
         try:
-            if self.record is None:
-                saved = registry.create(spec, actor=current_user(), source="ui")
+            if record is None:
+                result = await run.io_bound(models.create, spec, actor=user, source="ui")
                 verb = "created"
             else:
-                saved = registry.update(
-                    self.record.namespace,
-                    self.record.name,
-                    spec,
-                    expected_version=self.record.version,
-                    actor=current_user(),
-                    source="ui",
+                result = await run.io_bound(
+                    lambda: models.update(
+                        record.namespace,
+                        record.name,
+                        spec,
+                        expected_version=record.version,
+                        actor=user,
+                        source="ui",
+                    )
                 )
-                verb = "saved" if saved.version != self.record.version else "unchanged"
+                verb = "saved" if result.record.version != record.version else "unchanged"
         except RecordInvalid as exc:
             self._apply_invalid(exc)
             ui.notify(str(exc), type="negative", multi_line=True)
@@ -354,10 +356,14 @@ class ModelEditor:
         except Conflict as exc:
             self._conflict(exc)
             return
-        except (RegistryError, Exception) as exc:  # cluster refusals land here too
+        except RegistryError as exc:  # the cluster refused it, or the model is gone
             ui.notify(f"Not saved: {exc}", type="negative", multi_line=True, timeout=10000)
             return
-        ui.notify(f"{saved.namespace}/{saved.name} {verb}", type="positive")
+        saved = result.record
+        if result.pending:
+            ui.notify(result.notice, type="warning", multi_line=True, timeout=10000)
+        else:
+            ui.notify(f"{saved.namespace}/{saved.name} {verb}", type="positive")
         self.dialog.close()
         self.on_saved(saved)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nicegui import ui
+from nicegui import run, ui
 
 from barista_ui.app import Services
 from barista_ui.records.registry import ModelRecord, RegistryError
+from barista_ui.records.spec import RecordInvalid
 from components.models.editor import ModelEditor
 from components.theme import GPU_SHORT, current_user, exact
 
@@ -104,22 +105,28 @@ def confirm_delete(
         typed = ui.input(f"Type {record.name} to confirm").props("dense outlined").classes("w-full")
         typed.mark("delete-confirm-name")
 
-        def do_delete() -> None:
+        async def do_delete() -> None:
             if typed.value.strip() != record.name:
                 ui.notify("The name does not match", type="warning")
                 return
+            user = current_user()
             try:
-                services.registry.delete(
-                    record.namespace,
-                    record.name,
-                    actor=current_user(),
-                    source="ui",
-                    expected_version=record.version,
+                result = await run.io_bound(
+                    lambda: services.models.delete(
+                        record.namespace,
+                        record.name,
+                        actor=user,
+                        source="ui",
+                        expected_version=record.version,
+                    )
                 )
-            except (RegistryError, Exception) as exc:
+            except RegistryError as exc:  # refused by the cluster, changed or already gone
                 ui.notify(f"Not deleted: {exc}", type="negative", multi_line=True)
                 return
-            ui.notify(f"{record.namespace}/{record.name} deleted", type="positive")
+            if result.pending:
+                ui.notify(result.notice, type="warning", multi_line=True)
+            else:
+                ui.notify(f"{record.namespace}/{record.name} deleted", type="positive")
             d.close()
             panel.close()
             on_change()
@@ -261,21 +268,23 @@ def confirm_rollback(
         ui.label(f"Roll {record.name} back to revision {number}?").classes("text-lg font-semibold")
         ui.label("This creates a new revision with that revision's settings.").classes("text-sm")
 
-        def do() -> None:
+        async def do() -> None:
+            user = current_user()
             try:
-                rec = services.registry.rollback(
-                    record.name,
-                    number,
-                    namespace=record.namespace,
-                    actor=current_user(),
-                    source="ui",
+                result = await run.io_bound(
+                    lambda: services.models.rollback(
+                        record.name, number, namespace=record.namespace, actor=user, source="ui"
+                    )
                 )
-            except (RegistryError, Exception) as exc:
+            except (RegistryError, RecordInvalid) as exc:
                 ui.notify(f"Rollback failed: {exc}", type="negative", multi_line=True)
                 return
+            rec = result.record
             ui.notify(
                 f"Rolled back to revision {number} (now version {rec.version})", type="positive"
             )
+            if result.pending:
+                ui.notify(result.notice, type="warning", multi_line=True)
             d.close()
             history.close()
             on_change()

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from nicegui import ui
+from nicegui import run, ui
 
 from barista_ui.app import Services
-from barista_ui.records.registry import ModelRecord
+from barista_ui.records.registry import ModelRecord, NotFound
 from components.models.editor import ModelEditor
 from components.models.panel import open_panel
 from components.theme import GPU_SHORT, ago, exact
@@ -200,10 +200,24 @@ class ModelsTable:
     # ------------------------------------------------------------------ data
 
     def refresh(self, *_: Any) -> None:
+        self._show(*self._load())
+
+    async def refresh_async(self) -> None:
+        """:meth:`refresh` with the database read off the event loop."""
+        loaded = await run.io_bound(self._load)
+        if not self.table.is_deleted:
+            self._show(*loaded)
+
+    def _load(self) -> tuple[list[ModelRecord], tuple[int, int]]:
         enabled = {"on": True, "off": False}.get(self.enabled.value or "")
-        recs = self.services.registry.list_models(
+        registry = self.services.registry
+        stamp = registry.fleet_stamp()
+        recs = registry.list_models(
             team=self.team.value or None, namespace=self.namespace.value or None, enabled=enabled
         )
+        return recs, stamp
+
+    def _show(self, recs: list[ModelRecord], stamp: tuple[int, int]) -> None:
         self.records = {f"{r.namespace}/{r.name}": r for r in recs}
         now = datetime.now(UTC)
         rows = []
@@ -214,7 +228,7 @@ class ModelsTable:
             rows.append(row)
         self.table.rows = rows
         self.table.update()
-        self.stamp = self.services.registry.fleet_stamp()
+        self.stamp = stamp
         self._update_count()
 
     def update_rows(self, keys: set[tuple[str, str]]) -> None:
@@ -244,24 +258,26 @@ class ModelsTable:
         else:
             self.count.text = f"{total} models"
 
-    def poll(self) -> None:
+    async def poll(self) -> None:
         """Pick up changes made elsewhere (CLI, another browser) — a cheap server-side check."""
-        if self.services.registry.fleet_stamp() != self.stamp:
-            self.team.options = self.services.registry.teams()
-            self.namespace.options = self.services.registry.namespaces()
-            self.team.update()
-            self.namespace.update()
-            self.refresh()
+        registry = self.services.registry
+        if await run.io_bound(registry.fleet_stamp) == self.stamp:
+            return
+        teams, namespaces = await run.io_bound(lambda: (registry.teams(), registry.namespaces()))
+        self.team.options, self.namespace.options = teams, namespaces
+        self.team.update()
+        self.namespace.update()
+        await self.refresh_async()
 
     # ------------------------------------------------------------------ actions
 
-    def open(self, key: str) -> None:
+    async def open(self, key: str) -> None:
         rec = self.records.get(key)
         if rec is None:
             return
         try:
-            rec = self.services.registry.get(rec.name, rec.namespace)
-        except Exception:
+            rec = await run.io_bound(self.services.registry.get, rec.name, rec.namespace)
+        except NotFound:
             ui.notify(f"{key} no longer exists", type="warning")
             self.refresh()
             return

@@ -211,7 +211,7 @@ class Simulator:
         """Successful client writes (create/update/patch/delete), optionally filtered."""
         n = 0
         for r in self.requests:
-            if r.verb not in WRITE_VERBS or r.status >= 400:
+            if r.verb not in WRITE_VERBS or r.status >= 400 or r.dry_run:
                 continue
             if resource and r.resource != resource or namespace and r.namespace != namespace:
                 continue

@@ -346,6 +346,9 @@ def _quantity(value: Any) -> float | None:
         return None
 
 
+MAX_ANNOTATIONS_BYTES = 256 * 1024  # the apiserver's limit on all annotations of an object
+
+
 def validate(res: Resource, obj: Obj) -> list[tuple[str, str]]:
     """The checks a real apiserver makes that Barista's writes can trip over."""
     errs: list[tuple[str, str]] = []
@@ -360,6 +363,11 @@ def validate(res: Resource, obj: Obj) -> list[tuple[str, str]]:
                 "alphanumeric characters, '-' or '.', and must start and end with an "
                 "alphanumeric character",
             )
+        )
+    annotations = obj.get("metadata", {}).get("annotations") or {}
+    if sum(len(k) + len(str(v)) for k, v in annotations.items()) > MAX_ANNOTATIONS_BYTES:
+        errs.append(
+            ("metadata.annotations", f"Too long: must have at most {MAX_ANNOTATIONS_BYTES} bytes")
         )
     spec = obj.get("spec") or {}
     if res.plural == "deployments":

@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 import random
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class RequestRecord:
     subresource: str
     verb: str
     status: int
+    dry_run: bool = False  # dryRun=All: answered as a write, nothing stored
 
 
 WRITE_VERBS = {"create", "update", "patch", "delete"}
@@ -131,7 +133,8 @@ class Api:
 
     # -- verbs
 
-    def create(self, res: Resource, ns: str, body: Obj) -> Obj:
+    def create(self, res: Resource, ns: str, body: Obj, *, dry_run: bool = False) -> Obj:
+        """Store a new object; with ``dry_run`` validate and answer the same, store nothing."""
         self._check_namespace(res, ns)
         obj = self._prepare(res, ns, body)
         meta = obj["metadata"]
@@ -147,16 +150,22 @@ class Api:
             obj.setdefault("status", {})
         for k in ("uid", "resourceVersion", "creationTimestamp"):
             meta.pop(k, None)
+        if dry_run:
+            if self.store.peek(res.plural, meta.get("namespace", ""), meta["name"]) is not None:
+                raise already_exists(res, meta["name"])
+            return self.store.preview_create(obj)
         try:
             return self.store.create(res.plural, obj)
         except KeyError:
             raise already_exists(res, meta["name"]) from None
 
-    def update(self, res: Resource, ns: str, name: str, body: Obj, sub: str = "") -> Obj:
+    def update(
+        self, res: Resource, ns: str, name: str, body: Obj, sub: str = "", *, dry_run: bool = False
+    ) -> Obj:
         with self.store.lock:
             current = self._get_or_404(res, ns, name)
             if sub == "scale":
-                return self.update_scale(res, ns, name, body)
+                return self.update_scale(res, ns, name, body, dry_run=dry_run)
             rv = (body.get("metadata") or {}).get("resourceVersion")
             if rv and rv != current["metadata"]["resourceVersion"]:
                 raise conflict(res, name)
@@ -190,10 +199,21 @@ class Api:
                     )
             if obj == current:  # a no-op update keeps the resourceVersion, as on a real server
                 return current
+            if dry_run:  # the object as it would be stored; the resourceVersion stays
+                obj["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+                return obj
             return self.store.replace(res.plural, obj)
 
     def patch(
-        self, res: Resource, ns: str, name: str, body: Any, content_type: str, sub: str = ""
+        self,
+        res: Resource,
+        ns: str,
+        name: str,
+        body: Any,
+        content_type: str,
+        sub: str = "",
+        *,
+        dry_run: bool = False,
     ) -> Obj:
         with self.store.lock:
             current = self._get_or_404(res, ns, name)
@@ -225,12 +245,14 @@ class Api:
                 "resourceVersion"
             ]
             if sub == "scale":
-                return self.update_scale(res, ns, name, patched)
-            return self.update(res, ns, name, patched, sub)
+                return self.update_scale(res, ns, name, patched, dry_run=dry_run)
+            return self.update(res, ns, name, patched, sub, dry_run=dry_run)
 
-    def delete(self, res: Resource, ns: str, name: str) -> Obj:
+    def delete(self, res: Resource, ns: str, name: str, *, dry_run: bool = False) -> Obj:
         with self.store.lock:
-            self._get_or_404(res, ns, name)
+            current = self._get_or_404(res, ns, name)
+            if dry_run:  # what would be deleted; nothing is, and no dependent either
+                return current
             gone = self.store.delete(res.plural, ns, name)
             self._collect_garbage(gone)
             if res.plural == "namespaces":
@@ -274,7 +296,9 @@ class Api:
             },
         }
 
-    def update_scale(self, res: Resource, ns: str, name: str, body: Obj) -> Obj:
+    def update_scale(
+        self, res: Resource, ns: str, name: str, body: Obj, *, dry_run: bool = False
+    ) -> Obj:
         with self.store.lock:
             dep = self._get_or_404(res, ns, name)
             rv = (body.get("metadata") or {}).get("resourceVersion")
@@ -300,11 +324,32 @@ class Api:
             if dep["spec"].get("replicas") != replicas:
                 dep["spec"]["replicas"] = replicas
                 dep["metadata"]["generation"] = dep["metadata"].get("generation", 1) + 1
-                dep = self.store.replace(res.plural, dep)
+                if not dry_run:
+                    dep = self.store.replace(res.plural, dep)
             return self.scale_of(res, dep)
 
 
 # ------------------------------------------------------------------ HTTP
+
+
+def _dry_run_in_delete_options(body: Any) -> bool:
+    """kubectl sends a delete's dryRun in the DeleteOptions body rather than the query."""
+    value = body.get("dryRun") if isinstance(body, dict) else None
+    if not value:
+        return False
+    if value != ["All"]:
+        raise ApiError(400, "BadRequest", f'unsupported dryRun value {value}: only ["All"]')
+    return True
+
+
+def _dry_run(query: dict, method: str) -> bool:
+    """``dryRun=All`` on a write: validate and answer, store nothing (as the apiserver does)."""
+    value = query.get("dryRun")
+    if value is None or method == "GET":
+        return False
+    if value != "All":
+        raise ApiError(400, "BadRequest", f'unsupported dryRun value "{value}": only "All"')
+    return True
 
 
 def _discovery_group(group: str, version: str) -> Obj:
@@ -379,6 +424,29 @@ class SimulatorServer(ThreadingHTTPServer):
         self.requests: list[RequestRecord] = []
         self.requests_lock = threading.Lock()
         self.stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and drop open keep-alive connections, as a server going away does."""
+        super().server_close()
+        with self._connections_lock:
+            open_connections = list(self._connections)
+        for conn in open_connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -438,6 +506,7 @@ class Handler(BaseHTTPRequestHandler):
             route.get("sub", ""),
             verb,
             status,
+            getattr(self, "_dry_run", False),
         )
         with self.server.requests_lock:
             self.server.requests.append(rec)
@@ -477,6 +546,7 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         route: dict = {}
         verb = method.lower()
+        self._dry_run = False
         try:
             srv = self.server
             if srv.token and self.headers.get("Authorization") != f"Bearer {srv.token}":
@@ -518,6 +588,7 @@ class Handler(BaseHTTPRequestHandler):
                 "DELETE": "delete",
             }[method]
             self._faults(res, ns, verb)
+            dry = self._dry_run = _dry_run(query, method)
             api = srv.api
             if watching:
                 self._record(route, verb, 200)
@@ -528,17 +599,25 @@ class Handler(BaseHTTPRequestHandler):
                 obj = api._get_or_404(res, ns, name)
                 result = api.scale_of(res, obj) if sub == "scale" else obj
             elif method == "POST":
-                result = api.create(res, ns, self._body())
+                result = api.create(res, ns, self._body(), dry_run=dry)
                 self._record(route, verb, 201)
                 return self._send(201, result)
             elif method == "PUT":
-                result = api.update(res, ns, name, self._body(), sub)
+                result = api.update(res, ns, name, self._body(), sub, dry_run=dry)
             elif method == "PATCH":
                 result = api.patch(
-                    res, ns, name, self._body(), self.headers.get("Content-Type", ""), sub
+                    res,
+                    ns,
+                    name,
+                    self._body(),
+                    self.headers.get("Content-Type", ""),
+                    sub,
+                    dry_run=dry,
                 )
             else:
-                result = api.delete(res, ns, name)
+                dry = dry or _dry_run_in_delete_options(self._body())
+                self._dry_run = dry
+                result = api.delete(res, ns, name, dry_run=dry)
                 if res.plural in ("services", "pods"):  # these return the deleted object
                     self._record(route, verb, 200)
                     return self._send(200, result)

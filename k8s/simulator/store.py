@@ -125,6 +125,13 @@ class Store:
             self._emit("ADDED", resource, stored, None)
             return copy.deepcopy(stored)
 
+    def preview_create(self, obj: Obj) -> Obj:
+        """The object a create would store (uid, timestamp), for a dry run: nothing changes."""
+        preview = copy.deepcopy(obj)
+        preview["metadata"]["uid"] = str(uuid.uuid4())
+        preview["metadata"]["creationTimestamp"] = now_rfc3339()
+        return preview
+
     def replace(self, resource: str, obj: Obj) -> Obj:
         with self.lock:
             meta = obj["metadata"]

@@ -120,3 +120,44 @@ def test_standalone_simulator_serves_kubectl_style_clients(tmp_path: Path) -> No
         proc.terminate()
         proc.wait(10)
     assert proc.returncode == 0
+
+
+def test_edit_while_the_cluster_is_down_is_saved_as_pending(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from k8s.simulator import SimulatorConfig, start_simulator
+    from tests.k8s_fixtures import FAST
+
+    cfg = SimulatorConfig(**{**FAST.__dict__, "port": free_port()})
+    first = start_simulator(cfg)
+    monkeypatch.setenv("BARISTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
+    monkeypatch.setenv("BARISTA_ACTOR", "oncall")
+    monkeypatch.setenv("BARISTA_KUBECONFIG", first.write_kubeconfig(str(tmp_path / "kubeconfig")))
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(base_record()))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        if "s" in cli._services_cache:  # each command is its own process
+            cli._services_cache.pop("s").close()
+        return runner.invoke(cli_app, list(args))
+
+    try:
+        assert invoke("models", "create", "-f", str(tmp_path / "m.yaml")).exit_code == 0
+        assert first.get_object("Deployment", "ml-prod", "fraud-scorer")["spec"]["replicas"] == 2
+    finally:
+        first.stop()
+    res = invoke("models", "scale", "fraud-scorer", "--replicas", "3")
+    assert res.exit_code == 0, res.output  # saved: the cluster did not refuse it
+    assert "Pending: ml-prod/fraud-scorer saved; the cluster is unreachable" in res.stderr
+    assert "it will be applied when it returns" in res.stderr
+    assert json.loads(invoke("models", "get", "fraud-scorer", "-o", "json").stdout)["replicas"] == 3
+    second = start_simulator(cfg)  # the cluster returns
+    try:
+        res = invoke("models", "apply-to-cluster", "--all")
+        assert res.exit_code == 0 and "ml-prod/fraud-scorer: applied" in res.stdout
+        assert second.get_object("Deployment", "ml-prod", "fraud-scorer")["spec"]["replicas"] == 3
+    finally:
+        second.stop()
+        if "s" in cli._services_cache:
+            cli._services_cache.pop("s").close()

@@ -17,9 +17,11 @@ def table(user: User) -> ui.table:
     return user.find(marker="models-table").elements.pop()
 
 
-def open_model(user: User, key: str) -> None:
-    """What a click on the model's name cell sends."""
+async def open_model(user: User, key: str) -> None:
+    """What a click on the model's name cell sends; the panel opens once the record is read
+    (off the event loop)."""
     user.find(marker="models-table").trigger("open", {"key": key})
+    await user.should_see(marker="panel-history", retries=30)
 
 
 async def test_table_shows_the_seeded_fleet(app_env, user: User) -> None:
@@ -61,7 +63,9 @@ async def test_create_with_validation_error_then_fix(app_env, user: User) -> Non
     assert registry_for(app_env).find("churn-predictor") is None
     user.find(marker="field-resources.requests.cpu").clear().type("2")
     user.find(marker="editor-save").click()
-    await user.should_see("ml-staging/churn-predictor created")
+    await user.should_see(
+        "ml-staging/churn-predictor created", retries=30
+    )  # saved off the event loop
     rec = registry_for(app_env).get("churn-predictor")
     assert rec.spec.resources.requests.cpu == "2" and rec.spec.team == "payments"
     assert registry_for(app_env).history("churn-predictor")[0].source == "ui"
@@ -71,7 +75,7 @@ async def test_edit_conflict_keeps_both_edits_safe(app_env, user: User) -> None:
     await user.open("/")
     reg = registry_for(app_env)
     original = reg.get("fraud-scorer")
-    open_model(user, "ml-prod/fraud-scorer")
+    await open_model(user, "ml-prod/fraud-scorer")
     await user.should_see("Scores card transactions for fraud in real time")
     user.find(marker="panel-edit").click()
     await user.should_see("Edit ml-prod/fraud-scorer")
@@ -79,7 +83,7 @@ async def test_edit_conflict_keeps_both_edits_safe(app_env, user: User) -> None:
     reg.set_replicas("ml-prod", "fraud-scorer", 7, actor="bob", source="cli")
     user.find(marker="field-replicas").elements.pop().value = 3
     user.find(marker="editor-save").click()
-    await user.should_see("Someone else saved this model first")
+    await user.should_see("Someone else saved this model first", retries=30)
     after = reg.get("fraud-scorer")
     assert after.spec.replicas == 7 and after.version == original.version + 1
 
@@ -88,7 +92,7 @@ async def test_history_diff_and_rollback(app_env, user: User) -> None:
     reg = registry_for(app_env)
     reg.set_replicas("ml-prod", "fraud-scorer", 6, actor="bob", source="cli", reason="peak")
     await user.open("/")
-    open_model(user, "ml-prod/fraud-scorer")
+    await open_model(user, "ml-prod/fraud-scorer")
     user.find(marker="panel-history").click()
     await user.should_see("History of ml-prod/fraud-scorer")
     history = user.find(marker="history-table").elements.pop()
@@ -104,7 +108,7 @@ async def test_history_diff_and_rollback(app_env, user: User) -> None:
     user.find(marker="rollback-target").elements.pop().value = 1
     user.find(marker="rollback-button").click()
     user.find(marker="rollback-do").click()
-    await user.should_see("Rolled back to revision 1")
+    await user.should_see("Rolled back to revision 1", retries=30)  # saved off the event loop
     rec = reg.get("fraud-scorer")
     assert rec.spec.replicas == 4
     assert reg.history("fraud-scorer")[0].action == "rollback"
@@ -112,7 +116,7 @@ async def test_history_diff_and_rollback(app_env, user: User) -> None:
 
 async def test_delete_needs_the_name(app_env, user: User) -> None:
     await user.open("/")
-    open_model(user, "ml-prod/card-risk")
+    await open_model(user, "ml-prod/card-risk")
     user.find(marker="panel-delete").click()
     user.find(marker="delete-confirm-name").type("wrong")
     user.find(marker="delete-do").click()
@@ -120,5 +124,5 @@ async def test_delete_needs_the_name(app_env, user: User) -> None:
     assert registry_for(app_env).find("card-risk") is not None
     user.find(marker="delete-confirm-name").clear().type("card-risk")
     user.find(marker="delete-do").click()
-    await user.should_see("ml-prod/card-risk deleted")
+    await user.should_see("ml-prod/card-risk deleted", retries=30)  # deleted off the event loop
     assert registry_for(app_env).find("card-risk") is None

@@ -170,6 +170,7 @@ async def test_cost_tab_shows_demo_history(app_env, user) -> None:
 async def test_panel_shows_the_models_cost_line(app_env, user) -> None:
     await user.open("/")
     user.find(marker="models-table").trigger("open", {"key": "ml-prod/ocr-receipts"})
+    await user.should_see(marker="panel-edit", retries=30)  # the panel opens after a DB read
     await user.should_see("per replica-hour", retries=100)  # computed in a thread
     line = user.find(marker="panel-cost").elements.pop()
     text = " ".join(e.text for e in line.descendants() if hasattr(e, "text"))

@@ -77,6 +77,7 @@ def test_cli_estimate_json_and_errors() -> None:
 async def test_editor_shows_the_monthly_cost_of_the_change(app_env, user: User) -> None:
     await user.open("/")
     user.find(marker="models-table").trigger("open", {"key": "ml-prod/card-risk"})
+    await user.should_see(marker="panel-edit", retries=30)  # the panel opens after a DB read
     user.find(marker="panel-edit").click()
     user.find(marker="field-replicas").elements.pop().value = 3
     line = user.find(marker="editor-cost").elements.pop().text

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from kubernetes import client
 
+from barista_ui.cluster.status import sync_status
 from barista_ui.records.spec import validate_record
 from k8s.gateway import ClusterGateway, ConflictError, ForbiddenError, InvalidError
 from k8s.live import LiveState
 from k8s.manifests import render, render_yaml
-from k8s.sync import sync_status
 from tests.conftest import base_record
 from tests.k8s_fixtures import eventually, sim  # noqa: F401
 
@@ -18,6 +18,10 @@ KEY = ("ml-prod", "fraud-scorer")
 
 def record(**overrides) -> dict:
     return validate_record(base_record(**overrides)).to_file_dict()
+
+
+def spec(**overrides):
+    return validate_record(base_record(**overrides))
 
 
 @pytest.fixture
@@ -77,11 +81,11 @@ def test_apply_is_idempotent_and_updates_changes(gw, sim, live) -> None:  # noqa
     live.wait_until(lambda s: s.snapshot(KEY) and s.snapshot(KEY).ready == 2, 10)
     assert (
         sync_status(
-            record(image="registry.example.com/fraud-scorer:1.5.0"), 2, live.snapshot(KEY)
+            spec(image="registry.example.com/fraud-scorer:1.5.0"), 2, live.snapshot(KEY)
         ).status
         == "Synced"
     )
-    assert sync_status(record(), 2, live.snapshot(KEY)).status == "OutOfSync"
+    assert sync_status(spec(), 2, live.snapshot(KEY)).status == "OutOfSync"
 
 
 def test_autoscaling_switch_creates_and_removes_hpa(gw, sim) -> None:  # noqa: F811
@@ -229,12 +233,12 @@ def test_unmanaged_and_missing_status(gw, sim, live) -> None:  # noqa: F811
     gw.apply(record(name="orphan"), 1)
     live.wait_until(lambda s: s.snapshot(("ml-prod", "orphan")) is not None, 10)
     assert sync_status(None, 0, live.snapshot(("ml-prod", "orphan"))).status == "Unmanaged"
-    assert sync_status(record(name="nothing"), 1, None).status == "Missing"
+    assert sync_status(spec(name="nothing"), 1, None).status == "Missing"
     auto = record(autoscaling={"enabled": True, "min": 1, "max": 4, "target_cpu_percent": 70})
     sim.set_load("ml-prod", "fraud-scorer", 70)  # at target: the simulated HPA holds the count
     gw.apply(auto, 2)
     live.wait_until(lambda s: s.snapshot(KEY) and s.snapshot(KEY).desired == 2, 10)
     gw.scale("ml-prod", "fraud-scorer", 3)  # the HPA's doing: within min..max is not drift
     live.wait_until(lambda s: s.snapshot(KEY).desired == 3, 10)
-    assert sync_status(auto, 2, live.snapshot(KEY)).status == "Synced"
-    assert sync_status(auto, 0, live.snapshot(KEY)).status == "OutOfSync"
+    assert sync_status(validate_record(auto), 2, live.snapshot(KEY)).status == "Synced"
+    assert sync_status(validate_record(auto), 0, live.snapshot(KEY)).status == "OutOfSync"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 
@@ -249,17 +250,25 @@ def test_apply_many_rejects_duplicates_in_input(registry: RegistryService) -> No
         registry.apply_many([base_record(), base_record()], actor="a", source="cli")
 
 
-def test_failing_change_hook_rolls_back(registry: RegistryService) -> None:
+def test_failure_while_writing_the_revision_saves_nothing(engine) -> None:
+    """Record and revision are one transaction: if the revision cannot be written, the record
+    keeps its old values and version."""
+    calls = {"n": 0, "fail_at": None}
+
+    def clock():
+        calls["n"] += 1
+        if calls["fail_at"] is not None and calls["n"] >= calls["fail_at"]:
+            raise RuntimeError("clock broke while writing the revision")
+        return datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+    registry = RegistryService(session_factory(engine), clock=clock)
     registry.create(base_record(), actor="ana", source="ui")
-
-    def refuse(old, new):
-        raise RuntimeError("cluster said no")
-
-    registry.on_change = refuse
-    with pytest.raises(RuntimeError):
+    calls["fail_at"] = calls["n"] + 2  # the record's update time passes, the revision's fails
+    with pytest.raises(RuntimeError, match="clock broke"):
         registry.set_replicas("ml-prod", "fraud-scorer", 7, actor="ana", source="ui")
-    registry.on_change = None
-    assert registry.get("fraud-scorer").spec.replicas == 2
+    calls["fail_at"] = None
+    rec = registry.get("fraud-scorer")
+    assert rec.spec.replicas == 2 and rec.version == 1
     assert len(registry.history("fraud-scorer")) == 1
 
 
