@@ -14,8 +14,9 @@ model), and the remembered state is re-read under that lock before every attempt
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -47,7 +48,25 @@ class LiveDeployment:
     annotations: Mapping[str, str]
 
 
-LiveSnapshot = Mapping[Key, LiveDeployment]
+_SEQUENCE = itertools.count(1)  # orders snapshots and writes within this process
+
+
+class LiveSnapshot(Mapping[Key, LiveDeployment]):
+    """One pass's read-only view of the managed Deployments. ``taken`` orders it against the
+    writes of other passes: a model written after it was taken is read again."""
+
+    def __init__(self, deployments: dict[Key, LiveDeployment]):
+        self._deployments = MappingProxyType(deployments)
+        self.taken = next(_SEQUENCE)
+
+    def __getitem__(self, key: Key) -> LiveDeployment:
+        return self._deployments[key]
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._deployments)
+
+    def __len__(self) -> int:
+        return len(self._deployments)
 
 
 def _from_object(dep: dict) -> LiveDeployment:
@@ -78,7 +97,7 @@ def live_snapshot(
             key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
             if key in wanted:
                 index[key] = _from_object(dep)
-    return MappingProxyType(index)
+    return LiveSnapshot(index)
 
 
 def read_deployment(gateway: ClusterGateway | None, key: Key) -> LiveDeployment | None:
@@ -126,6 +145,7 @@ class Transitions:
         self.dry_run = dry_run
         self._guard = threading.Lock()
         self._model_locks: dict[Key, threading.Lock] = {}
+        self._written: dict[Key, int] = {}  # when each model was last acted on (sequence)
         self._dry: dict[Key, str] = {}  # the state a dry run last pretended to enforce
 
     def _model_lock(self, key: Key) -> threading.Lock:
@@ -147,19 +167,26 @@ class Transitions:
         reason: str | None,
         snapshot: LiveSnapshot,
     ) -> SchedulerAction | None:
-        """Bring one model to ``decision``; the first attempt uses this pass's snapshot, a retry
-        after a conflict reads the Deployment again."""
+        """Bring one model to ``decision``. The first attempt uses this pass's snapshot unless
+        another pass acted on the model since it was taken; a retry after a conflict reads the
+        Deployment again."""
         why = reason or REASON_OF_RULE.get(decision.rule, "schedule")
         if self.dry_run:
             return self._pretend(record, decision, why, snapshot)
         key = record.key
         with self._model_lock(key):
+            stale = self._written.get(key, 0) > snapshot.taken
             for attempt in range(ATTEMPTS):
-                live = snapshot.get(key) if attempt == 0 else read_deployment(self.gateway, key)
+                if attempt == 0 and not stale:
+                    live = snapshot.get(key)
+                else:
+                    live = read_deployment(self.gateway, key)
                 if live is None:
                     return None
                 try:
-                    return self._attempt(record, decision, now, why, live)
+                    action = self._attempt(record, decision, now, why, live)
+                    self._written[key] = next(_SEQUENCE)
+                    return action
                 except ConflictError:
                     continue  # changed between read and write: read again and decide again
                 except GatewayError as exc:

@@ -51,11 +51,13 @@ class ScheduleStore:
 
     def load_memory(self) -> None:
         """Re-read the remembered states (another process may have acted since)."""
-        with self.new_session() as s:
+        # Read under the lock: a ``remember`` that commits meanwhile updates the copy after
+        # this replacement, so a reload never brings back a state older than the database's.
+        with self._lock, self.new_session() as s:
             rows = s.exec(select(ScheduleMemory)).all()
-        fresh = {(r.namespace, r.name): Memory(r.state, r.original_replicas) for r in rows}
-        with self._lock:
-            self._memory = fresh
+            self._memory = {
+                (r.namespace, r.name): Memory(r.state, r.original_replicas) for r in rows
+            }
 
     def memory(self, key: Key) -> Memory:
         with self._lock:
