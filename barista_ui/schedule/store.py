@@ -60,8 +60,9 @@ class ScheduleStore:
             }
 
     def memory(self, key: Key) -> Memory:
-        with self._lock:
-            return self._memory.get(key, UP)
+        # no lock: the dict is only ever mutated or replaced whole under the lock, and a read
+        # must not wait for a reload (the page asks this)
+        return self._memory.get(key, UP)
 
     def remember(self, key: Key, memory: Memory, rule: str) -> None:
         """Persist ``memory`` for ``key``, then update the in-process copy."""
