@@ -55,9 +55,9 @@ class LiveSnapshot(Mapping[Key, LiveDeployment]):
     """One pass's read-only view of the managed Deployments. ``taken`` orders it against the
     writes of other passes: a model written after it was taken is read again."""
 
-    def __init__(self, deployments: dict[Key, LiveDeployment]):
+    def __init__(self, deployments: dict[Key, LiveDeployment], taken: int):
         self._deployments = MappingProxyType(deployments)
-        self.taken = next(_SEQUENCE)
+        self.taken = taken  # drawn before the read began
 
     def __getitem__(self, key: Key) -> LiveDeployment:
         return self._deployments[key]
@@ -83,6 +83,7 @@ def live_snapshot(
 ) -> LiveSnapshot:
     """Replicas, resourceVersion and annotations of the managed Deployments, read once per pass
     (from the watch cache when it is synced, else one list). The result is read-only."""
+    taken = next(_SEQUENCE)  # before reading: a write that lands during the read counts as later
     index: dict[Key, LiveDeployment] = {}
     if live is not None and getattr(live, "synced", False):
         for key, m in live.all().items():
@@ -97,7 +98,7 @@ def live_snapshot(
             key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
             if key in wanted:
                 index[key] = _from_object(dep)
-    return LiveSnapshot(index)
+    return LiveSnapshot(index, taken)
 
 
 def read_deployment(gateway: ClusterGateway | None, key: Key) -> LiveDeployment | None:
