@@ -75,6 +75,43 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _calendar(holidays: str | None) -> tuple[str, str | None] | None:
+    """``DE-BY`` → ("DE", "BY"); ``US`` → ("US", None)."""
+    if not holidays:
+        return None
+    country, _, subdiv = holidays.partition("-")
+    return country.upper(), subdiv.upper() or None
+
+
+def _set_model_schedule(
+    svc,
+    model: str,
+    namespace: str | None,
+    schedule: dict | None,
+) -> None:
+    """A model's schedule is part of its record: saved as a new revision."""
+    from barista_ui.cli.context import actor
+
+    rec = svc.registry.get(model, namespace)
+    if schedule is not None:
+        parse_schedule(
+            schedule["uptime"],
+            schedule["downtime"],
+            schedule["timezone"] or svc.settings.default_timezone,
+        )
+    data = rec.spec.model_dump()
+    data["schedule"] = schedule
+    svc.models.update(
+        rec.namespace,
+        rec.name,
+        data,
+        expected_version=rec.version,
+        actor=actor(),
+        source="cli",
+        reason="schedule changed",
+    )
+
+
 @schedule_app.command("set")
 def set_(
     global_: bool = typer.Option(False, "--global", help="The global default"),
@@ -97,35 +134,19 @@ def set_(
         _fail("give exactly one of --global, --team T, --model NAME", 2)
     if not clear and not (uptime or downtime):
         _fail("give --uptime SPEC or --downtime SPEC (or --clear)", 2)
-    cal = None
-    if holidays:
-        country, _, subdiv = holidays.partition("-")
-        cal = (country.upper(), subdiv.upper() or None)
+    cal = _calendar(holidays)
     svc = _services()
     try:
         if model:
-            rec = svc.registry.get(model, namespace)
-            data = rec.spec.model_dump()
-            data["schedule"] = (
-                None
-                if clear
-                else {
+            schedule = None
+            if not clear:
+                schedule = {
                     "uptime": uptime,
                     "downtime": downtime,
                     "timezone": timezone,
                     "holidays": {"country": cal[0], "subdiv": cal[1]} if cal else None,
                 }
-            )
-            parse_schedule(uptime, downtime, timezone or svc.settings.default_timezone)
-            svc.models.update(
-                rec.namespace,
-                rec.name,
-                data,
-                expected_version=rec.version,
-                actor=actor(),
-                source="cli",
-                reason="schedule changed",
-            )
+            _set_model_schedule(svc, model, namespace, schedule)
         else:
             svc.scheduler_engine().set_policy(
                 "global" if global_ else "team",

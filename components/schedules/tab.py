@@ -1,15 +1,21 @@
 """The Schedules tab: global and team schedules with instant validation, a week grid, the next
-transitions, the weekly replica-hours saved, and what the scheduler did recently."""
+transitions, the weekly replica-hours saved, and what the scheduler did recently.
+
+Everything that reads the database runs in a worker thread (``run.io_bound``); the page
+shows a spinner until the figures arrive, and saving a schedule does not block the page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from nicegui import ui
+from nicegui import run, ui
 
 from barista_ui.app import Services
 from barista_ui.cost.overview import month_start
 from barista_ui.schedule.language import (
+    Schedule,
     ScheduleError,
     holiday_name,
     next_transitions,
@@ -21,6 +27,34 @@ from barista_ui.schedule.language import (
 from components.theme import current_user
 
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ACTION_COLUMNS = ("at", "model", "action", "reason", "change", "detail")
+Calendar = tuple[str, str | None]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One schedule level as the card shows it: its saved policy and what it runs."""
+
+    scope: str
+    team: str
+    policy: Any  # the saved SchedulePolicy row, or None
+    running_replicas: int
+    hourly_usd: float = 0.0  # what its running replicas cost per hour when up
+    saved_mtd: float = 0.0  # what scheduled downtime saved this month
+
+    @property
+    def title(self) -> str:
+        return "Global default" if self.scope == "global" else f"Team {self.team}"
+
+    @property
+    def mark(self) -> str:
+        return f"{self.scope}-{self.team}"
+
+
+@dataclass(frozen=True)
+class SchedulesData:
+    levels: list[Level] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _grid_html(grid: list[list[str]]) -> str:
@@ -46,148 +80,197 @@ def _grid_html(grid: list[list[str]]) -> str:
     )
 
 
-def schedule_card(
-    services: Services,
-    scope: str,
-    team: str,
-    running_replicas: int,
-    hourly_usd: float = 0.0,
-    saved_mtd: float = 0.0,
-) -> None:
-    """One level's schedule; ``hourly_usd`` is what its running replicas cost per hour when up,
-    ``saved_mtd`` what scheduled downtime saved this month."""
-    engine = services.scheduler_engine()
-    policy = engine.policies().get((scope, team))
-    default_tz = services.settings.default_timezone
+# ---------------------------------------------------------------- data (worker thread)
+
+
+def _action_row(a: Any) -> dict[str, Any]:
+    before = a.before if a.before is not None else "—"
+    after = a.after if a.after is not None else "—"
+    return {
+        "id": a.id,
+        "at": a.at.strftime("%Y-%m-%d %H:%M:%S"),
+        "model": f"{a.namespace}/{a.name}",
+        "action": a.action + (" (dry run)" if a.dry_run else ""),
+        "reason": a.reason,
+        "change": f"{before} → {after}",
+        "detail": a.detail,
+    }
+
+
+def load_schedules(services: Services, now: datetime) -> SchedulesData:
+    """The global and team levels with their policies and figures, and the recent actions.
+    Reads the database: call it off the event loop."""
+    engine, cost = services.scheduler_engine(), services.cost_service()
+    replicas: dict[str, int] = {}
+    usd: dict[str, float] = {}
+    for r in services.registry.list_models(enabled=True):
+        team = r.spec.team
+        replicas[team] = replicas.get(team, 0) + r.spec.replicas
+        try:
+            usd[team] = usd.get(team, 0.0) + cost.rate_for(r.spec) * r.spec.replicas
+        except ValueError:
+            pass
+    saved = cost.totals(month_start(cost.tz, now), now, ["team"]).set_index("team")["saved_usd"]
+    policies = engine.policies()
+    levels = [
+        Level(
+            "global",
+            "",
+            policies.get(("global", "")),
+            sum(replicas.values()),
+            sum(usd.values()),
+            float(saved.sum()),
+        )
+    ]
+    for team in sorted(replicas):
+        levels.append(
+            Level(
+                "team",
+                team,
+                policies.get(("team", team)),
+                replicas[team],
+                usd.get(team, 0.0),
+                float(saved.get(team, 0.0)),
+            )
+        )
+    return SchedulesData(levels, [_action_row(a) for a in engine.actions(100)])
+
+
+# ---------------------------------------------------------------- one level's card
+
+
+@dataclass
+class CardInputs:
+    kind: ui.select
+    spec: ui.input
+    tz: ui.input
+    cal: ui.input
+
+    def parse(self) -> tuple[Schedule | None, Calendar | None]:
+        """The schedule and holiday calendar typed in (raises ScheduleError)."""
+        text = (self.spec.value or "").strip()
+        if not text:
+            return None, None
+        tz = self.tz.value or "UTC"
+        calendar = None
+        if (self.cal.value or "").strip():
+            country, _, subdiv = self.cal.value.strip().upper().partition("-")
+            calendar = (country, subdiv or None)
+            holiday_name(datetime.now(UTC), country, subdiv or None, tz)
+        zone(tz)
+        up, down = (text, None) if self.kind.value == "uptime" else (None, text)
+        return parse_schedule(up, down, self.tz.value or None), calendar
+
+
+def _card_inputs(level: Level, default_tz: str) -> CardInputs:
+    policy = level.policy
     kind0 = "downtime" if policy and policy.downtime else "uptime"
     text0 = (policy.downtime if kind0 == "downtime" else policy.uptime) if policy else ""
-    title = "Global default" if scope == "global" else f"Team {team}"
-    with ui.card().classes("w-full barista-card gap-1").mark(f"schedule-card-{scope}-{team}"):
-        with ui.row().classes("w-full items-center justify-between"):
-            ui.label(title).classes("text-base font-semibold")
-            saved = ui.label("").classes("text-xs text-grey-7")
-        with ui.row().classes("w-full items-start gap-2 no-wrap"):
-            kind = (
-                ui.select({"uptime": "Up during", "downtime": "Down during"}, value=kind0)
-                .props("dense outlined")
-                .classes("w-36")
-            )
-            spec = (
-                ui.input(placeholder="e.g. Mon-Fri 07:30-20:30 Europe/Berlin", value=text0 or "")
-                .props("dense outlined clearable")
-                .classes("grow")
-                .mark(f"schedule-spec-{scope}-{team}")
-            )
-        with ui.row().classes("w-full gap-2"):
-            tz = (
-                ui.input(
-                    "Default timezone", value=(policy.timezone if policy else None) or default_tz
-                )
-                .props("dense outlined")
-                .classes("w-48")
-            )
-            cal0 = ""
-            if policy and policy.holiday_country:
-                cal0 = policy.holiday_country + (
-                    f"-{policy.holiday_subdiv}" if policy.holiday_subdiv else ""
-                )
-            cal = (
-                ui.input("Holidays (e.g. DE-BY)", value=cal0)
-                .props("dense outlined")
-                .classes("w-40")
-            )
-        error = ui.label("").classes("field-error").mark(f"schedule-error-{scope}-{team}")
-        preview = ui.column().classes("w-full gap-1")
+    with ui.row().classes("w-full items-start gap-2 no-wrap"):
+        kind = (
+            ui.select({"uptime": "Up during", "downtime": "Down during"}, value=kind0)
+            .props("dense outlined")
+            .classes("w-36")
+        )
+        spec = (
+            ui.input(placeholder="e.g. Mon-Fri 07:30-20:30 Europe/Berlin", value=text0 or "")
+            .props("dense outlined clearable")
+            .classes("grow")
+            .mark(f"schedule-spec-{level.mark}")
+        )
+    cal0 = ""
+    if policy and policy.holiday_country:
+        cal0 = policy.holiday_country + (
+            f"-{policy.holiday_subdiv}" if policy.holiday_subdiv else ""
+        )
+    with ui.row().classes("w-full gap-2"):
+        tz0 = (policy.timezone if policy else None) or default_tz
+        tz = ui.input("Default timezone", value=tz0).props("dense outlined").classes("w-48")
+        cal = ui.input("Holidays (e.g. DE-BY)", value=cal0).props("dense outlined").classes("w-40")
+    return CardInputs(kind, spec, tz, cal)
 
-        def parse():
-            text = (spec.value or "").strip()
-            if not text:
-                return None, None
-            calendar = None
-            if (cal.value or "").strip():
-                country, _, subdiv = cal.value.strip().upper().partition("-")
-                calendar = (country, subdiv or None)
-                holiday_name(datetime.now(UTC), country, subdiv or None, tz.value or "UTC")
-            zone(tz.value or "UTC")
-            up, down = (text, None) if kind.value == "uptime" else (None, text)
-            return parse_schedule(up, down, tz.value or None), calendar
+
+def _preview(level: Level, sched: Schedule, tz_name: str) -> None:
+    """Week grid, next transitions and what the schedule saves, for a valid schedule."""
+    tzinfo = zone(tz_name)
+    today = datetime.now(tzinfo).date()
+    monday = today - timedelta(days=today.weekday())
+    hours = up_hours_per_week(sched, datetime.combine(monday, datetime.min.time(), tzinfo))
+    ui.html(_grid_html(week_grid(sched, monday, tzinfo))).classes("w-full")
+    trans = next_transitions(sched, datetime.now(UTC), 3)
+    text = (
+        " · ".join(f"{s} at {i.astimezone(tzinfo):%a %H:%M}" for i, s in trans) or "no change ahead"
+    )
+    ui.label(f"Next: {text} ({tzinfo.key})").classes("text-xs")
+    down_hours = 168 - hours
+    ui.label(
+        f"Up {hours:.0f} h/week · saves about {level.running_replicas * down_hours:,.0f} "
+        f"replica-hours (${level.hourly_usd * down_hours:,.2f}) over the next 7 days on "
+        f"{level.running_replicas} running replicas · saved ${level.saved_mtd:,.2f} this month"
+    ).classes("text-xs text-grey-8").mark(f"schedule-saving-{level.mark}")
+
+
+def schedule_card(services: Services, level: Level) -> None:
+    """One level's schedule: edit, validate as you type, preview, save."""
+    engine = services.scheduler_engine()
+    with ui.card().classes("w-full barista-card gap-1").mark(f"schedule-card-{level.mark}"):
+        with ui.row().classes("w-full items-center justify-between"):
+            ui.label(level.title).classes("text-base font-semibold")
+            saved = ui.label("").classes("text-xs text-grey-7")
+        inputs = _card_inputs(level, services.settings.default_timezone)
+        error = ui.label("").classes("field-error").mark(f"schedule-error-{level.mark}")
+        preview = ui.column().classes("w-full gap-1")
 
         def refresh() -> None:
             preview.clear()
             try:
-                sched, _ = parse()
+                sched, _ = inputs.parse()
             except ScheduleError as exc:
                 error.text = str(exc)
                 return
             error.text = ""
-            if sched is None:
-                with preview:
+            with preview:
+                if sched is None:
                     ui.label(
                         "No schedule at this level: always up unless a wider level says otherwise."
                     ).classes("text-xs text-grey-7")
-                return
-            tzinfo = zone(tz.value or "UTC")
-            today = datetime.now(tzinfo).date()
-            monday = today - timedelta(days=today.weekday())
-            now = datetime.now(UTC)
-            hours = up_hours_per_week(sched, datetime.combine(monday, datetime.min.time(), tzinfo))
-            with preview:
-                ui.html(_grid_html(week_grid(sched, monday, tzinfo))).classes("w-full")
-                trans = next_transitions(sched, now, 3)
-                text = (
-                    " · ".join(f"{s} at {i.astimezone(tzinfo):%a %H:%M}" for i, s in trans)
-                    or "no change ahead"
-                )
-                ui.label(f"Next: {text} ({tzinfo.key})").classes("text-xs")
-                saved_hours = running_replicas * (168 - hours)
-                ui.label(
-                    f"Up {hours:.0f} h/week · saves about {saved_hours:,.0f} replica-hours "
-                    f"(${hourly_usd * (168 - hours):,.2f}) over the next 7 days on "
-                    f"{running_replicas} running replicas · saved ${saved_mtd:,.2f} this month"
-                ).classes("text-xs text-grey-8").mark(f"schedule-saving-{scope}-{team}")
+                else:
+                    _preview(level, sched, inputs.tz.value or "UTC")
 
-        def save() -> None:
+        async def save() -> None:
+            user = current_user()
             try:
-                sched, calendar = parse()
-                text = (spec.value or "").strip() or None
-                engine.set_policy(
-                    scope,
-                    team,
-                    uptime=text if kind.value == "uptime" else None,
-                    downtime=text if kind.value == "downtime" else None,
-                    timezone=(tz.value or "").strip() or None,
+                _, calendar = inputs.parse()
+                text = (inputs.spec.value or "").strip() or None
+                await run.io_bound(
+                    engine.set_policy,
+                    level.scope,
+                    level.team,
+                    uptime=text if inputs.kind.value == "uptime" else None,
+                    downtime=text if inputs.kind.value == "downtime" else None,
+                    timezone=(inputs.tz.value or "").strip() or None,
                     holidays=calendar,
-                    actor=current_user(),
+                    actor=user,
                 )
             except ScheduleError as exc:
                 error.text = str(exc)
                 ui.notify(f"Not saved: {exc}", type="negative")
                 return
-            saved.text = f"saved by {current_user()}"
-            ui.notify(f"{title} schedule saved", type="positive")
+            saved.text = f"saved by {user}"
+            ui.notify(f"{level.title} schedule saved", type="positive")
 
-        for el in (kind, spec, tz, cal):
+        for el in (inputs.kind, inputs.spec, inputs.tz, inputs.cal):
             el.on_value_change(lambda _e: refresh())
         ui.button("Save", on_click=save).props("unelevated dense").classes("self-end").mark(
-            f"schedule-save-{scope}-{team}"
+            f"schedule-save-{level.mark}"
         )
         refresh()
 
 
-def build_schedules_tab(services: Services) -> None:
-    registry = services.registry
-    records = registry.list_models(enabled=True)
-    by_team: dict[str, int] = {}
-    usd: dict[str, float] = {}
-    cost = services.cost_service()
-    for r in records:
-        by_team[r.spec.team] = by_team.get(r.spec.team, 0) + r.spec.replicas
-        try:
-            usd[r.spec.team] = usd.get(r.spec.team, 0.0) + cost.rate_for(r.spec) * r.spec.replicas
-        except ValueError:
-            pass
-    now = datetime.now(UTC)
-    saved = cost.totals(month_start(cost.tz, now), now, ["team"]).set_index("team")["saved_usd"]
+# ---------------------------------------------------------------- the tab
+
+
+def _cluster_notice(services: Services) -> None:
     if services.gateway is None:
         ui.label("No cluster is connected: schedules are saved but nothing is scaled.").classes(
             "text-sm text-grey-7"
@@ -196,36 +279,37 @@ def build_schedules_tab(services: Services) -> None:
         ui.label(
             "Dry-run mode: the scheduler records what it would do and writes nothing."
         ).classes("text-sm text-orange-9")
-    with ui.grid(columns="repeat(auto-fit, minmax(min(380px, 100%), 1fr))").classes("w-full gap-3"):
-        schedule_card(
-            services, "global", "", sum(by_team.values()), sum(usd.values()), float(saved.sum())
-        )
-        for team in sorted(by_team):
-            schedule_card(
-                services,
-                "team",
-                team,
-                by_team[team],
-                usd.get(team, 0.0),
-                float(saved.get(team, 0.0)),
-            )
+
+
+def _actions_table(rows: list[dict[str, Any]]) -> None:
     ui.label("Recent scheduler actions").classes("text-base font-semibold mt-4")
-    rows = [
-        {
-            "id": a.id,
-            "at": a.at.strftime("%Y-%m-%d %H:%M:%S"),
-            "model": f"{a.namespace}/{a.name}",
-            "action": a.action + (" (dry run)" if a.dry_run else ""),
-            "reason": a.reason,
-            "change": f"{a.before if a.before is not None else '—'} → {a.after if a.after is not None else '—'}",
-            "detail": a.detail,
-        }
-        for a in services.scheduler_engine().actions(100)
-    ]
     cols = [
-        {"name": k, "label": k.capitalize(), "field": k, "align": "left"}
-        for k in ("at", "model", "action", "reason", "change", "detail")
+        {"name": k, "label": k.capitalize(), "field": k, "align": "left"} for k in ACTION_COLUMNS
     ]
     ui.table(columns=cols, rows=rows, row_key="id", pagination=20).props(
         "dense flat bordered"
     ).classes("w-full").mark("scheduler-actions")
+
+
+def _render(services: Services, data: SchedulesData) -> None:
+    _cluster_notice(services)
+    with ui.grid(columns="repeat(auto-fit, minmax(min(380px, 100%), 1fr))").classes("w-full gap-3"):
+        for level in data.levels:
+            schedule_card(services, level)
+    _actions_table(data.actions)
+
+
+def build_schedules_tab(services: Services) -> None:
+    body = ui.column().classes("w-full gap-3")
+    with body:
+        ui.spinner(size="lg").classes("self-center")
+
+    async def fill() -> None:
+        data = await run.io_bound(load_schedules, services, datetime.now(UTC))
+        if data is None or body.is_deleted:  # the app is stopping, or the page is gone
+            return
+        body.clear()
+        with body:
+            _render(services, data)
+
+    ui.timer(0, fill, once=True)

@@ -18,24 +18,24 @@ def engine_for(app_env) -> SchedulerEngine:
 
 async def test_team_schedule_validates_as_you_type_and_saves(app_env, user: User) -> None:
     await user.open("/?tab=schedules")
-    await user.should_see("Team payments")
+    await user.should_see("Team payments", retries=100)  # read in a thread
     spec = user.find(marker="schedule-spec-team-payments")
     spec.type("Mon-Thur 08:00-18:00 UTC")
     await user.should_see("invalid day 'Thur'")
     user.find(marker="schedule-save-team-payments").click()
-    await user.should_see("Not saved: invalid day 'Thur'")
+    await user.should_see("Not saved: invalid day 'Thur'", retries=100)
     assert ("team", "payments") not in engine_for(app_env).policies()
     spec.clear().type("Mon-Fri 08:00-18:00 UTC")
     await user.should_see("Up 50 h/week")
     user.find(marker="schedule-save-team-payments").click()
-    await user.should_see("Team payments schedule saved")
+    await user.should_see("Team payments schedule saved", retries=100)  # saved in a thread
     policy = engine_for(app_env).policies()[("team", "payments")]
     assert policy.uptime == "Mon-Fri 08:00-18:00 UTC" and policy.updated_by == "ui-user"
 
 
 async def test_demo_policies_show_week_grid_and_savings(app_env, user: User) -> None:
     await user.open("/?tab=schedules")
-    await user.should_see("Team vision")
+    await user.should_see("Team vision", retries=100)
     label = user.find(marker="schedule-saving-team-vision").elements.pop().text
     assert label.startswith("Up 65 h/week")
     from barista_ui.cost.rates import spec_rate

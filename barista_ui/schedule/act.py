@@ -1,0 +1,306 @@
+"""The cluster side of a transition: a read-only snapshot of the managed Deployments per pass,
+which write a model needs (pure), and the writes themselves.
+
+Scale-down remembers the running count durably, in the database and as the Deployment
+annotation ``barista.io/original-replicas``, written in the same single merge-patch that sets
+the replicas, with a resourceVersion precondition. Scale-up restores that count. A manual
+scale-up during downtime is respected until the next scheduled transition (an implicit
+override) and never overwrites the remembered count.
+
+Thread safety: each pass builds its own immutable snapshot and hands it to its workers (no
+shared index is replaced or consumed); one transition per model runs at a time (a lock per
+model), and the remembered state is re-read under that lock before every attempt.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Literal
+
+from barista_ui.records.registry import ModelRecord
+from barista_ui.records.replicas import desired_replicas, downtime_replicas
+from barista_ui.schedule.decide import Decision
+from barista_ui.schedule.store import UP, Key, Memory, ScheduleStore
+from data.ops_tables import SchedulerAction
+from k8s.gateway import ClusterGateway, ConflictError, GatewayError
+from k8s.manifests import ORIGINAL_REPLICAS
+
+REASON_OF_RULE = {
+    "holiday": "holiday",
+    "override": "override",
+    "model": "schedule",
+    "team": "schedule",
+    "global": "schedule",
+}
+ATTEMPTS = 3
+Step = Literal["none", "note-down", "scale-down", "keep-manual", "already-up", "scale-up"]
+
+
+@dataclass(frozen=True)
+class LiveDeployment:
+    replicas: int
+    resource_version: str
+    annotations: Mapping[str, str]
+
+
+_SEQUENCE = itertools.count(1)  # orders snapshots and writes within this process
+
+
+class LiveSnapshot(Mapping[Key, LiveDeployment]):
+    """One pass's read-only view of the managed Deployments. ``taken`` orders it against the
+    writes of other passes: a model written after it was taken is read again."""
+
+    def __init__(self, deployments: dict[Key, LiveDeployment], taken: int):
+        self._deployments = MappingProxyType(deployments)
+        self.taken = taken  # drawn before the read began
+
+    def __getitem__(self, key: Key) -> LiveDeployment:
+        return self._deployments[key]
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._deployments)
+
+    def __len__(self) -> int:
+        return len(self._deployments)
+
+
+def _from_object(dep: dict) -> LiveDeployment:
+    meta = dep["metadata"]
+    return LiveDeployment(
+        dep["spec"].get("replicas", 0),
+        meta["resourceVersion"],
+        MappingProxyType(dict(meta.get("annotations") or {})),
+    )
+
+
+def live_snapshot(
+    keys: Iterable[Key], live: Any | None, gateway: ClusterGateway | None
+) -> LiveSnapshot:
+    """Replicas, resourceVersion and annotations of the managed Deployments, read once per pass
+    (from the watch cache when it is synced, else one list). The result is read-only."""
+    taken = next(_SEQUENCE)  # before reading: a write that lands during the read counts as later
+    index: dict[Key, LiveDeployment] = {}
+    if live is not None and getattr(live, "synced", False):
+        for key, m in live.all().items():
+            if m.deployment_exists and m.resource_version:
+                index[key] = LiveDeployment(
+                    m.desired, m.resource_version, MappingProxyType(dict(m.annotations))
+                )
+    elif gateway is not None:
+        wanted = set(keys)
+        for dep in gateway.list_managed():
+            meta = dep["metadata"]
+            key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
+            if key in wanted:
+                index[key] = _from_object(dep)
+    return LiveSnapshot(index, taken)
+
+
+def read_deployment(gateway: ClusterGateway | None, key: Key) -> LiveDeployment | None:
+    if gateway is None:
+        return None
+    dep = gateway.get_deployment(*key)
+    return None if dep is None else _from_object(dep)
+
+
+def recovered(memory: Memory, live: LiveDeployment, target: int) -> Memory:
+    """After a restart with an empty memory table, the annotation still knows the count."""
+    if memory.state == "up" and ORIGINAL_REPLICAS in live.annotations and live.replicas == target:
+        return Memory("down", int(live.annotations[ORIGINAL_REPLICAS]))
+    return memory
+
+
+def step(state: str, memory: Memory, replicas: int, target: int) -> Step:
+    """Which write brings a model from what it runs to the decided ``state`` (pure)."""
+    if state == "down" and memory.state == "up":
+        return "note-down" if replicas <= target else "scale-down"
+    if state == "down" and memory.state == "down" and replicas > target:
+        return "keep-manual"  # scaled up by hand during downtime
+    if state == "up" and memory.state == "down":
+        return "already-up" if replicas > target else "scale-up"
+    return "none"
+
+
+def needs_action(
+    record: ModelRecord, decision: Decision, memory: Memory, live: LiveDeployment | None
+) -> bool:
+    """Cheap pre-check so an idle pass makes no request at all."""
+    if live is None:
+        return False
+    target = downtime_replicas(record.spec)
+    memory_now = recovered(memory, live, target)
+    return memory_now != memory or step(decision.state, memory_now, live.replicas, target) != "none"
+
+
+class Transitions:
+    """Carries out transitions on the cluster and records them through the store."""
+
+    def __init__(self, store: ScheduleStore, gateway: ClusterGateway | None, *, dry_run: bool):
+        self.store = store
+        self.gateway = gateway
+        self.dry_run = dry_run
+        self._guard = threading.Lock()
+        self._model_locks: dict[Key, threading.Lock] = {}
+        self._written: dict[Key, int] = {}  # when each model was last acted on (sequence)
+        self._dry: dict[Key, str] = {}  # the state a dry run last pretended to enforce
+
+    def _model_lock(self, key: Key) -> threading.Lock:
+        with self._guard:
+            return self._model_locks.setdefault(key, threading.Lock())
+
+    def wanted(self, record: ModelRecord, decision: Decision, snapshot: LiveSnapshot) -> bool:
+        live = snapshot.get(record.key)
+        if self.dry_run:
+            with self._guard:
+                return live is not None and self._dry.get(record.key, "up") != decision.state
+        return needs_action(record, decision, self.store.memory(record.key), live)
+
+    def act(
+        self,
+        record: ModelRecord,
+        decision: Decision,
+        now: datetime,
+        reason: str | None,
+        snapshot: LiveSnapshot,
+    ) -> SchedulerAction | None:
+        """Bring one model to ``decision``. The first attempt uses this pass's snapshot unless
+        another pass acted on the model since it was taken; a retry after a conflict reads the
+        Deployment again."""
+        why = reason or REASON_OF_RULE.get(decision.rule, "schedule")
+        if self.dry_run:
+            return self._pretend(record, decision, why, snapshot)
+        key = record.key
+        with self._model_lock(key):
+            stale = self._written.get(key, 0) > snapshot.taken
+            for attempt in range(ATTEMPTS):
+                if attempt == 0 and not stale:
+                    live = snapshot.get(key)
+                else:
+                    live = read_deployment(self.gateway, key)
+                if live is None:
+                    return None
+                try:
+                    action = self._attempt(record, decision, now, why, live)
+                    self._written[key] = next(_SEQUENCE)
+                    return action
+                except ConflictError:
+                    continue  # changed between read and write: read again and decide again
+                except GatewayError as exc:
+                    return self.store.log_action(
+                        key, "error", why, str(exc), live.replicas, None, ok=False
+                    )
+        return self.store.log_action(
+            key, "error", why, "the Deployment kept changing; will retry", None, None, ok=False
+        )
+
+    def _attempt(
+        self,
+        record: ModelRecord,
+        decision: Decision,
+        now: datetime,
+        why: str,
+        live: LiveDeployment,
+    ) -> SchedulerAction | None:
+        key, target = record.key, downtime_replicas(record.spec)
+        memory = self.store.memory(key)
+        if (memory_now := recovered(memory, live, target)) != memory:
+            memory = memory_now
+            self.store.remember(key, memory, decision.rule)
+        todo = step(decision.state, memory, live.replicas, target)
+        if todo == "note-down":
+            self.store.remember(key, Memory("down", live.replicas), decision.rule)
+        elif todo == "scale-down":
+            return self._scale_down(key, live, target, decision, why)
+        elif todo == "keep-manual":
+            return self._keep_manual(key, live, now, decision)
+        elif todo == "already-up":
+            return self._already_up(key, live, memory, decision)
+        elif todo == "scale-up":
+            restore = desired_replicas(record.spec, restore=memory.original)
+            return self._scale_up(key, live, restore, decision, why)
+        return None
+
+    def _gateway(self) -> ClusterGateway:
+        if self.gateway is None:
+            raise GatewayError("no cluster connected")
+        return self.gateway
+
+    def _scale_down(
+        self, key: Key, live: LiveDeployment, target: int, decision: Decision, why: str
+    ) -> SchedulerAction:
+        patched = self._gateway().patch_replicas_and_annotations(
+            key[0], key[1], target, {ORIGINAL_REPLICAS: str(live.replicas)}, live.resource_version
+        )
+        self.store.remember(key, Memory("down", live.replicas), decision.rule)
+        after = patched["spec"].get("replicas", target)
+        return self.store.log_action(key, "scale-down", why, decision.detail, live.replicas, after)
+
+    def _scale_up(
+        self, key: Key, live: LiveDeployment, restore: int, decision: Decision, why: str
+    ) -> SchedulerAction:
+        patched = self._gateway().patch_replicas_and_annotations(
+            key[0], key[1], restore, {ORIGINAL_REPLICAS: None}, live.resource_version
+        )
+        self.store.remember(key, UP, decision.rule)
+        after = patched["spec"].get("replicas", restore)
+        return self.store.log_action(key, "scale-up", why, decision.detail, live.replicas, after)
+
+    def _keep_manual(
+        self, key: Key, live: LiveDeployment, now: datetime, decision: Decision
+    ) -> SchedulerAction:
+        """Scaled up by hand during downtime: respected until the next scheduled transition.
+        The remembered count is dropped, never replaced by 0."""
+        until = decision.until if decision.until is not None else now + timedelta(days=1)
+        self._gateway().annotate_deployment(
+            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
+        )
+        self.store.set_override(
+            key,
+            "up",
+            until,
+            actor="scheduler",
+            implicit=True,
+            reason=f"manual scale to {live.replicas} during downtime",
+        )
+        self.store.remember(key, UP, "manual")
+        detail = (
+            f"scaled to {live.replicas} by hand during downtime; kept until "
+            f"{until:%Y-%m-%d %H:%M} UTC"
+        )
+        return self.store.log_action(
+            key, "keep-manual", "manual", detail, live.replicas, live.replicas
+        )
+
+    def _already_up(
+        self, key: Key, live: LiveDeployment, memory: Memory, decision: Decision
+    ) -> SchedulerAction:
+        self._gateway().annotate_deployment(
+            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
+        )
+        self.store.remember(key, UP, decision.rule)
+        detail = f"already running; remembered count {memory.original} not needed"
+        return self.store.log_action(
+            key, "keep-manual", "manual", detail, live.replicas, live.replicas
+        )
+
+    def _pretend(
+        self, record: ModelRecord, decision: Decision, why: str, snapshot: LiveSnapshot
+    ) -> SchedulerAction | None:
+        """Dry run: log what would be done once per change of state, write nothing."""
+        key = record.key
+        with self._guard:
+            if self._dry.get(key, "up") == decision.state:
+                return None
+            self._dry[key] = decision.state
+        live = snapshot.get(key) or read_deployment(self.gateway, key)
+        replicas = live.replicas if live else None
+        after = downtime_replicas(record.spec) if decision.state == "down" else replicas
+        action = "scale-down" if decision.state == "down" else "scale-up"
+        return self.store.log_action(
+            key, action, why, f"dry run: {decision.detail}", replicas, after, dry_run=True
+        )

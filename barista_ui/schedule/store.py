@@ -1,0 +1,226 @@
+"""What the scheduler keeps in the database: team and global policies, overrides, the remembered
+state of each model (with an in-process copy) and the log of actions taken."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from barista_ui.schedule.decide import Override, validate_override
+from barista_ui.schedule.language import ScheduleError, holiday_name, parse_schedule
+from data.db import transaction
+from data.ops_tables import ScheduleMemory, ScheduleOverride, SchedulePolicy, SchedulerAction
+
+log = logging.getLogger("barista.scheduler")
+Key = tuple[str, str]
+Policies = dict[tuple[str, str], SchedulePolicy]
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The state the scheduler last enforced on a model and the count to restore."""
+
+    state: str
+    original: int | None
+
+
+UP = Memory("up", None)
+
+
+class ScheduleStore:
+    """The database side of the scheduler. ``clock`` stamps rows; nothing here calls the cluster."""
+
+    def __init__(
+        self,
+        new_session: Callable[[], Session],
+        clock: Callable[[], datetime],
+        default_tz: str = "UTC",
+    ):
+        self.new_session = new_session
+        self.clock = clock
+        self.default_tz = default_tz
+        self._memory: dict[Key, Memory] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ remembered state
+
+    def load_memory(self) -> None:
+        """Re-read the remembered states (another process may have acted since)."""
+        # Read under the lock: a ``remember`` that commits meanwhile updates the copy after
+        # this replacement, so a reload never brings back a state older than the database's.
+        with self._lock, self.new_session() as s:
+            rows = s.exec(select(ScheduleMemory)).all()
+            self._memory = {
+                (r.namespace, r.name): Memory(r.state, r.original_replicas) for r in rows
+            }
+
+    def memory(self, key: Key) -> Memory:
+        # no lock: the dict is only ever mutated or replaced whole under the lock, and a read
+        # must not wait for a reload (the page asks this)
+        return self._memory.get(key, UP)
+
+    def remember(self, key: Key, memory: Memory, rule: str) -> None:
+        """Persist ``memory`` for ``key``, then update the in-process copy."""
+        now = self.clock()
+        with transaction(self.new_session) as s:
+            row = s.exec(
+                select(ScheduleMemory).where(
+                    ScheduleMemory.namespace == key[0], ScheduleMemory.name == key[1]
+                )
+            ).first()
+            if row is None:
+                row = ScheduleMemory(namespace=key[0], name=key[1])
+            row.state, row.original_replicas = memory.state, memory.original
+            row.rule, row.updated_at = rule, now
+            if memory.state == "down":
+                row.scaled_down_at = now
+            s.add(row)
+        with self._lock:
+            self._memory[key] = memory
+
+    # ------------------------------------------------------------------ policies
+
+    def policies(self) -> Policies:
+        with self.new_session() as s:
+            return {(p.scope, p.team): p for p in s.exec(select(SchedulePolicy)).all()}
+
+    def set_policy(
+        self,
+        scope: str,
+        team: str,
+        *,
+        uptime: str | None,
+        downtime: str | None,
+        timezone: str | None,
+        holidays: tuple[str, str | None] | None,
+        actor: str,
+    ) -> None:
+        """Validate, then save the global (``team`` = "") or a team's schedule."""
+        if scope not in ("global", "team"):
+            raise ScheduleError("scope must be 'global' or 'team'")
+        tz = timezone or self.default_tz
+        parse_schedule(uptime, downtime, tz)  # validates
+        if holidays:
+            holiday_name(self.clock(), holidays[0], holidays[1], tz)
+        with transaction(self.new_session) as s:
+            row = s.exec(
+                select(SchedulePolicy).where(
+                    SchedulePolicy.scope == scope, SchedulePolicy.team == team
+                )
+            ).first()
+            if row is None:
+                row = SchedulePolicy(scope=scope, team=team)
+            else:
+                row.version += 1
+            row.uptime, row.downtime, row.timezone = uptime, downtime, timezone
+            row.holiday_country = holidays[0] if holidays else None
+            row.holiday_subdiv = holidays[1] if holidays else None
+            row.updated_by, row.updated_at = actor, self.clock()
+            s.add(row)
+
+    # ------------------------------------------------------------------ overrides
+
+    def set_override(
+        self,
+        key: Key,
+        state: str,
+        until: datetime,
+        *,
+        actor: str,
+        reason: str,
+        implicit: bool = False,
+    ) -> None:
+        if not implicit:
+            validate_override(state, until, self.clock())
+        with transaction(self.new_session) as s:
+            s.add(
+                ScheduleOverride(
+                    namespace=key[0],
+                    name=key[1],
+                    state=state,
+                    until=until,
+                    kind="implicit" if implicit else "manual",
+                    actor=actor,
+                    reason=reason,
+                    created_at=self.clock(),
+                )
+            )
+
+    def clear_override(self, key: Key, actor: str) -> int:
+        """End the model's active overrides now; returns how many were active."""
+        now = self.clock()
+        with transaction(self.new_session) as s:
+            rows = s.exec(
+                select(ScheduleOverride).where(
+                    ScheduleOverride.namespace == key[0],
+                    ScheduleOverride.name == key[1],
+                    ScheduleOverride.cleared_at.is_(None),  # type: ignore[union-attr]
+                    ScheduleOverride.until > now,
+                )
+            ).all()
+            for r in rows:
+                r.cleared_at = now
+                s.add(r)
+            return len(rows)
+
+    def active_overrides(self, now: datetime) -> dict[Key, Override]:
+        """The override in force per model at ``now`` (the newest wins)."""
+        with self.new_session() as s:
+            rows = s.exec(
+                select(ScheduleOverride)
+                .where(ScheduleOverride.cleared_at.is_(None), ScheduleOverride.until > now)  # type: ignore[union-attr]
+                .order_by(ScheduleOverride.created_at)
+            ).all()
+        return {
+            (r.namespace, r.name): Override(
+                r.state, r.until, r.actor, r.reason, r.kind == "implicit"
+            )
+            for r in rows
+        }
+
+    # ------------------------------------------------------------------ the action log
+
+    def log_action(
+        self,
+        key: Key,
+        action: str,
+        reason: str,
+        detail: str,
+        before: int | None,
+        after: int | None,
+        *,
+        ok: bool = True,
+        dry_run: bool = False,
+    ) -> SchedulerAction:
+        row = SchedulerAction(
+            at=self.clock(),
+            namespace=key[0],
+            name=key[1],
+            action=action,
+            reason=reason,
+            detail=detail[:2000],
+            before=before,
+            after=after,
+            actor="scheduler",
+            dry_run=dry_run,
+            ok=ok,
+            error="" if ok else detail,
+        )
+        with transaction(self.new_session) as s:
+            s.add(row)
+        log.info("%s %s/%s %s->%s (%s) %s", action, key[0], key[1], before, after, reason, detail)
+        return row
+
+    def actions(self, limit: int = 200) -> list[SchedulerAction]:
+        """The newest ``limit`` actions, newest first."""
+        with self.new_session() as s:
+            return list(
+                s.exec(
+                    select(SchedulerAction).order_by(SchedulerAction.id.desc()).limit(limit)  # type: ignore[union-attr]
+                ).all()
+            )
