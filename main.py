@@ -1,4 +1,4 @@
-"""Barista's entry point: wires settings and services, mounts the page, serves it.
+"""Barista's entry point (the composition root): builds the typed app, mounts the page, serves it.
 
     python main.py [--host 127.0.0.1] [--port 8080]
 
@@ -16,15 +16,9 @@ import sys
 from nicegui import app, ui
 from starlette.responses import JSONResponse
 
-from barista_ui.app import Services, build_services
+from barista_ui.app import App, build_app
 from barista_ui.settings import Settings
-from components.cluster.live_view import cluster_badge, extend_models_table, panel_live
-from components.cluster.overview import build_cluster_tab
-from components.cost.tab import build_cost_tab
-from components.cost.widgets import edit_cost_text, panel_cost
-from components.page import mount
-from components.schedules.tab import build_schedules_tab
-from components.schedules.widgets import banner, extend_with_schedules
+from components.page import PageServices, mount
 from data.db import current_revision, ping
 
 
@@ -35,53 +29,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def create_app(settings: Settings) -> Services:
-    services = build_services(settings)
-    services.extras["cluster_badge"] = lambda: cluster_badge(services)
-    cost_board = services.cost_board()
-
-    def panel_extras(record) -> None:
-        panel_cost(cost_board, record)
-        panel_live(services, record)
-
-    services.extras["panel_extras"] = panel_extras
-
-    def extend(models) -> None:
-        extend_with_schedules(services, models)
-        if services.reconciler is not None:
-            extend_models_table(services, models)
-
-    services.extras["extend_models_table"] = extend
-    services.extras["banner"] = lambda: banner(services)
-    services.extras["estimate_edit_text"] = lambda old, new: edit_cost_text(cost_board, old, new)
+def create_app(settings: Settings) -> App:
+    """Build Barista (the embedded simulator when no cluster is configured), mount the page,
+    start the services with the server and stop them with it."""
+    barista = build_app(settings, embedded=True)
     mount(
-        services,
-        {
-            "schedules": build_schedules_tab,
-            "cluster": build_cluster_tab,
-            "cost": lambda _services: build_cost_tab(cost_board),
-        },
+        PageServices(fleet=barista.fleet, schedules=barista.schedule_board, cost=barista.cost_board)
     )
 
-    async def start_runtime() -> None:
-        services.hub.bind_loop(asyncio.get_running_loop())
-        services.start_runtime()  # quick: connects and starts threads; the first apply runs behind
-        services.start_scheduler()
-        services.start_cost_rollups()
+    async def start() -> None:
+        barista.hub.bind_loop(asyncio.get_running_loop())
+        barista.start()  # quick: starts threads; the first apply runs behind
 
-    app.on_startup(start_runtime)
+    app.on_startup(start)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
         try:
-            ping(services.engine)
-            schema = current_revision(services.engine)
+            ping(barista.engine)
+            schema = current_revision(barista.engine)
         except Exception as exc:  # the point of the endpoint is to say why
             return JSONResponse({"status": "error", "database": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok", "schema": schema})
 
-    app.on_shutdown(services.close)
-    return services
+    app.on_shutdown(barista.stop)
+    return barista
 
 
 def main() -> None:

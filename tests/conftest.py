@@ -127,4 +127,4 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
     yield _run
     if "s" in cli._services_cache:
-        cli._services_cache.pop("s").close()
+        cli._services_cache.pop("s").stop()

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 import data.cost_tables  # noqa: F401
 import data.ops_tables  # noqa: F401
 import data.tables  # noqa: F401
-from barista_ui.app import build_services
+from barista_ui.app import build_app
 from barista_ui.settings import Settings
 from data.db import alembic_config, current_revision, head_revision, make_engine, migrate
 
@@ -42,10 +42,10 @@ def test_each_older_sqlite_database_upgrades_on_start(tmp_path) -> None:
         url = f"sqlite:///{tmp_path / f'old{i}.db'}"
         migrate(make_engine(url), rev)
         assert current_revision(make_engine(url)) == rev
-        services = build_services(Settings(database_url=url), seed=True)
+        services = build_app(Settings(database_url=url, cluster="none"), seed=True)
         assert current_revision(services.engine) == head_revision()
         assert len(services.registry.list_models()) == 40
-        services.close()
+        services.stop()
 
 
 @pytest.mark.postgres

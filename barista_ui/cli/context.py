@@ -11,13 +11,16 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from barista_ui.records.registry import RegistryError
 from barista_ui.records.spec import FileFormatError, RecordInvalid, dump_records_yaml
 from barista_ui.settings import Settings
+
+if TYPE_CHECKING:  # built on first use: `barista --help` need not import the services
+    from barista_ui.app import App
 
 
 class Fmt(StrEnum):
@@ -37,14 +40,14 @@ class CliError(Exception):
 _services_cache: dict[str, Any] = {}
 
 
-def services():
-    """The services on the configured database (built once per process)."""
+def services() -> App:
+    """The typed app on the configured database (built once per process)."""
     if "s" not in _services_cache:
-        from barista_ui.app import build_services
+        from barista_ui.app import build_app
 
-        svc = build_services(Settings())
-        svc.connect_cluster()  # record changes are then checked by and applied to the cluster
-        _services_cache["s"] = svc
+        # With a cluster configured (or a dashboard's simulator running), record changes are
+        # checked by the cluster before they are saved and applied to it right after.
+        _services_cache["s"] = build_app(Settings(), embedded=False)
     return _services_cache["s"]
 
 

@@ -150,7 +150,7 @@ def _compare_rows(cost, start, end, by: str) -> list[dict]:
 def _opencost_rows(svc, start, end, by: str) -> list[dict]:
     from barista_ui.cost.opencost import OpenCostError
 
-    client = svc.opencost()
+    client = svc.cost_board.opencost
     if client is None:
         raise _fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
     if by not in ("model", "day"):
@@ -167,7 +167,7 @@ def _opencost_rows(svc, start, end, by: str) -> list[dict]:
 
 
 def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
-    cost = svc.cost_service()
+    cost = svc.cost
     if source == Source.modeled:
         return cost.report(start, end, by)
     if source == Source.billing:
@@ -300,7 +300,7 @@ def prices_show(fmt: str = typer.Option("yaml", "--format", help="yaml or csv"))
 
     if fmt not in ("yaml", "csv"):
         raise _fail("--format must be yaml or csv", 2)
-    typer.echo(dump_prices(services().cost_service().price_table(), fmt), nl=False)
+    typer.echo(dump_prices(services().cost.price_table(), fmt), nl=False)
 
 
 @prices_app.command("load")
@@ -315,7 +315,7 @@ def prices_load(
         entries = read_price_file(path)
     except PriceFileError as exc:
         raise _fail(f"{path.name}: {exc}") from None
-    n = services().cost_board().save_prices(entries, actor())
+    n = services().cost_board.save_prices(entries, actor())
     typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
 
 
@@ -328,7 +328,7 @@ def budget(
     """Show or set a team's monthly budget."""
     from barista_ui.cli.context import actor, services
 
-    cost = services().cost_service()
+    cost = services().cost
     if clear or monthly_usd is not None:
         try:
             cost.set_budget(team, None if clear else monthly_usd, actor())

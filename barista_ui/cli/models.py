@@ -258,7 +258,7 @@ def reconcile_saved(keys: list[tuple[str, str]], notice: str) -> None:
 
 
 def connected() -> Reconciler:
-    reconciler = services().connect_cluster()
+    reconciler = services().reconciler
     if reconciler is None:
         raise CliError(
             "no cluster reachable: set BARISTA_KUBECONFIG (or run inside a cluster), or start "
@@ -338,7 +338,7 @@ def models_status(
     """Live ready/desired replicas and sync status from the cluster (as the page shows it)."""
     svc = services()
     connected()
-    live = svc.start_live(wait=True)
+    live = svc.watch()
     try:
         records = (
             [svc.registry.get(name, namespace)]

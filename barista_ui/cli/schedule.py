@@ -148,7 +148,7 @@ def set_(
                 }
             _set_model_schedule(svc, model, namespace, schedule)
         else:
-            svc.scheduler_engine().set_policy(
+            svc.scheduler.set_policy(
                 "global" if global_ else "team",
                 team or "",
                 uptime=None if clear else uptime,
@@ -165,7 +165,7 @@ def set_(
 @schedule_app.command("show")
 def show(team: str | None = typer.Option(None, "--team")) -> None:
     """The global default and team schedules."""
-    policies = _services().scheduler_engine().policies()
+    policies = _services().scheduler.policies()
     for (scope, t), p in sorted(policies.items()):
         if team and t != team:
             continue
@@ -198,7 +198,7 @@ def explain_(
     try:
         rec = svc.registry.get(name, namespace)
         when = parse_time(at) if at else datetime.now(UTC)
-        engine = svc.scheduler_engine()
+        engine = svc.scheduler
         decision = engine.decide_for(rec, when)
         typer.echo(f"{decision.state} — rule: {decision.rule} — {engine.explain_for(rec, when)}")
     except (ScheduleError, RegistryError) as exc:
@@ -221,7 +221,7 @@ def override_command(
     svc = _services()
     try:
         rec = svc.registry.get(name, namespace)
-        engine = svc.scheduler_engine()
+        engine = svc.scheduler
         if clear:
             n = engine.clear_override(rec.key, actor())
             typer.echo(f"{n} override(s) cleared")
@@ -231,7 +231,7 @@ def override_command(
         engine.set_override(
             rec.key, "up" if up else "down", parse_time(until), actor=actor(), reason=reason
         )
-        if svc.gateway is not None:
+        if svc.cluster.gateway is not None:
             engine.reconcile(reason="override", keys={rec.key})
         typer.echo(f"{rec.namespace}/{rec.name} kept {'up' if up else 'down'} until {until}")
     except (ScheduleError, RegistryError) as exc:

@@ -6,14 +6,13 @@ shows a spinner until the figures arrive, and saving a schedule does not block t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nicegui import run, ui
 
-from barista_ui.app import Services
-from barista_ui.cost.overview import month_start
+from barista_ui.schedule.board import Level, ScheduleBoard, SchedulesData
 from barista_ui.schedule.language import (
     Schedule,
     ScheduleError,
@@ -29,32 +28,6 @@ from components.theme import current_user
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ACTION_COLUMNS = ("at", "model", "action", "reason", "change", "detail")
 Calendar = tuple[str, str | None]
-
-
-@dataclass(frozen=True)
-class Level:
-    """One schedule level as the card shows it: its saved policy and what it runs."""
-
-    scope: str
-    team: str
-    policy: Any  # the saved SchedulePolicy row, or None
-    running_replicas: int
-    hourly_usd: float = 0.0  # what its running replicas cost per hour when up
-    saved_mtd: float = 0.0  # what scheduled downtime saved this month
-
-    @property
-    def title(self) -> str:
-        return "Global default" if self.scope == "global" else f"Team {self.team}"
-
-    @property
-    def mark(self) -> str:
-        return f"{self.scope}-{self.team}"
-
-
-@dataclass(frozen=True)
-class SchedulesData:
-    levels: list[Level] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _grid_html(grid: list[list[str]]) -> str:
@@ -95,45 +68,6 @@ def _action_row(a: Any) -> dict[str, Any]:
         "change": f"{before} → {after}",
         "detail": a.detail,
     }
-
-
-def load_schedules(services: Services, now: datetime) -> SchedulesData:
-    """The global and team levels with their policies and figures, and the recent actions.
-    Reads the database: call it off the event loop."""
-    engine, cost = services.scheduler_engine(), services.cost_service()
-    replicas: dict[str, int] = {}
-    usd: dict[str, float] = {}
-    for r in services.registry.list_models(enabled=True):
-        team = r.spec.team
-        replicas[team] = replicas.get(team, 0) + r.spec.replicas
-        try:
-            usd[team] = usd.get(team, 0.0) + cost.rate_for(r.spec) * r.spec.replicas
-        except ValueError:
-            pass
-    saved = cost.totals(month_start(cost.tz, now), now, ["team"]).set_index("team")["saved_usd"]
-    policies = engine.policies()
-    levels = [
-        Level(
-            "global",
-            "",
-            policies.get(("global", "")),
-            sum(replicas.values()),
-            sum(usd.values()),
-            float(saved.sum()),
-        )
-    ]
-    for team in sorted(replicas):
-        levels.append(
-            Level(
-                "team",
-                team,
-                policies.get(("team", team)),
-                replicas[team],
-                usd.get(team, 0.0),
-                float(saved.get(team, 0.0)),
-            )
-        )
-    return SchedulesData(levels, [_action_row(a) for a in engine.actions(100)])
 
 
 # ---------------------------------------------------------------- one level's card
@@ -210,14 +144,13 @@ def _preview(level: Level, sched: Schedule, tz_name: str) -> None:
     ).classes("text-xs text-grey-8").mark(f"schedule-saving-{level.mark}")
 
 
-def schedule_card(services: Services, level: Level) -> None:
+def schedule_card(board: ScheduleBoard, level: Level) -> None:
     """One level's schedule: edit, validate as you type, preview, save."""
-    engine = services.scheduler_engine()
     with ui.card().classes("w-full barista-card gap-1").mark(f"schedule-card-{level.mark}"):
         with ui.row().classes("w-full items-center justify-between"):
             ui.label(level.title).classes("text-base font-semibold")
             saved = ui.label("").classes("text-xs text-grey-7")
-        inputs = _card_inputs(level, services.settings.default_timezone)
+        inputs = _card_inputs(level, board.default_tz)
         error = ui.label("").classes("field-error").mark(f"schedule-error-{level.mark}")
         preview = ui.column().classes("w-full gap-1")
 
@@ -243,9 +176,8 @@ def schedule_card(services: Services, level: Level) -> None:
                 _, calendar = inputs.parse()
                 text = (inputs.spec.value or "").strip() or None
                 await run.io_bound(
-                    engine.set_policy,
-                    level.scope,
-                    level.team,
+                    board.set_policy,
+                    level,
                     uptime=text if inputs.kind.value == "uptime" else None,
                     downtime=text if inputs.kind.value == "downtime" else None,
                     timezone=(inputs.tz.value or "").strip() or None,
@@ -270,12 +202,12 @@ def schedule_card(services: Services, level: Level) -> None:
 # ---------------------------------------------------------------- the tab
 
 
-def _cluster_notice(services: Services) -> None:
-    if services.gateway is None:
+def _cluster_notice(board: ScheduleBoard) -> None:
+    if not board.connected:
         ui.label("No cluster is connected: schedules are saved but nothing is scaled.").classes(
             "text-sm text-grey-7"
         )
-    elif services.settings.scheduler_dry_run:
+    elif board.dry_run:
         ui.label(
             "Dry-run mode: the scheduler records what it would do and writes nothing."
         ).classes("text-sm text-orange-9")
@@ -291,25 +223,25 @@ def _actions_table(rows: list[dict[str, Any]]) -> None:
     ).classes("w-full").mark("scheduler-actions")
 
 
-def _render(services: Services, data: SchedulesData) -> None:
-    _cluster_notice(services)
+def _render(board: ScheduleBoard, data: SchedulesData) -> None:
+    _cluster_notice(board)
     with ui.grid(columns="repeat(auto-fit, minmax(min(380px, 100%), 1fr))").classes("w-full gap-3"):
         for level in data.levels:
-            schedule_card(services, level)
-    _actions_table(data.actions)
+            schedule_card(board, level)
+    _actions_table([_action_row(a) for a in data.actions])
 
 
-def build_schedules_tab(services: Services) -> None:
+def build_schedules_tab(board: ScheduleBoard) -> None:
     body = ui.column().classes("w-full gap-3")
     with body:
         ui.spinner(size="lg").classes("self-center")
 
     async def fill() -> None:
-        data = await run.io_bound(load_schedules, services, datetime.now(UTC))
+        data = await run.io_bound(board.load, datetime.now(UTC))
         if data is None or body.is_deleted:  # the app is stopping, or the page is gone
             return
         body.clear()
         with body:
-            _render(services, data)
+            _render(board, data)
 
     ui.timer(0, fill, once=True)

@@ -37,7 +37,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sim):  # noqa: F811
 
     yield _run, tmp_path
     if "s" in cli._services_cache:
-        cli._services_cache.pop("s").close()
+        cli._services_cache.pop("s").stop()
 
 
 def test_render_prints_valid_manifests(run) -> None:
@@ -139,7 +139,7 @@ def test_edit_while_the_cluster_is_down_is_saved_as_pending(
 
     def invoke(*args: str):
         if "s" in cli._services_cache:  # each command is its own process
-            cli._services_cache.pop("s").close()
+            cli._services_cache.pop("s").stop()
         return runner.invoke(cli_app, list(args))
 
     try:
@@ -160,4 +160,4 @@ def test_edit_while_the_cluster_is_down_is_saved_as_pending(
     finally:
         second.stop()
         if "s" in cli._services_cache:
-            cli._services_cache.pop("s").close()
+            cli._services_cache.pop("s").stop()

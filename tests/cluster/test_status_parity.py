@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from barista_ui.app import build_services
+from barista_ui.app import build_app
 from barista_ui.cli import context as cli
 from barista_ui.cli.app import app as cli_app
 from barista_ui.settings import Settings
-from components.cluster.live_view import live_fields
 from tests.k8s_fixtures import eventually, sim  # noqa: F401
 
 SATURDAY = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)  # recsys and vision are off-hours
@@ -27,22 +26,22 @@ def dashboard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sim):  # noqa: F8
     monkeypatch.setenv("BARISTA_KUBECONFIG", sim.write_kubeconfig(str(tmp_path / "kubeconfig")))
     monkeypatch.setenv("BARISTA_SEED_DEMO", "true")
     monkeypatch.setenv("BARISTA_ACTOR", "oncall")
-    services = build_services(Settings())
+    services = build_app(Settings())
     yield services
-    services.close()
+    services.stop()
     if "s" in cli._services_cache:
-        cli._services_cache.pop("s").close()
+        cli._services_cache.pop("s").stop()
 
 
 def test_page_and_cli_show_the_same_status_for_every_demo_model(dashboard) -> None:
     services = dashboard
-    reconciler = services.connect_cluster()
+    reconciler = services.reconciler
     assert reconciler is not None
     assert all(r.ok for r in reconciler.reconcile_all())
-    actions = services.scheduler_engine().reconcile(SATURDAY)
+    actions = services.scheduler.reconcile(SATURDAY)
     held = {(a.namespace, a.name) for a in actions if a.action == "scale-down"}
     assert held, "the demo policies scale some models down on a Saturday"
-    live = services.start_live(wait=True)
+    live = services.watch()
     records = services.registry.list_models()
 
     def settled() -> bool:
@@ -52,7 +51,9 @@ def test_page_and_cli_show_the_same_status_for_every_demo_model(dashboard) -> No
         )
 
     eventually(settled, timeout=20, what="the live view shows every model, held ones at 0")
-    page = {r.key: live_fields(services, r)["sync"] for r in records}
+    page = {
+        row.record.key: row.status.status for row in services.fleet.rows_of(records) if row.status
+    }
 
     cli._services_cache.clear()
     res = CliRunner().invoke(cli_app, ["models", "status", "-o", "json"])

@@ -60,12 +60,12 @@ async def test_keep_up_menu_creates_an_override(app_env, user: User) -> None:
 
 
 def test_upcoming_scale_downs_for_an_owner(app_env) -> None:
-    from barista_ui.app import build_services
+    from barista_ui.app import build_app
     from barista_ui.settings import Settings
-    from components.schedules.widgets import upcoming_scale_downs
 
-    services = build_services(Settings(database_url=f"sqlite:///{app_env}"), seed=True)
-    engine = services.scheduler_engine()
+    services = build_app(Settings(database_url=f"sqlite:///{app_env}", cluster="none"), seed=True)
+    engine = services.scheduler
+    upcoming_scale_downs = services.fleet.upcoming_scale_downs
     # vision works Mon-Fri 07:00-20:00 Berlin; 18:50 UTC on a Tuesday is 19:50 in Berlin
     at = datetime(2026, 11, 24, 18, 50, tzinfo=UTC)
     engine.set_policy(
@@ -77,9 +77,9 @@ def test_upcoming_scale_downs_for_an_owner(app_env) -> None:
         holidays=None,
         actor="t",
     )
-    priya = upcoming_scale_downs(services, "priya", at)
+    priya = upcoming_scale_downs("priya", at)
     assert priya and all(r.spec.team == "vision" for r, _ in priya)
     assert all(t == datetime(2026, 11, 24, 19, 0, tzinfo=UTC) for _, t in priya)
-    assert upcoming_scale_downs(services, "ana", at) == []
-    assert upcoming_scale_downs(services, "priya", at.replace(hour=12)) == []
-    services.close()
+    assert upcoming_scale_downs("ana", at) == []
+    assert upcoming_scale_downs("priya", at.replace(hour=12)) == []
+    services.stop()

@@ -156,14 +156,14 @@ def test_rollups_billing_and_prices_on_postgres(postgres_url: str) -> None:
 def test_services_roll_up_in_the_background(tmp_path) -> None:
     import time
 
-    from barista_ui.app import build_services
+    from barista_ui.app import build_app
     from barista_ui.settings import Settings
 
-    services = build_services(
+    services = build_app(
         Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", cluster="none", seed_demo=True)
     )
     try:
-        cost = services.cost_service()
+        cost = services.cost
         assert cost.rolled_through() is None  # the demo history is not rolled up yet
         services.start_cost_rollups()
         deadline = time.monotonic() + 30
@@ -171,4 +171,4 @@ def test_services_roll_up_in_the_background(tmp_path) -> None:
             time.sleep(0.05)
         assert cost.rolled_through() == datetime.now(UTC).date()
     finally:
-        services.close()
+        services.stop()
