@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from kubernetes import client
@@ -201,13 +202,13 @@ class ClusterGateway:
                 kwargs["_continue"] = token
             if namespace:
                 resp = self.request(
-                    lambda kw=kwargs: self.apps.list_namespaced_deployment(namespace, **kw),
+                    partial(self.apps.list_namespaced_deployment, namespace, **kwargs),
                     f"Deployments in {namespace}",
                     "list",
                 )
             else:
                 resp = self.request(
-                    lambda kw=kwargs: self.apps.list_deployment_for_all_namespaces(**kw),
+                    partial(self.apps.list_deployment_for_all_namespaces, **kwargs),
                     "Deployments",
                     "list",
                 )
@@ -231,7 +232,7 @@ class ClusterGateway:
         except NotFoundError:
             try:
                 self.request(
-                    lambda: self.core.create_namespace({"metadata": {"name": namespace}}),
+                    lambda: self.core.create_namespace(_body({"metadata": {"name": namespace}})),
                     f"Namespace {namespace}",
                     "create",
                 )
@@ -305,7 +306,7 @@ class ClusterGateway:
             if live is None:
                 try:
                     self.request(
-                        lambda: self.apps.create_namespaced_deployment(ns, obj),
+                        lambda: self.apps.create_namespaced_deployment(ns, _body(obj)),
                         what,
                         "create",
                     )
@@ -343,7 +344,7 @@ class ClusterGateway:
             body["metadata"] = meta
             try:
                 self.request(
-                    lambda b=body: self.apps.replace_namespaced_deployment(name, ns, b),
+                    partial(self.apps.replace_namespaced_deployment, name, ns, _body(body)),
                     what,
                     "update",
                 )
@@ -381,7 +382,7 @@ class ClusterGateway:
             if kind == "Service" and (live.get("spec") or {}).get("clusterIP"):
                 body["spec"] = {**obj["spec"], "clusterIP": live["spec"]["clusterIP"]}
             try:
-                self.request(lambda b=body: replace(name, ns, b), what, "update")
+                self.request(partial(replace, name, ns, body), what, "update")
                 result.updated.append(what)
                 result.writes += 1
                 return
@@ -420,8 +421,11 @@ class ClusterGateway:
             try:
                 out = self.to_dict(
                     self.request(
-                        lambda b=body: self.apps.replace_namespaced_deployment_scale(
-                            name, namespace, b
+                        partial(
+                            self.apps.replace_namespaced_deployment_scale,
+                            name,
+                            namespace,
+                            _body(body),
                         ),
                         what,
                         "scale",
@@ -494,12 +498,18 @@ class ClusterGateway:
         ):
             what = f"{kind} {ns}/{name}"
             try:
-                self.request(lambda f=fn: f(name, ns), what, "delete")
+                self.request(partial(fn, name, ns), what, "delete")
                 result.deleted.append(what)
                 result.writes += 1
             except NotFoundError:
                 pass
         return result
+
+
+def _body(obj: Obj) -> Any:
+    """A plain dict as a request body: the client serializes dicts as they are (its type hints
+    name its model classes)."""
+    return obj
 
 
 def _same(live: Obj, desired: Obj) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from barista_ui.cli.context import actor, fail, services
 from barista_ui.schedule.language import (
     ScheduleError,
     format_utc,
@@ -64,17 +65,6 @@ def next_(
         typer.echo(f"{format_utc(instant)} {state}")
 
 
-def _services():
-    from barista_ui.cli.context import services
-
-    return services()
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def _calendar(holidays: str | None) -> tuple[str, str | None] | None:
     """``DE-BY`` → ("DE", "BY"); ``US`` → ("US", None)."""
     if not holidays:
@@ -90,7 +80,6 @@ def _set_model_schedule(
     schedule: dict | None,
 ) -> None:
     """A model's schedule is part of its record: saved as a new revision."""
-    from barista_ui.cli.context import actor
 
     rec = svc.registry.get(model, namespace)
     if schedule is not None:
@@ -127,15 +116,14 @@ def set_(
     ),
 ) -> None:
     """Set the global, a team's or a model's schedule (a model's is a revision of its record)."""
-    from barista_ui.cli.context import actor
     from barista_ui.records.registry import RegistryError
 
     if sum([global_, bool(team), bool(model)]) != 1:
-        _fail("give exactly one of --global, --team T, --model NAME", 2)
+        fail("give exactly one of --global, --team T, --model NAME", 2)
     if not clear and not (uptime or downtime):
-        _fail("give --uptime SPEC or --downtime SPEC (or --clear)", 2)
+        fail("give --uptime SPEC or --downtime SPEC (or --clear)", 2)
     cal = _calendar(holidays)
-    svc = _services()
+    svc = services()
     try:
         if model:
             schedule = None
@@ -158,14 +146,14 @@ def set_(
                 actor=actor(),
             )
     except (ScheduleError, RegistryError, ValueError) as exc:
-        _fail(str(exc), 2 if isinstance(exc, ScheduleError) else 1)
+        fail(str(exc), 2 if isinstance(exc, ScheduleError) else 1)
     typer.echo("schedule saved")
 
 
 @schedule_app.command("show")
 def show(team: str | None = typer.Option(None, "--team")) -> None:
     """The global default and team schedules."""
-    policies = _services().scheduler.policies()
+    policies = services().scheduler.policies()
     for (scope, t), p in sorted(policies.items()):
         if team and t != team:
             continue
@@ -194,7 +182,7 @@ def explain_(
 
     from barista_ui.records.registry import RegistryError
 
-    svc = _services()
+    svc = services()
     try:
         rec = svc.registry.get(name, namespace)
         when = parse_time(at) if at else datetime.now(UTC)
@@ -202,7 +190,7 @@ def explain_(
         decision = engine.decide_for(rec, when)
         typer.echo(f"{decision.state} — rule: {decision.rule} — {engine.explain_for(rec, when)}")
     except (ScheduleError, RegistryError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def override_command(
@@ -215,10 +203,9 @@ def override_command(
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
 ) -> None:
     """Keep a model up or down until a time, whatever its schedule says."""
-    from barista_ui.cli.context import actor
     from barista_ui.records.registry import RegistryError
 
-    svc = _services()
+    svc = services()
     try:
         rec = svc.registry.get(name, namespace)
         engine = svc.scheduler
@@ -227,7 +214,7 @@ def override_command(
             typer.echo(f"{n} override(s) cleared")
             return
         if up == down or not until:
-            _fail("give --up or --down, and --until TIME", 2)
+            fail("give --up or --down, and --until TIME", 2)
         engine.set_override(
             rec.key, "up" if up else "down", parse_time(until), actor=actor(), reason=reason
         )
@@ -235,4 +222,4 @@ def override_command(
             engine.reconcile(reason="override", keys={rec.key})
         typer.echo(f"{rec.namespace}/{rec.name} kept {'up' if up else 'down'} until {until}")
     except (ScheduleError, RegistryError) as exc:
-        _fail(str(exc))
+        fail(str(exc))

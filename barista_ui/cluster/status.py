@@ -105,14 +105,13 @@ def sync_status(
     """Compare one record's spec (None: none exists) with its live view (None: never seen)."""
     if live_error:
         return SyncStatus("Error", [], live_error)
-    exists = live is not None and live.deployment_exists
     if spec is None:
-        if exists:
+        if live is not None and live.deployment_exists:
             return SyncStatus(
                 "Unmanaged", [], "a Deployment labelled managed-by=barista has no record"
             )
         return SyncStatus("Unknown")
-    if not exists:
+    if live is None or not live.deployment_exists:
         return SyncStatus("Missing", [], "no Deployment in the cluster")
     diffs = []
     if config_drift(spec, live):
@@ -177,6 +176,7 @@ class FleetStatus:
 
 def _row(key: Key, st: SyncStatus, live: Any | None, desired: int) -> StatusRow:
     exists = live is not None and live.deployment_exists
+    live_desired = live.desired if live is not None and exists else desired
     pods = (
         [PodRow(p.name, p.phase, p.ready, p.restarts, p.reason) for p in live.pods] if live else []
     )
@@ -185,7 +185,7 @@ def _row(key: Key, st: SyncStatus, live: Any | None, desired: int) -> StatusRow:
         name=key[1],
         status=st.status,
         ready=live.ready if live else 0,
-        desired=live.desired if exists else desired,
+        desired=live_desired,
         diffs=st.diffs,
         message=st.message,
         pods=pods,

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import CursorResult, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from barista_ui.records.spec import (
     DEFAULT_MAX_REPLICAS,
@@ -267,7 +267,7 @@ class RegistryService:
         """(namespace, name) of every model with a revision after ``revision_id``."""
         with self._new_session() as s:
             rows = s.exec(
-                select(Revision.namespace, Revision.name).where(Revision.id > revision_id)
+                select(Revision.namespace, Revision.name).where(col(Revision.id) > revision_id)
             ).all()
         return {(ns, name) for ns, name in rows}
 
@@ -278,7 +278,7 @@ class RegistryService:
             rows = s.exec(
                 select(Revision)
                 .where(Revision.namespace == ns, Revision.name == name)
-                .order_by(Revision.number)
+                .order_by(col(Revision.number))
             ).all()
         if not rows:
             raise NotFound(f"model '{name}' has no history in namespace '{ns}'")
@@ -613,11 +613,14 @@ class RegistryService:
         values = spec_to_columns(spec)
         result = s.execute(
             update(ModelDeployment)
-            .where(ModelDeployment.id == row.id, ModelDeployment.version == expected_version)
+            .where(
+                col(ModelDeployment.id) == row.id,
+                col(ModelDeployment.version) == expected_version,
+            )
             .values(**values, updated_at=now, version=expected_version + 1)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast("CursorResult[Any]", result).rowcount != 1:
             s.rollback()
             latest = s.get(ModelDeployment, row.id)
             if latest is None:

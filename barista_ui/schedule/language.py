@@ -185,15 +185,15 @@ def _parse_part(part: str, default_tz: str | None) -> WeeklyWindow | AbsoluteWin
             "'2026-12-24T00:00:00Z-2026-12-27T00:00:00Z', 'always' or 'never'"
         )
     first, last = _day(m.group(1), part), _day(m.group(2), part)
-    start = _hhmm(m.group(3), part, is_end=False)
-    end = _hhmm(m.group(4), part, is_end=True)
-    assert start is not None
-    if end == start:
+    start_at = _hhmm(m.group(3), part, is_end=False)
+    end_at = _hhmm(m.group(4), part, is_end=True)
+    assert start_at is not None
+    if end_at == start_at:
         raise ScheduleError(f"start and end are equal in '{part}': the window would be empty")
     tz_name = m.group(5) or default_tz
     if not tz_name:
         raise ScheduleError(f"no timezone in '{part}': add one, e.g. '{part} Europe/Berlin'")
-    return WeeklyWindow(first, last, start, end, zone(tz_name), part)
+    return WeeklyWindow(first, last, start_at, end_at, zone(tz_name), part)
 
 
 @lru_cache(maxsize=4096)

@@ -13,7 +13,7 @@ import os
 import zlib
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 log = logging.getLogger("barista.leader")
 LOCK_NAME = "barista-scheduler"
@@ -35,7 +35,7 @@ class PostgresAdvisoryLock:
     def __init__(self, engine: Engine, name: str = LOCK_NAME):
         self.engine = engine
         self.key = zlib.crc32(name.encode())
-        self.conn = None
+        self.conn: Connection | None = None
         self.leader = False
 
     def try_acquire(self) -> bool:

@@ -8,11 +8,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from barista_ui.schedule.decide import Override, validate_override
-from barista_ui.schedule.language import ScheduleError, holiday_name, parse_schedule
+from barista_ui.schedule.language import ScheduleError, State, holiday_name, parse_schedule
 from data.db import transaction
 from data.ops_tables import ScheduleMemory, ScheduleOverride, SchedulePolicy, SchedulerAction
 
@@ -173,12 +174,14 @@ class ScheduleStore:
         with self.new_session() as s:
             rows = s.exec(
                 select(ScheduleOverride)
-                .where(ScheduleOverride.cleared_at.is_(None), ScheduleOverride.until > now)  # type: ignore[union-attr]
-                .order_by(ScheduleOverride.created_at)
+                .where(
+                    col(ScheduleOverride.cleared_at).is_(None), col(ScheduleOverride.until) > now
+                )
+                .order_by(col(ScheduleOverride.created_at))
             ).all()
         return {
             (r.namespace, r.name): Override(
-                r.state, r.until, r.actor, r.reason, r.kind == "implicit"
+                cast(State, r.state), r.until, r.actor, r.reason, r.kind == "implicit"
             )
             for r in rows
         }

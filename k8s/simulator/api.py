@@ -284,15 +284,15 @@ def strategic_merge_patch(target: Any, patch: Any, key: str = "") -> Any:
         return out
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    merged: Obj = copy.deepcopy(target) if isinstance(target, dict) else {}
     for k, v in patch.items():
         if k.startswith("$"):
             continue
         if v is None:
-            out.pop(k, None)
+            merged.pop(k, None)
         else:
-            out[k] = strategic_merge_patch(out.get(k), v, k)
-    return out
+            merged[k] = strategic_merge_patch(merged.get(k), v, k)
+    return merged
 
 
 def json_patch(target: Obj, ops: list[dict]) -> Obj:

@@ -8,6 +8,7 @@ resourceVersion older than the kept history gets 410 Gone, as on a real server.
 
 from __future__ import annotations
 
+import builtins  # the Store has a method named list
 import copy
 import queue
 import threading
@@ -91,13 +92,13 @@ class Store:
             page = objs[start : start + limit] if limit else objs[start:]
             return [copy.deepcopy(o) for o in page], self.rv, total
 
-    def dependents(self, owner_uid: str, resource: str) -> list[Obj]:
+    def dependents(self, owner_uid: str, resource: str) -> builtins.list[Obj]:
         """Copies of the objects of ``resource`` whose ownerReferences name ``owner_uid``."""
         with self.lock:
             keys = [k for k in self.children.get(owner_uid, ()) if k[0] == resource]
             return [copy.deepcopy(self.objects[k]) for k in keys if k in self.objects]
 
-    def iter_raw(self, resource: str) -> list[Obj]:
+    def iter_raw(self, resource: str) -> builtins.list[Obj]:
         with self.lock:
             return list(self.by_resource.get(resource, {}).values())
 
