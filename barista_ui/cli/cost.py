@@ -136,7 +136,7 @@ def _compare_rows(cost, start, end, by: str) -> list[dict]:
     rows = []
     for r in df.to_dict("records"):
         m, b = float(r["modeled_usd"]), float(r["billed_usd"])
-        row = {"day": str(r["day"])} if by == "day" else {}
+        row: dict[str, object] = {"day": str(r["day"])} if by == "day" else {}
         row.update(
             team=r["team"],
             modeled_usd=round(m, 4),

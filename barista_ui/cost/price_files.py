@@ -160,9 +160,9 @@ def dump_prices(entries: list[PriceEntry], fmt: str) -> str:
     cols = ["region", "machine_family", "cpu_hourly", "memory_gib_hourly", "source", "as_of"]
     w = csv.DictWriter(buf, fieldnames=[*cols, *(f"gpu:{g}" for g in gpus)])
     w.writeheader()
-    for r in rows:
+    for e, r in zip(entries, rows, strict=True):
         out = {c: r[c] for c in cols}
-        out.update({f"gpu:{g}": r["gpu_hourly"].get(g, "") for g in gpus})
+        out.update({f"gpu:{g}": e.gpu_hourly.get(g, "") for g in gpus})
         w.writerow(out)
     return buf.getvalue()
 

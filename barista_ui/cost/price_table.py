@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 
 from barista_ui.cost.price_files import entry_from
 from barista_ui.cost.queries import SessionFactory
@@ -15,7 +15,7 @@ from data.db import transaction
 def read_price_table(new_session: SessionFactory) -> list[PriceEntry]:
     """The stored entries, or the built-in defaults until someone saves a table."""
     with new_session() as s:
-        rows = s.exec(select(PriceEntryRow).order_by(PriceEntryRow.id)).all()
+        rows = s.exec(select(PriceEntryRow).order_by(col(PriceEntryRow.id))).all()
     return [entry_from(r) for r in rows] or [DEFAULT_PRICES]
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import delete, func, insert, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from barista_ui.cost.model import daily_costs, hourly_replicas
 from barista_ui.cost.queries import SessionFactory, query_frame
@@ -66,8 +66,8 @@ def rewind(s: Session, at: datetime) -> None:
     states = s.exec(select(CostRollupState).where(CostRollupState.through > stale)).all()
     if not states:
         return
-    s.execute(delete(CostDaily).where(CostDaily.day >= stale))
-    s.execute(delete(ReplicaHourly).where(ReplicaHourly.day >= stale))
+    s.execute(delete(CostDaily).where(col(CostDaily.day) >= stale))
+    s.execute(delete(ReplicaHourly).where(col(ReplicaHourly.day) >= stale))
     for st in states:
         st.through = stale
         s.add(st)

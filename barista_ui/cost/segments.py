@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import func, or_, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from barista_ui.cost.model import Segment, segments_frame
 from barista_ui.cost.queries import SessionFactory, query_frame, utc_naive
@@ -113,8 +113,8 @@ def segments(new_session: SessionFactory, start: datetime, end: datetime) -> lis
     with new_session() as s:
         rows = s.exec(
             select(ReplicaSegment).where(
-                ReplicaSegment.start < end,
-                or_(ReplicaSegment.end.is_(None), ReplicaSegment.end > start),  # type: ignore[union-attr]
+                col(ReplicaSegment.start) < end,
+                or_(col(ReplicaSegment.end).is_(None), col(ReplicaSegment.end) > start),
             )
         ).all()
     return [_segment(r) for r in rows]
@@ -167,7 +167,7 @@ def segment_frame(
     df = query_frame(new_session, query, {"start": utc_naive(start), "end": utc_naive(end)})
     if df.empty:
         return segments_frame([])
-    for col in ("start", "end"):
-        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
+    for column in ("start", "end"):
+        df[column] = pd.to_datetime(df[column], utc=True, format="ISO8601")
     df["scheduled_down"] = df["scheduled_down"].astype(bool)
     return df

@@ -6,7 +6,7 @@ region, price file) and a price-table cache, delegating to the modules that do t
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -86,7 +86,7 @@ class CostService:
         return spec_rate(spec, self.prices_for(spec))
 
     def save_prices(
-        self, entries: list[PriceEntry], records: list[ModelRecord] = (), actor: str = ""
+        self, entries: list[PriceEntry], records: Sequence[ModelRecord] = (), actor: str = ""
     ) -> int:
         """Replace the price table (all or nothing) and re-rate the running segments of
         ``records`` from now on; past segments keep the rate that was in force. Returns the

@@ -15,7 +15,7 @@ def reconcile_deployment(ctx: Context, ns: str, name: str) -> None:
         return
     h = template_hash(dep["spec"]["template"])
     rs_name = f"{name}-{h}"
-    owned = ctx.store.dependents(dep["metadata"]["uid"], "replicasets")
+    owned: list[Obj] = ctx.store.dependents(dep["metadata"]["uid"], "replicasets")
     current = next((r for r in owned if r["metadata"]["name"] == rs_name), None)
     if current is None:
         _create_replicaset(ctx, dep, ns, rs_name, h, revision=len(owned) + 1)
@@ -116,8 +116,9 @@ def deployment_status(ctx: Context, ns: str, name: str) -> None:
 def _pod_counts(ctx: Context, dep: Obj, h: str) -> tuple[int, int, int]:
     """(all pods, ready pods, pods of the current template) across the Deployment's ReplicaSets."""
     total = ready = updated = 0
-    for rs in ctx.store.dependents(dep["metadata"]["uid"], "replicasets"):
-        pods = ctx.store.dependents(rs["metadata"]["uid"], "pods")
+    replicasets: list[Obj] = ctx.store.dependents(dep["metadata"]["uid"], "replicasets")
+    for rs in replicasets:
+        pods: list[Obj] = ctx.store.dependents(rs["metadata"]["uid"], "pods")
         total += len(pods)
         ready += sum(1 for p in pods if is_ready(p))
         if rs["metadata"]["name"].endswith(h):
@@ -173,15 +174,18 @@ def _conditions(
     ):
         value = "True" if ok else "False"
         prev = old_conditions.get(ctype)
-        changed = not prev or prev.get("status") != value or prev.get("reason") != reason
+        # the previous condition when status and reason hold (its timestamps carry over), else {}
+        kept: Obj = (
+            prev if prev and prev.get("status") == value and prev.get("reason") == reason else {}
+        )
         conditions.append(
             {
                 "type": ctype,
                 "status": value,
                 "reason": reason,
                 "message": msg,
-                "lastUpdateTime": stamp if changed else prev.get("lastUpdateTime", stamp),
-                "lastTransitionTime": stamp if changed else prev.get("lastTransitionTime", stamp),
+                "lastUpdateTime": kept.get("lastUpdateTime", stamp),
+                "lastTransitionTime": kept.get("lastTransitionTime", stamp),
             }
         )
     return conditions

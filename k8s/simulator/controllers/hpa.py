@@ -25,7 +25,8 @@ def load_of(ctx: Context, ns: str, name: str) -> float:
 def hpa_tick(ctx: Context) -> None:
     """Reconcile every HPA, then schedule the next tick (until the controllers stop)."""
     try:
-        for hpa in list(ctx.store.iter_raw("horizontalpodautoscalers")):
+        hpas: list[Obj] = ctx.store.iter_raw("horizontalpodautoscalers")
+        for hpa in hpas:
             reconcile_hpa(ctx, hpa)
     finally:
         if not ctx.work.stopped:

@@ -54,7 +54,7 @@ def _delete_surplus(ctx: Context, rs: Obj, ns: str, pods: list[Obj], want: int) 
 
 
 def _write_status(ctx: Context, rs: Obj, ns: str, name: str) -> None:
-    current = ctx.store.dependents(rs["metadata"]["uid"], "pods")
+    current: list[Obj] = ctx.store.dependents(rs["metadata"]["uid"], "pods")
     ready = sum(1 for p in current if is_ready(p))
     status = {
         "replicas": len(current),

@@ -4,6 +4,8 @@ and tries again later. It keeps the per-node usage that decides "room"."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from k8s.simulator.controllers.context import Context
 from k8s.simulator.controllers.kubelet import set_pod_status, start_pod, waiting_status
 from k8s.simulator.controllers.objects import POD, Obj, pod_requests, quantity
@@ -18,7 +20,8 @@ def schedule_pod(ctx: Context, ns: str, name: str) -> None:
     if pod is None or pod["spec"].get("nodeName"):
         return
     need = pod_requests(pod)
-    nodes = sorted(ctx.store.iter_raw("nodes"), key=lambda n: n["metadata"]["name"])
+    raw_nodes: list[Obj] = ctx.store.iter_raw("nodes")
+    nodes = sorted(raw_nodes, key=lambda n: n["metadata"]["name"])
     chosen, short = _pick_node(ctx, pod, need, nodes)
     if chosen is None:
         _mark_unschedulable(ctx, pod, short, len(nodes))
@@ -92,10 +95,12 @@ def _bind(ctx: Context, pod: Obj, node: Obj, need: dict[str, float], node_index:
     used = ctx.usage.setdefault(node_name, {"cpu": 0.0, "memory": 0.0, "nvidia.com/gpu": 0.0})
     for k, v in need.items():
         used[k] += v
-    pod = ctx.store.get("pods", ns, name)
-    set_pod_status(ctx, pod, _scheduled_status(pod, node_index))
+    bound = ctx.store.get("pods", ns, name)
+    if bound is None:
+        return  # deleted meanwhile
+    set_pod_status(ctx, bound, _scheduled_status(bound, node_index))
     ctx.events.record(
-        pod,
+        bound,
         "Scheduled",
         f"Successfully assigned {ns}/{name} to {node_name}",
         component="default-scheduler",
@@ -124,10 +129,11 @@ def _scheduled_status(pod: Obj, node_index: int) -> Obj:
 
 def retry_pending(ctx: Context) -> None:
     """Try again to place every pod not yet on a node (room may have been freed)."""
-    for p in ctx.store.iter_raw("pods"):
+    pods: list[Obj] = ctx.store.iter_raw("pods")
+    for p in pods:
         if not (p.get("spec") or {}).get("nodeName"):
             ns, name = p["metadata"]["namespace"], p["metadata"]["name"]
-            ctx.work.after(0, lambda ns=ns, name=name: schedule_pod(ctx, ns, name))
+            ctx.work.after(0, partial(schedule_pod, ctx, ns, name))
 
 
 def release_pod(ctx: Context, pod: Obj) -> None:
