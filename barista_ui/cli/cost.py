@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from barista_ui.cli.context import fail
 from barista_ui.cost.rates import DEFAULT_PRICES, PricingError, rate_breakdown
 
 cost_app = typer.Typer(help="Cost: estimate what a model costs to serve.", no_args_is_help=True)
@@ -16,11 +17,6 @@ cost_app = typer.Typer(help="Cost: estimate what a model costs to serve.", no_ar
 class CostFmt(StrEnum):
     text = "text"
     json = "json"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _estimate_json(parts: dict, prices, replicas: int, hours: float) -> dict:
@@ -64,7 +60,7 @@ def estimate(
         try:
             table = read_price_file(st.price_file)
         except PriceFileError as exc:
-            raise _fail(f"{st.price_file}: {exc}") from None
+            fail(f"{st.price_file}: {exc}")
         prices = pick(table, st.region, family)
     try:
         parts = rate_breakdown(cpu, memory, gpu, gpu_type, prices)
@@ -106,15 +102,15 @@ def _period(svc, from_: str, to: str):
         start = datetime.combine(date.fromisoformat(from_), time(0), tz)
         end = datetime.combine(date.fromisoformat(to), time(0), tz)
     except ValueError as exc:
-        raise _fail(f"--from/--to must be dates as YYYY-MM-DD: {exc}", 2) from None
+        fail(f"--from/--to must be dates as YYYY-MM-DD: {exc}", 2)
     if end <= start:
-        raise _fail("--to must be after --from (--from is included, --to excluded)", 2)
+        fail("--to must be after --from (--from is included, --to excluded)", 2)
     return start, end
 
 
 def _billing_rows(cost, start, end, by: str) -> list[dict]:
     if by == "namespace":
-        raise _fail(
+        fail(
             "billing exports carry team and model tags, not namespaces: use "
             "--by team, model or day",
             2,
@@ -129,7 +125,7 @@ def _billing_rows(cost, start, end, by: str) -> list[dict]:
 
 def _compare_rows(cost, start, end, by: str) -> list[dict]:
     if by not in ("team", "day"):
-        raise _fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
+        fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
     df = cost.modeled_vs_billed(start, end)
     if by == "team":
         df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
@@ -152,13 +148,13 @@ def _opencost_rows(svc, start, end, by: str) -> list[dict]:
 
     client = svc.cost_board.opencost
     if client is None:
-        raise _fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
+        fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
     if by not in ("model", "day"):
-        raise _fail("OpenCost is asked per model label: use --by model or day", 2)
+        fail("OpenCost is asked per model label: use --by model or day", 2)
     try:
         df = client.daily(start, end, svc.settings.cost_timezone)
     except OpenCostError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     key = "model" if by == "model" else "day"
     g = df.groupby(key, as_index=False)["cost_usd"].sum().sort_values(key)
     return [
@@ -233,7 +229,7 @@ def report(
     from barista_ui.cli.context import services
 
     if by not in ("model", "team", "namespace", "day"):
-        raise _fail("--by must be model, team, namespace or day", 2)
+        fail("--by must be model, team, namespace or day", 2)
     svc = services()
     start, end = _period(svc, from_, to)
     rows = _report_rows(svc, start, end, by, source)
@@ -266,20 +262,16 @@ def import_(
     from barista_ui.cost.billing import BillingFileError
 
     try:
-        res = (
-            services()
-            .cost_board()
-            .import_billing(
-                path.read_bytes(),
-                fmt.value,
-                filename=path.name,
-                actor=actor(),
-                team_key=team_key,
-                model_key=model_key,
-            )
+        res = services().cost_board.import_billing(
+            path.read_bytes(),
+            fmt.value,
+            filename=path.name,
+            actor=actor(),
+            team_key=team_key,
+            model_key=model_key,
         )
     except BillingFileError as exc:
-        raise _fail(f"{path.name} rejected, nothing imported: {exc}") from None
+        fail(f"{path.name} rejected, nothing imported: {exc}")
     if res["already"]:
         typer.echo(f"{path.name} was imported before: nothing added")
     else:
@@ -299,7 +291,7 @@ def prices_show(fmt: str = typer.Option("yaml", "--format", help="yaml or csv"))
     from barista_ui.cost.price_files import dump_prices
 
     if fmt not in ("yaml", "csv"):
-        raise _fail("--format must be yaml or csv", 2)
+        fail("--format must be yaml or csv", 2)
     typer.echo(dump_prices(services().cost.price_table(), fmt), nl=False)
 
 
@@ -314,7 +306,7 @@ def prices_load(
     try:
         entries = read_price_file(path)
     except PriceFileError as exc:
-        raise _fail(f"{path.name}: {exc}") from None
+        fail(f"{path.name}: {exc}")
     n = services().cost_board.save_prices(entries, actor())
     typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
 
@@ -333,6 +325,6 @@ def budget(
         try:
             cost.set_budget(team, None if clear else monthly_usd, actor())
         except ValueError as exc:
-            raise _fail(str(exc), 2) from None
+            fail(str(exc), 2)
     value = cost.budgets().get(team)
     typer.echo(f"{team}: " + (f"${value:,.2f} per month" if value is not None else "no budget"))

@@ -196,7 +196,7 @@ def test_cli_compare_modeled_and_billed_per_team_and_day(tmp_path: Path, cli_run
     from barista_ui.cli import context as cli
 
     assert cli_run("models", "list").exit_code == 0  # builds the services on this database
-    cli.services().cost_service().record_replicas(
+    cli.services().cost.record_replicas(
         "ml", "resnet", "vision", 1, datetime(2026, 10, 3, tzinfo=UTC), "apply", rate=0.1
     )
     export = tmp_path / "export.csv"
