@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ from barista_ui.schedule.engine import SchedulerEngine, up_fraction
 from barista_ui.schedule.leader import make_leadership
 from barista_ui.schedule.runner import SchedulerRunner
 from barista_ui.settings import Settings
-from data.db import make_engine, migrate, session_factory
+from data.db import SessionFactory, make_engine, migrate, session_factory
 from data.types import utcnow
 from k8s.live import LiveState
 
@@ -170,52 +171,32 @@ class App:
 
 def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None = None) -> App:
     """Migrate the database, connect to the cluster (``embedded``: start the simulator when none
-    is configured), seed the demo fleet into an empty database and wire every service."""
+    is configured), seed the demo fleet into an empty database and wire every service.
+
+    Services that report back to the app (the watch, the reconciler) get small lambdas that
+    call it once it exists: nothing calls them before :meth:`App.start`."""
     engine = make_engine(settings.database_url)
     migrate(engine)
     new_session = session_factory(engine)
     registry = RegistryService(new_session, max_replicas=settings.max_replicas)
-    cost = CostService(
-        new_session,
-        tz=settings.cost_timezone,
-        region=settings.region,
-        price_file=settings.price_file,
-    )
-    cost.load_price_file()
+    cost = _cost(settings, new_session)
     cluster = connect(settings, embedded=embedded)
-    gateway = cluster.gateway
-    live = (
-        LiveState(gateway.api_client, on_change=lambda keys: app.live_changed(keys))
-        if gateway is not None
-        else None
-    )
-    scheduler = SchedulerEngine(
-        new_session,
-        registry,
-        gateway,
-        live=live,
-        dry_run=settings.scheduler_dry_run,
-        default_tz=settings.default_timezone,
-        grace=timedelta(minutes=settings.grace_period_min),
-    )
+    live = None
+    if cluster.gateway is not None:
+        live = LiveState(cluster.gateway.api_client, on_change=lambda keys: app.live_changed(keys))
+    scheduler = _scheduler(settings, new_session, registry, cluster, live)
     if settings.seed_demo if seed is None else seed:
         seed_if_empty(registry, scheduler, cost)
     hub = ChangeHub()
-    reconciler = None
-    models = ModelService(registry)
-    if gateway is not None:
-        reconciler = Reconciler(
-            registry,
-            gateway,
-            lambda spec: app.desired_for(spec),
-            live=live,
-            resync_s=max(1.0, min(settings.reconcile_interval_s, 5.0)),
-            on_applied=lambda key, replicas: app.applied(key, replicas),
-            on_state=hub.publish,
-        )
-        models = ModelService(
-            registry, ReconcilerGate(gateway, reconciler, lambda spec: app.desired_for(spec))
-        )
+    reconciler, models = _write_path(
+        settings,
+        registry,
+        cluster,
+        live,
+        hub,
+        lambda spec: app.desired_for(spec),
+        lambda k, n: app.applied(k, n),
+    )
     records = RecordsSnapshot(registry)
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
@@ -226,14 +207,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         scheduler=scheduler,
         cost=cost,
         cost_board=cost_board,
-        schedule_board=ScheduleBoard(
-            scheduler,
-            records,
-            hourly_rate=cost.rate_for,
-            saved_by_team=lambda now: _saved_by_team(cost, now),
-            connected=gateway is not None,
-            dry_run=settings.scheduler_dry_run,
-        ),
+        schedule_board=_schedule_board(settings, scheduler, records, cost, cluster),
         fleet=Fleet(
             models,
             scheduler,
@@ -252,6 +226,78 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         recorder=_recorder(cost, registry, scheduler, live),
     )
     return app
+
+
+def _cost(settings: Settings, new_session: SessionFactory) -> CostService:
+    cost = CostService(
+        new_session,
+        tz=settings.cost_timezone,
+        region=settings.region,
+        price_file=settings.price_file,
+    )
+    cost.load_price_file()
+    return cost
+
+
+def _scheduler(
+    settings: Settings,
+    new_session: SessionFactory,
+    registry: RegistryService,
+    cluster: ClusterConnection,
+    live: LiveState | None,
+) -> SchedulerEngine:
+    return SchedulerEngine(
+        new_session,
+        registry,
+        cluster.gateway,
+        live=live,
+        dry_run=settings.scheduler_dry_run,
+        default_tz=settings.default_timezone,
+        grace=timedelta(minutes=settings.grace_period_min),
+    )
+
+
+def _write_path(
+    settings: Settings,
+    registry: RegistryService,
+    cluster: ClusterConnection,
+    live: LiveState | None,
+    hub: ChangeHub,
+    desired_for: Callable[[ModelSpec], int],
+    applied: Callable[[Key, int], None],
+) -> tuple[Reconciler | None, ModelService]:
+    """The reconciler and the record write path that dry-runs changes and hands them over to it
+    (without a cluster: saves only)."""
+    if cluster.gateway is None:
+        return None, ModelService(registry)
+    reconciler = Reconciler(
+        registry,
+        cluster.gateway,
+        desired_for,
+        live=live,
+        resync_s=max(1.0, min(settings.reconcile_interval_s, 5.0)),
+        on_applied=applied,
+        on_state=hub.publish,
+    )
+    gate = ReconcilerGate(cluster.gateway, reconciler, desired_for)
+    return reconciler, ModelService(registry, gate)
+
+
+def _schedule_board(
+    settings: Settings,
+    scheduler: SchedulerEngine,
+    records: RecordsSnapshot,
+    cost: CostService,
+    cluster: ClusterConnection,
+) -> ScheduleBoard:
+    return ScheduleBoard(
+        scheduler,
+        records,
+        hourly_rate=cost.rate_for,
+        saved_by_team=lambda now: _saved_by_team(cost, now),
+        connected=cluster.gateway is not None,
+        dry_run=settings.scheduler_dry_run,
+    )
 
 
 def _cost_board(

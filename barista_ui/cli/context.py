@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from barista_ui.records.file_format import FileFormatError, dump_records_yaml
 from barista_ui.records.registry import RegistryError
-from barista_ui.records.spec import FileFormatError, RecordInvalid, dump_records_yaml
+from barista_ui.records.spec import RecordInvalid
 from barista_ui.settings import Settings
 
 if TYPE_CHECKING:  # built on first use: `barista --help` need not import the services

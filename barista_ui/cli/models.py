@@ -19,10 +19,8 @@ from barista_ui.cli.context import (
     services,
 )
 from barista_ui.cluster.reconciler import Reconciler
+from barista_ui.records.file_format import load_records_yaml
 from barista_ui.records.registry import ModelRecord
-from barista_ui.records.spec import (
-    load_records_yaml,
-)
 
 models_app = typer.Typer(
     help="Model records: list, create, edit, delete, history.", no_args_is_help=True

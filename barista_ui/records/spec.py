@@ -1,4 +1,4 @@
-"""The model record: its file format (YAML/JSON keys), validation and conversions.
+"""The model record: its fields (the YAML/JSON keys), their validation and conversions.
 
 One schema serves every interface: the page, the CLI and the API all validate through
 :func:`validate_record`, so an error reads the same everywhere and names the field.
@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -361,68 +360,3 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
             msg = "is required"
         errors.append(FieldError(field=loc, message=msg))
     return errors
-
-
-# ---------------------------------------------------------------- YAML in/out
-
-
-class FileFormatError(ValueError):
-    pass
-
-
-def load_records_yaml(text: str) -> list[dict[str, Any]]:
-    """Read one record, a list of records or a multi-document stream of either."""
-    try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FileFormatError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    records: list[dict[str, Any]] = []
-    for doc in docs:
-        items = doc if isinstance(doc, list) else [doc]
-        for item in items:
-            if not isinstance(item, dict):
-                raise FileFormatError(
-                    f"expected a record (a mapping with keys such as name, team, image), "
-                    f"got {type(item).__name__}"
-                )
-            records.append(item)
-    if not records:
-        raise FileFormatError("the file holds no records")
-    return records
-
-
-def dump_records_yaml(records: list[dict[str, Any]]) -> str:
-    if len(records) == 1:
-        return yaml.safe_dump(records[0], sort_keys=False, default_flow_style=False)
-    return yaml.safe_dump_all(records, sort_keys=False, default_flow_style=False)
-
-
-def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested record dict → {"resources.requests.cpu": "1", ...} (for diffs)."""
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict) and v and k not in ("env", "labels"):
-            out.update(flatten(v, key + "."))
-        elif isinstance(v, dict) and k in ("env", "labels"):
-            if not v:
-                out[key] = {}
-            for ek, ev in v.items():
-                out[f"{key}.{ek}"] = ev
-        else:
-            out[key] = v
-    return out
-
-
-def diff_records(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Field-level changes between two snapshots: [{field, old, new}] in a stable order."""
-    a, b = flatten(old or {}), flatten(new or {})
-    changes = []
-    for key in sorted(set(a) | set(b)):
-        if a.get(key, None) != b.get(key, None):
-            if a.get(key) in (None, {}) and b.get(key) in (None, {}):
-                continue
-            changes.append({"field": key, "old": a.get(key), "new": b.get(key)})
-    return changes

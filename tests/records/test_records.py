@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from barista_ui.records.spec import (
-    FileFormatError,
-    RecordInvalid,
-    diff_records,
-    dump_records_yaml,
-    load_records_yaml,
-    validate_record,
-)
+from barista_ui.records.diff import diff_records
+from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_records_yaml
+from barista_ui.records.spec import RecordInvalid, validate_record
 from tests.conftest import base_record
 
 
