@@ -15,15 +15,18 @@ def desired_replicas(
     """Replicas the Deployment should have.
 
     Disabled → 0. Held down by the off-hours scheduler → the model's downtime count (default 0).
-    Otherwise the record's ``replicas``, or ``restore`` (the count the scheduler remembered
-    before a scale-down) when given; autoscaled models are clamped into [min, max].
+    Otherwise what the record asks for now: its ``replicas``. An autoscaled model's count is
+    the HPA's, so the scheduler's restore brings back ``restore`` (the count the HPA ran before
+    the scale-down) clamped into the record's [min, max] as they are now; a fixed count always
+    comes from the record, so an edit made during downtime is what comes back.
     """
     if not spec.enabled:
         return 0
     if scheduled_down:
         return downtime_replicas(spec)
-    count = spec.replicas if restore is None else restore
-    if spec.autoscaling.enabled:
+    autoscaled = spec.autoscaling.enabled
+    count = restore if autoscaled and restore is not None else spec.replicas
+    if autoscaled:
         count = min(max(count, spec.autoscaling.min), spec.autoscaling.max)
     return count
 
