@@ -19,7 +19,7 @@ AUTO = {"enabled": True, "min": 2, "max": 6, "target_cpu_percent": 70}
         ({"enabled": False}, {"scheduled_down": True}, 0),
         ({}, {"scheduled_down": True}, 0),
         ({"schedule": {"uptime": "always", "downtime_replicas": 1}}, {"scheduled_down": True}, 1),
-        ({}, {"restore": 5}, 5),
+        ({}, {"restore": 5}, 2),  # a fixed count comes from the record now
         ({"autoscaling": AUTO, "replicas": 1}, {}, 2),
         ({"autoscaling": AUTO}, {"restore": 9}, 6),
         ({"autoscaling": AUTO}, {"restore": 4}, 4),
