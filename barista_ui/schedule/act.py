@@ -1,11 +1,15 @@
 """The cluster side of a transition: a read-only snapshot of the managed Deployments per pass,
 which write a model needs (pure), and the writes themselves.
 
-Scale-down remembers the running count durably, in the database and as the Deployment
-annotation ``barista.io/original-replicas``, written in the same single merge-patch that sets
-the replicas, with a resourceVersion precondition. Scale-up restores that count. A manual
-scale-up during downtime is respected until the next scheduled transition (an implicit
-override) and never overwrites the remembered count.
+The Deployment is the truth of what the scheduler holds down: a scale-down sets the replicas
+and the annotation ``barista.io/original-replicas`` (the count it ran) in ONE merge-patch with
+a resourceVersion precondition, and a scale-up sets the replicas and removes the annotation the
+same way. The database's remembered state is a cache of that annotation, written after the
+patch in one transaction with the action log; whenever a fresh read of the Deployment
+disagrees with it (a crash between the two writes, a lost memory table) the memory is taken
+from the Deployment (:meth:`Transitions.adopt`, at start and in every pass). Scale-up brings
+back what the record asks for now (``desired_replicas``). A scale made outside Barista during
+downtime is respected until the next scheduled transition (an implicit override).
 
 Thread safety: each pass builds its own immutable snapshot and hands it to its workers (no
 shared index is replaced or consumed); one transition per model runs at a time (a lock per
@@ -24,8 +28,8 @@ from typing import Any, Literal
 
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.replicas import desired_replicas, downtime_replicas
-from barista_ui.schedule.decide import Decision
-from barista_ui.schedule.store import UP, Key, Memory, ScheduleStore
+from barista_ui.schedule.decide import Decision, Override
+from barista_ui.schedule.store import UP, Entry, Key, Memory, ScheduleStore
 from data.ops_tables import SchedulerAction
 from k8s.gateway import ClusterGateway, ConflictError, GatewayError
 from k8s.manifests import ORIGINAL_REPLICAS
@@ -108,11 +112,22 @@ def read_deployment(gateway: ClusterGateway | None, key: Key) -> LiveDeployment 
     return None if dep is None else _from_object(dep)
 
 
-def recovered(memory: Memory, live: LiveDeployment, target: int) -> Memory:
-    """After a restart with an empty memory table, the annotation still knows the count."""
-    if memory.state == "up" and ORIGINAL_REPLICAS in live.annotations and live.replicas == target:
-        return Memory("down", int(live.annotations[ORIGINAL_REPLICAS]))
-    return memory
+def held_count(live: LiveDeployment) -> int | None:
+    """The count the annotation remembers (None when it is unreadable)."""
+    try:
+        return int(live.annotations[ORIGINAL_REPLICAS])
+    except (KeyError, ValueError):
+        return None
+
+
+def recovered(memory: Memory, live: LiveDeployment) -> Memory:
+    """The remembered state as the Deployment says it (the truth the database caches): held
+    down while it carries the annotation, not held down once the annotation is gone. Differs
+    from ``memory`` only after a crash between a cluster write and the database write that
+    follows it, or when the memory table was lost."""
+    if ORIGINAL_REPLICAS in live.annotations:
+        return Memory("down", held_count(live))
+    return UP if memory.state == "down" else memory
 
 
 def step(state: str, memory: Memory, replicas: int, target: int) -> Step:
@@ -133,7 +148,7 @@ def needs_action(
     if live is None:
         return False
     target = downtime_replicas(record.spec)
-    memory_now = recovered(memory, live, target)
+    memory_now = recovered(memory, live)
     return memory_now != memory or step(decision.state, memory_now, live.replicas, target) != "none"
 
 
@@ -169,18 +184,18 @@ class Transitions:
         snapshot: LiveSnapshot,
     ) -> SchedulerAction | None:
         """Bring one model to ``decision``. The first attempt uses this pass's snapshot unless
-        another pass acted on the model since it was taken; a retry after a conflict reads the
-        Deployment again."""
+        another pass acted on the model since it was taken, or the snapshot disagrees with the
+        remembered state (only a fresh read may correct the memory); a retry after a conflict
+        reads the Deployment again."""
         why = reason or REASON_OF_RULE.get(decision.rule, "schedule")
         if self.dry_run:
             return self._pretend(record, decision, why, snapshot)
         key = record.key
         with self._model_lock(key):
-            stale = self._written.get(key, 0) > snapshot.taken
+            fresh = self._written.get(key, 0) > snapshot.taken
             for attempt in range(ATTEMPTS):
-                if attempt == 0 and not stale:
-                    live = snapshot.get(key)
-                else:
+                live = snapshot.get(key) if attempt == 0 and not fresh else None
+                if live is None or self._disagrees(key, live):
                     live = read_deployment(self.gateway, key)
                 if live is None:
                     return None
@@ -198,6 +213,43 @@ class Transitions:
             key, "error", why, "the Deployment kept changing; will retry", None, None, ok=False
         )
 
+    def _disagrees(self, key: Key, live: LiveDeployment) -> bool:
+        memory = self.store.memory(key)
+        return recovered(memory, live) != memory
+
+    def adopt(self, snapshot: LiveSnapshot) -> int:
+        """Make the remembered state agree with the Deployments (read fresh: ``snapshot`` must
+        come from the API, not a watch cache); returns how many memories changed. Run at start
+        before the reconciler applies anything, so that it holds down what is held down."""
+        changed = 0
+        for key, live in snapshot.items():
+            with self._model_lock(key):
+                if self._written.get(key, 0) > snapshot.taken:
+                    continue  # acted on since the read
+                changed += self._adopt(key, live)
+        return changed
+
+    def _adopt(self, key: Key, live: LiveDeployment) -> int:
+        memory = self.store.memory(key)
+        truth = recovered(memory, live)
+        if truth == memory:
+            return 0
+        said = "held down" if truth.state == "down" else "not held down"
+        self.store.record(
+            key,
+            memory=truth,
+            rule="restart",
+            entry=Entry(
+                "recover",
+                "restart",
+                f"remembered state taken from the Deployment: {said}"
+                + (f" (ran {truth.original})" if truth.state == "down" else ""),
+                live.replicas,
+                live.replicas,
+            ),
+        )
+        return 1
+
     def _attempt(
         self,
         record: ModelRecord,
@@ -207,19 +259,17 @@ class Transitions:
         live: LiveDeployment,
     ) -> SchedulerAction | None:
         key, target = record.key, downtime_replicas(record.spec)
+        self._adopt(key, live)  # the Deployment (read fresh) is the truth the memory caches
         memory = self.store.memory(key)
-        if (memory_now := recovered(memory, live, target)) != memory:
-            memory = memory_now
-            self.store.remember(key, memory, decision.rule)
         todo = step(decision.state, memory, live.replicas, target)
         if todo == "note-down":
-            self.store.remember(key, Memory("down", live.replicas), decision.rule)
+            self._note_down(key, live, decision)
         elif todo == "scale-down":
             return self._scale_down(key, live, target, decision, why)
         elif todo == "keep-manual":
             return self._keep_manual(key, live, now, decision)
         elif todo == "already-up":
-            return self._already_up(key, live, memory, decision)
+            return self._already_up(key, live, decision, why)
         elif todo == "scale-up":
             restore = desired_replicas(record.spec, restore=memory.original)
             return self._scale_up(key, live, restore, decision, why)
@@ -230,62 +280,86 @@ class Transitions:
             raise GatewayError("no cluster connected")
         return self.gateway
 
+    # Each transition writes the cluster first (replicas and annotation in ONE patch,
+    # conditional on the resourceVersion read), then the database in ONE transaction. A crash
+    # in between leaves the annotation right and the memory stale; ``_adopt`` corrects it.
+
+    def _note_down(self, key: Key, live: LiveDeployment, decision: Decision) -> None:
+        """Already at (or below) the downtime count: mark it held down, as a scale-down does."""
+        self._gateway().patch_replicas_and_annotations(
+            key[0],
+            key[1],
+            live.replicas,
+            {ORIGINAL_REPLICAS: str(live.replicas)},
+            live.resource_version,
+        )
+        self.store.record(key, memory=Memory("down", live.replicas), rule=decision.rule)
+
     def _scale_down(
         self, key: Key, live: LiveDeployment, target: int, decision: Decision, why: str
-    ) -> SchedulerAction:
+    ) -> SchedulerAction | None:
         patched = self._gateway().patch_replicas_and_annotations(
             key[0], key[1], target, {ORIGINAL_REPLICAS: str(live.replicas)}, live.resource_version
         )
-        self.store.remember(key, Memory("down", live.replicas), decision.rule)
         after = patched["spec"].get("replicas", target)
-        return self.store.log_action(key, "scale-down", why, decision.detail, live.replicas, after)
+        return self.store.record(
+            key,
+            memory=Memory("down", live.replicas),
+            rule=decision.rule,
+            entry=Entry("scale-down", why, decision.detail, live.replicas, after),
+        )
 
     def _scale_up(
         self, key: Key, live: LiveDeployment, restore: int, decision: Decision, why: str
-    ) -> SchedulerAction:
+    ) -> SchedulerAction | None:
         patched = self._gateway().patch_replicas_and_annotations(
             key[0], key[1], restore, {ORIGINAL_REPLICAS: None}, live.resource_version
         )
-        self.store.remember(key, UP, decision.rule)
         after = patched["spec"].get("replicas", restore)
-        return self.store.log_action(key, "scale-up", why, decision.detail, live.replicas, after)
+        return self.store.record(
+            key,
+            memory=UP,
+            rule=decision.rule,
+            entry=Entry("scale-up", why, decision.detail, live.replicas, after),
+        )
 
     def _keep_manual(
         self, key: Key, live: LiveDeployment, now: datetime, decision: Decision
-    ) -> SchedulerAction:
-        """Scaled up by hand during downtime: respected until the next scheduled transition.
-        The remembered count is dropped, never replaced by 0."""
+    ) -> SchedulerAction | None:
+        """Scaled up outside Barista during downtime: respected until the next scheduled
+        transition. The override and the log line first (a crash after them leaves an "up"
+        override on a held-down model, which the next pass ends as "already up"), then the
+        annotation, then the memory."""
         until = decision.until if decision.until is not None else now + timedelta(days=1)
-        self._gateway().annotate_deployment(
-            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
-        )
-        self.store.set_override(
-            key,
-            "up",
-            until,
-            actor="scheduler",
-            implicit=True,
-            reason=f"manual scale to {live.replicas} during downtime",
-        )
-        self.store.remember(key, UP, "manual")
         detail = (
             f"scaled to {live.replicas} by hand during downtime; kept until "
             f"{until:%Y-%m-%d %H:%M} UTC"
         )
-        return self.store.log_action(
-            key, "keep-manual", "manual", detail, live.replicas, live.replicas
+        why = f"manual scale to {live.replicas} during downtime"
+        action = self.store.record(
+            key,
+            override=Override("up", until, "scheduler", why, implicit=True),
+            entry=Entry("keep-manual", "manual", detail, live.replicas, live.replicas),
         )
-
-    def _already_up(
-        self, key: Key, live: LiveDeployment, memory: Memory, decision: Decision
-    ) -> SchedulerAction:
         self._gateway().annotate_deployment(
             key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
         )
-        self.store.remember(key, UP, decision.rule)
-        detail = f"already running; remembered count {memory.original} not needed"
-        return self.store.log_action(
-            key, "keep-manual", "manual", detail, live.replicas, live.replicas
+        self.store.record(key, memory=UP, rule="manual")
+        return action
+
+    def _already_up(
+        self, key: Key, live: LiveDeployment, decision: Decision, why: str
+    ) -> SchedulerAction | None:
+        """Up time, and it already runs: nothing to restore, the hold ends."""
+        self._gateway().annotate_deployment(
+            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
+        )
+        detail = f"already running {live.replicas}; nothing to restore ({decision.detail})"
+        return self.store.record(
+            key,
+            memory=UP,
+            rule=decision.rule,
+            entry=Entry("scale-up", why, detail, live.replicas, live.replicas),
         )
 
     def _pretend(

@@ -83,6 +83,17 @@ class SchedulerEngine:
     def memory(self, key: Key) -> Memory:
         return self.store.memory(key)
 
+    def sync_memory(self) -> int:
+        """Take the remembered state from the Deployments' annotations where the database
+        disagrees (a crash between a cluster write and the database write after it); returns
+        how many changed. Reads the cluster fresh; call it at start, before the reconciler
+        applies records (it asks :meth:`is_held_down`)."""
+        if self.gateway is None or self.dry_run:
+            return 0
+        self.load_memory()
+        keys = [r.key for r in self.registry.list_models()]
+        return self.transitions.adopt(live_snapshot(keys, None, self.gateway))
+
     def is_held_down(self, key: Key) -> bool:
         return self.store.memory(key).state == "down"
 

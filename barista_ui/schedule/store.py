@@ -33,6 +33,19 @@ class Memory:
 UP = Memory("up", None)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One line of the action log (actor ``scheduler``)."""
+
+    action: str  # scale-down scale-up keep-manual recover error
+    reason: str  # schedule holiday override manual catch-up restart
+    detail: str
+    before: int | None
+    after: int | None
+    ok: bool = True
+    dry_run: bool = False
+
+
 class ScheduleStore:
     """The database side of the scheduler. ``clock`` stamps rows; nothing here calls the cluster."""
 
@@ -67,22 +80,45 @@ class ScheduleStore:
 
     def remember(self, key: Key, memory: Memory, rule: str) -> None:
         """Persist ``memory`` for ``key``, then update the in-process copy."""
+        self.record(key, memory=memory, rule=rule)
+
+    def record(
+        self,
+        key: Key,
+        *,
+        memory: Memory | None = None,
+        rule: str = "",
+        entry: Entry | None = None,
+        override: Override | None = None,
+    ) -> SchedulerAction | None:
+        """Write what one step of a transition leaves in the database in ONE transaction: the
+        remembered state (a cache of the Deployment's annotation), a line of the action log,
+        an implicit override. Returns the logged action, if any. The in-process copy of the
+        memory changes only once the transaction has committed."""
         now = self.clock()
+        row = None if entry is None else _action_row(key, entry, now)
         with transaction(self.new_session) as s:
-            row = s.exec(
-                select(ScheduleMemory).where(
-                    ScheduleMemory.namespace == key[0], ScheduleMemory.name == key[1]
-                )
-            ).first()
-            if row is None:
-                row = ScheduleMemory(namespace=key[0], name=key[1])
-            row.state, row.original_replicas = memory.state, memory.original
-            row.rule, row.updated_at = rule, now
-            if memory.state == "down":
-                row.scaled_down_at = now
-            s.add(row)
-        with self._lock:
-            self._memory[key] = memory
+            if memory is not None:
+                _put_memory(s, key, memory, rule, now)
+            if override is not None:
+                s.add(_override_row(key, override, now))
+            if row is not None:
+                s.add(row)
+        if memory is not None:
+            with self._lock:
+                self._memory[key] = memory
+        if entry is not None:
+            log.info(
+                "%s %s/%s %s->%s (%s) %s",
+                entry.action,
+                key[0],
+                key[1],
+                entry.before,
+                entry.after,
+                entry.reason,
+                entry.detail,
+            )
+        return row
 
     # ------------------------------------------------------------------ policies
 
@@ -138,19 +174,7 @@ class ScheduleStore:
     ) -> None:
         if not implicit:
             validate_override(state, until, self.clock())
-        with transaction(self.new_session) as s:
-            s.add(
-                ScheduleOverride(
-                    namespace=key[0],
-                    name=key[1],
-                    state=state,
-                    until=until,
-                    kind="implicit" if implicit else "manual",
-                    actor=actor,
-                    reason=reason,
-                    created_at=self.clock(),
-                )
-            )
+        self.record(key, override=Override(cast(State, state), until, actor, reason, implicit))
 
     def clear_override(self, key: Key, actor: str) -> int:
         """End the model's active overrides now; returns how many were active."""
@@ -200,23 +224,9 @@ class ScheduleStore:
         ok: bool = True,
         dry_run: bool = False,
     ) -> SchedulerAction:
-        row = SchedulerAction(
-            at=self.clock(),
-            namespace=key[0],
-            name=key[1],
-            action=action,
-            reason=reason,
-            detail=detail[:2000],
-            before=before,
-            after=after,
-            actor="scheduler",
-            dry_run=dry_run,
-            ok=ok,
-            error="" if ok else detail,
-        )
-        with transaction(self.new_session) as s:
-            s.add(row)
-        log.info("%s %s/%s %s->%s (%s) %s", action, key[0], key[1], before, after, reason, detail)
+        entry = Entry(action, reason, detail, before, after, ok=ok, dry_run=dry_run)
+        row = self.record(key, entry=entry)
+        assert row is not None
         return row
 
     def actions(self, limit: int = 200) -> list[SchedulerAction]:
@@ -227,3 +237,48 @@ class ScheduleStore:
                     select(SchedulerAction).order_by(SchedulerAction.id.desc()).limit(limit)  # type: ignore[union-attr]
                 ).all()
             )
+
+
+def _put_memory(s: Session, key: Key, memory: Memory, rule: str, now: datetime) -> None:
+    row = s.exec(
+        select(ScheduleMemory).where(
+            ScheduleMemory.namespace == key[0], ScheduleMemory.name == key[1]
+        )
+    ).first()
+    if row is None:
+        row = ScheduleMemory(namespace=key[0], name=key[1])
+    row.state, row.original_replicas = memory.state, memory.original
+    row.rule, row.updated_at = rule, now
+    if memory.state == "down":
+        row.scaled_down_at = now
+    s.add(row)
+
+
+def _override_row(key: Key, override: Override, now: datetime) -> ScheduleOverride:
+    return ScheduleOverride(
+        namespace=key[0],
+        name=key[1],
+        state=override.state,
+        until=override.until,
+        kind="implicit" if override.implicit else "manual",
+        actor=override.actor,
+        reason=override.reason,
+        created_at=now,
+    )
+
+
+def _action_row(key: Key, entry: Entry, now: datetime) -> SchedulerAction:
+    return SchedulerAction(
+        at=now,
+        namespace=key[0],
+        name=key[1],
+        action=entry.action,
+        reason=entry.reason,
+        detail=entry.detail[:2000],
+        before=entry.before,
+        after=entry.after,
+        actor="scheduler",
+        dry_run=entry.dry_run,
+        ok=entry.ok,
+        error="" if entry.ok else entry.detail,
+    )

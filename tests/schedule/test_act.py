@@ -45,10 +45,15 @@ def test_step_names_the_write_a_transition_needs(state, memory, replicas, expect
     assert step(state, memory, replicas, 0) == expected
 
 
-def test_the_annotation_recovers_a_lost_memory() -> None:
+def test_the_annotation_is_the_truth_the_memory_caches() -> None:
     annotated = LiveDeployment(0, "7", {ORIGINAL_REPLICAS: "4"})
-    assert recovered(Memory("up", None), annotated, 0) == Memory("down", 4)
-    assert recovered(Memory("up", None), LiveDeployment(2, "7", {}), 0) == Memory("up", None)
+    plain = LiveDeployment(2, "7", {})
+    assert recovered(Memory("up", None), annotated) == Memory("down", 4)
+    assert recovered(Memory("down", 3), annotated) == Memory("down", 4)
+    scaled_by_hand = LiveDeployment(2, "8", {ORIGINAL_REPLICAS: "4"})
+    assert recovered(Memory("up", None), scaled_by_hand) == Memory("down", 4)
+    assert recovered(Memory("up", None), plain) == Memory("up", None)
+    assert recovered(Memory("down", 3), plain) == Memory("up", None)  # the restore landed
 
 
 @pytest.fixture
