@@ -117,10 +117,22 @@ class App:
             self.live.start()
         if self.reconciler is not None:
             self.reconciler.start()
-            queued = self.reconciler.submit_all()
-            log.info("queued %d records for the %s", queued, self.cluster.kind)
+            threading.Thread(target=self._first_apply, name="first-apply", daemon=True).start()
         self.start_scheduler()
         self.start_cost_rollups()
+
+    def _first_apply(self) -> None:
+        """Queue every record, once the scheduler's memory agrees with the cluster (a crash
+        between its two writes must not make the reconciler undo a scale-down or a restore)."""
+        try:
+            synced = self.scheduler.sync_memory() if self.settings.scheduler_enabled else 0
+            if synced:
+                log.info("scheduler memory taken from the cluster for %d models", synced)
+        except Exception:
+            log.exception("syncing the scheduler's memory with the cluster failed")
+        if self.reconciler is not None:
+            queued = self.reconciler.submit_all()
+            log.info("queued %d records for the %s", queued, self.cluster.kind)
 
     def start_scheduler(self) -> SchedulerRunner | None:
         """The in-process scheduler (APScheduler on the running event loop); acts only with a

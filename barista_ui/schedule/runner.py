@@ -1,26 +1,46 @@
 """Runs the scheduler inside the dashboard with APScheduler 3: a job at the next boundary
-(so a scale happens within a second of it), a periodic catch-up reconcile, one at start-up.
-Only the leader acts; the others try to take over at every periodic tick."""
+(so a scale happens within a second of it), a periodic catch-up reconcile, and a leadership
+check more often than that. Only the leader acts. A process that becomes the leader (at start
+or when the leader died) runs a pass at once instead of waiting for the next interval; a
+follower refreshes its copy of the remembered state at every check, so that what it tells its
+reconciler and pages ("held down") follows the leader's writes."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from barista_ui.schedule.engine import SchedulerEngine
 
 log = logging.getLogger("barista.scheduler")
+LOCK_CHECK_S = 5.0  # how often the lock is checked (at most the pass interval)
+
+
+class Leadership(Protocol):
+    def try_acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class SchedulerRunner:
-    def __init__(self, engine: SchedulerEngine, leadership, *, interval_s: float = 60.0):
+    def __init__(
+        self,
+        engine: SchedulerEngine,
+        leadership: Leadership,
+        *,
+        interval_s: float = 60.0,
+        lock_check_s: float = LOCK_CHECK_S,
+    ):
         self.engine = engine
         self.leadership = leadership
         self.interval_s = interval_s
+        self.lock_check_s = min(lock_check_s, interval_s)
         self.scheduler: AsyncIOScheduler | None = None
+        self.leader = False
         self.runs = 0
 
     def start(self) -> None:
@@ -35,10 +55,17 @@ class SchedulerRunner:
             coalesce=True,
         )
         self.scheduler.add_job(
-            self._run,
+            self.check_leadership,
+            "interval",
+            seconds=self.lock_check_s,
+            id="leadership",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.check_leadership,
             "date",
             run_date=datetime.now(UTC),
-            args=["catch-up"],
             id="startup",
             max_instances=1,
         )
@@ -48,10 +75,25 @@ class SchedulerRunner:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.leadership.release()
+        self.leader = False
+
+    async def check_leadership(self) -> None:
+        """Take the lock if it is free; on becoming the leader run a pass at once (the one
+        that brings models back after the previous leader died)."""
+        was = self.leader
+        self.leader = await asyncio.to_thread(self.leadership.try_acquire)
+        if self.leader and not was:
+            log.info("scheduler: leader now; running a pass")
+            await self._pass("catch-up")
+        elif not self.leader:
+            await asyncio.to_thread(self.engine.load_memory)
 
     async def _run(self, reason: str | None, keys: set | None = None) -> None:
-        if not await asyncio.to_thread(self.leadership.try_acquire):
-            return
+        self.leader = await asyncio.to_thread(self.leadership.try_acquire)
+        if self.leader:
+            await self._pass(reason, keys)
+
+    async def _pass(self, reason: str | None, keys: set | None = None) -> None:
         try:
             actions = await asyncio.to_thread(self.engine.reconcile, reason=reason, keys=keys)
             self.runs += 1

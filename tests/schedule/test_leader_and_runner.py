@@ -170,3 +170,51 @@ def test_two_processes_on_postgres_act_once(postgres_url: str, sim, tmp_path) ->
     assert outputs == ["acted 5", "follower"], outputs
     assert sim.write_count(verb="patch") == 5  # one scale-down per model, from one process
     engine.dispose()
+
+
+class Switch:
+    """A leadership the test hands over: a follower until ``leader`` is set."""
+
+    def __init__(self) -> None:
+        self.leader = False
+        self.asked = 0
+
+    def try_acquire(self) -> bool:
+        self.asked += 1
+        return self.leader
+
+    def release(self) -> None:
+        self.leader = False
+
+
+async def test_a_new_leader_runs_a_pass_at_once(engine, sim) -> None:  # noqa: F811
+    """The leader died at night: the survivor takes the lock at its next check (well before
+    the pass interval) and scales the model down in that same moment, not an interval later."""
+    new = session_factory(engine)
+    registry = RegistryService(new, clock=lambda: datetime.now(UTC) - timedelta(days=1))
+    gateway = ClusterGateway(sim.api_client(), backoff_base_s=0.01)
+    rec = registry.create(base_record(schedule={"uptime": "never"}), actor="ana", source="ui")
+    gateway.apply(rec.to_file_dict(), 2)
+    sched = SchedulerEngine(new, registry, gateway)
+    lock = Switch()
+    runner = SchedulerRunner(sched, lock, interval_s=3600, lock_check_s=0.1)
+    runner.start()
+    try:
+        await asyncio.sleep(0.5)
+        assert lock.asked >= 3 and runner.runs == 0  # a follower checks, and does nothing
+        assert sim.get_object("Deployment", "ml-prod", "fraud-scorer")["spec"]["replicas"] == 2
+        lock.leader = True  # the leader died; this one gets the lock
+        took_over = time.monotonic()
+        while time.monotonic() - took_over < 5 and runner.runs == 0:
+            await asyncio.sleep(0.01)
+        assert runner.runs == 1, "no pass after taking over the lock"
+        assert time.monotonic() - took_over < 2
+        assert sim.get_object("Deployment", "ml-prod", "fraud-scorer")["spec"]["replicas"] == 0
+    finally:
+        runner.shutdown()
+
+
+def test_the_lock_is_checked_more_often_than_the_pass_runs(engine) -> None:
+    sched = SchedulerEngine(session_factory(engine), RegistryService(session_factory(engine)), None)
+    assert SchedulerRunner(sched, Switch(), interval_s=60).lock_check_s == 5.0
+    assert SchedulerRunner(sched, Switch(), interval_s=2).lock_check_s == 2
