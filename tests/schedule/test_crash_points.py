@@ -71,12 +71,12 @@ class WritePoints:
 
 
 def transition(
-    engine: Engine, sim, name: str, direction: str, kill_after: int | None, racing: bool
-) -> tuple[WritePoints, dict]:  # noqa: F811
+    engine: Engine, simulator, name: str, direction: str, kill_after: int | None, racing: bool
+) -> tuple[WritePoints, dict]:
     """Run one transition of ``name`` killed after write ``kill_after``, restart, settle."""
     new = session_factory(engine)
     registry = RegistryService(new, clock=lambda: CREATED)
-    api = sim.api_client()
+    api = simulator.api_client()
     key = ("ml-prod", name)
     rec = registry.create(
         base_record(name=name, replicas=REPLICAS, schedule={"uptime": UPTIME}),
@@ -116,7 +116,7 @@ def transition(
         apply_record()  # the reconciler's worker lands after the start-up pass
     for minutes in (1, 2):
         restarted.reconcile(at + timedelta(minutes=minutes), keys={key})
-    dep = sim.get_object("Deployment", *key)
+    dep = simulator.get_object("Deployment", *key)
     with new() as s:
         logged = [
             a.action for a in s.exec(select(SchedulerAction).where(SchedulerAction.name == name))

@@ -49,7 +49,9 @@ def house(engine, sim):  # noqa: F811
     )
 
     def desired_for(spec: ModelSpec) -> int:
-        return desired_replicas(spec, scheduled_down=sched.is_held_down((spec.namespace, spec.name)))
+        return desired_replicas(
+            spec, scheduled_down=sched.is_held_down((spec.namespace, spec.name))
+        )
 
     reconciler = Reconciler(registry, gateway, desired_for)
     models = ModelService(registry, ReconcilerGate(gateway, reconciler, desired_for))
