@@ -27,7 +27,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from k8s.manifests import CONFIG_HASH, MANAGED_SELECTOR, render
 
 Obj = dict[str, Any]
-Replicas = int | Callable[[int | None], int]
+Replicas = int | Callable[[Obj | None], int]  # a count, or one decided from the live Deployment
 """The count to write: a number, or a function of the live Deployment's count (None: none yet)."""
 
 
@@ -246,8 +246,10 @@ class ClusterGateway:
     def apply(self, record: Obj, replicas: Replicas) -> ApplyResult:
         """Create or update the model's objects; unchanged objects get no write.
 
-        ``replicas`` is the count to write, or a function of the live count that decides it
-        (the caller's replica rule, e.g. an active HPA keeping its own count).
+        ``replicas`` is the count to write, or a function of the live Deployment (None when
+        there is none yet) that decides it: the caller's replica rule, e.g. an active HPA keeping
+        its own count, or the scheduler's hold-down annotation on the object being written. It
+        is asked again after every conflicting write, so the count follows the object it lands on.
         """
         try:
             return self._apply(record, replicas)
@@ -297,7 +299,7 @@ class ClusterGateway:
         return result
 
     def _apply_deployment(
-        self, obj: Obj, decide: Callable[[int | None], int], result: ApplyResult
+        self, obj: Obj, decide: Callable[[Obj | None], int], result: ApplyResult
     ) -> None:
         ns, name = obj["metadata"]["namespace"], obj["metadata"]["name"]
         what = f"Deployment {ns}/{name}"
@@ -316,7 +318,7 @@ class ClusterGateway:
                 except ConflictError:
                     continue  # created meanwhile: update it
             live_replicas = (live.get("spec") or {}).get("replicas", 0)
-            want = decide(live_replicas)
+            want = decide(live)
             live_hash = ((live.get("metadata") or {}).get("annotations") or {}).get(CONFIG_HASH)
             if live_hash == obj["metadata"]["annotations"][CONFIG_HASH]:
                 if live_replicas == want:

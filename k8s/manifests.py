@@ -11,7 +11,7 @@ import yaml
 MANAGED_BY = "barista"
 CONFIG_HASH = "barista.io/config-hash"
 OWNER = "barista.io/owner"
-ORIGINAL_REPLICAS = "barista.io/original-replicas"
+ORIGINAL_REPLICAS = "barista.io/original-replicas"  # set while the scheduler holds it down
 MANAGED_SELECTOR = "app.kubernetes.io/managed-by=barista"
 
 Obj = dict[str, Any]
@@ -179,3 +179,10 @@ def render(record: Obj, replicas: int) -> list[Obj]:
 
 def render_yaml(record: Obj, replicas: int) -> str:
     return yaml.safe_dump_all(render(record, replicas), sort_keys=False, default_flow_style=False)
+
+
+def held_down(deployment: dict[str, Any]) -> bool:
+    """Whether the scheduler holds this Deployment down: its remembered count is on the object
+    (the truth the scheduler's database memory caches)."""
+    annotations = (deployment.get("metadata") or {}).get("annotations") or {}
+    return ORIGINAL_REPLICAS in annotations

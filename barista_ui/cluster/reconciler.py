@@ -25,10 +25,11 @@ from typing import Any
 
 from barista_ui.cluster.status import KeyState, LiveView, config_drift
 from barista_ui.records.registry import ModelRecord, RegistryService
-from barista_ui.records.replicas import replicas_to_apply
+from barista_ui.records.replicas import desired_replicas, replicas_to_apply
 from barista_ui.records.spec import ModelSpec
 from data.types import utcnow
 from k8s.gateway import ClusterGateway, GatewayError
+from k8s.manifests import held_down
 
 log = logging.getLogger("barista.reconciler")
 
@@ -180,13 +181,24 @@ class Reconciler:
         return ReconcileResult(key[0], key[1], True, writes, message)
 
     def _apply_record(self, record: ModelRecord) -> tuple[int, str]:
-        spec, desired = record.spec, self.desired_for(record.spec)
-        result = self.gateway.apply(
-            record.to_file_dict(), lambda live: replicas_to_apply(spec, desired, live)
-        )
+        spec = record.spec
+        decided: list[int] = []
+
+        def decide(live: dict[str, Any] | None) -> int:
+            """The replica rule on the object being written: held down while it carries the
+            scheduler's annotation (its truth), so an apply racing a restore cannot undo it."""
+            if live is None:
+                desired = self.desired_for(spec)
+                decided.append(desired)
+                return desired
+            desired = desired_replicas(spec, scheduled_down=held_down(live))
+            decided.append(desired)
+            return replicas_to_apply(spec, desired, (live.get("spec") or {}).get("replicas", 0))
+
+        result = self.gateway.apply(record.to_file_dict(), decide)
         if result.writes and self.on_applied is not None:
             try:
-                self.on_applied(record.key, desired)
+                self.on_applied(record.key, decided[-1])
             except Exception:  # bookkeeping must not turn an applied change into a failure
                 log.exception("after-apply callback failed for %s/%s", *record.key)
         if result.writes == 0:

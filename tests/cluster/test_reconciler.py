@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from barista_ui.cluster.reconciler import Backoff, Reconciler
 from barista_ui.records.replicas import desired_replicas
-from k8s.gateway import ClusterGateway
+from k8s.gateway import ClusterGateway, ConflictError
 from tests.apprunner import free_port
 from tests.cluster.reconcile_fixtures import wire, wired  # noqa: F401
 from tests.conftest import base_record
@@ -187,3 +187,40 @@ def test_stop_leaves_no_threads(registry, sim) -> None:  # noqa: F811
     w.reconciler.stop()
     after = {t.name for t in threading.enumerate() if t.name.startswith("reconcile")}
     assert after <= {n for n in before if n.startswith("reconcile")}
+
+
+def test_the_count_follows_the_schedulers_annotation_on_the_object_written(
+    registry,
+    sim,  # noqa: F811
+) -> None:
+    """An apply racing the scheduler cannot undo its write: whether the model is held down is
+    read from the Deployment being written (the scheduler's annotation), not from a count
+    worked out before the scheduler acted."""
+    from k8s.manifests import ORIGINAL_REPLICAS
+
+    registry.create(base_record(replicas=3), actor="ana", source="ui")
+    api = sim.api_client()
+    gw = ClusterGateway(api, backoff_base_s=0.01, max_retries=2)
+    # The database still says "held down" (stale), the cluster was just restored to 3.
+    stale_down = Reconciler(registry, gw, lambda spec: 0)
+    assert stale_down.reconcile_now(KEY).ok  # creates it at 0 (no object yet: the memory counts)
+    gw.scale(*KEY, 3)
+    assert stale_down.reconcile_now(KEY).ok
+    assert gw.read_scale(*KEY)["spec"]["replicas"] == 3  # the restore stands
+    # The scheduler holds it down (annotation on the object): an apply keeps it down.
+
+    def hold_down() -> bool:
+        live = gw.get_deployment(*KEY)
+        assert live is not None
+        try:  # conditional, as the scheduler writes (the controllers may bump the version)
+            gw.patch_replicas_and_annotations(
+                *KEY, 0, {ORIGINAL_REPLICAS: "3"}, live["metadata"]["resourceVersion"]
+            )
+        except ConflictError:
+            return False
+        return True
+
+    eventually(hold_down, what="the scheduler's hold-down patch")
+    fresh_up = Reconciler(registry, gw, lambda spec: 3)
+    assert fresh_up.reconcile_now(KEY).ok
+    assert gw.read_scale(*KEY)["spec"]["replicas"] == 0
