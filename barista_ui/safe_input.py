@@ -3,8 +3,8 @@ within fixed limits so that no input can exhaust memory, hang a parser or blow P
 
 Limits (refused with an ``InputError`` that names the limit):
 
-- size: 10 MiB for YAML (record files, the editor, price files), 100 MiB for billing exports;
-  checked before anything is parsed (files are read no further than the limit);
+- size: 10 MiB for record and price files (YAML or CSV) and the YAML editor, 100 MiB for
+  billing exports; checked before anything is parsed (files are read no further);
 - text: UTF-8 (a byte-order mark is allowed); anything else names the line of the first bad byte;
 - nesting: 50 levels of mappings and lists, in YAML and in JSON;
 - YAML aliases (``*name``): at most 100 per document, repeating at most 10,000 nodes in total,
@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 import yaml
 
 MIB = 2**20
-MAX_YAML_BYTES = 10 * MIB
+MAX_FILE_BYTES = 10 * MIB
 MAX_BILLING_BYTES = 100 * MIB
 MAX_DEPTH = 50
 MAX_ALIASES = 100
@@ -66,14 +66,16 @@ def read_limited(stream: BinaryIO, limit: int, name: str) -> bytes:
     return data
 
 
-def read_text_file(path: str | Path, limit: int = MAX_YAML_BYTES) -> str:
-    """The UTF-8 text of a file of at most ``limit`` bytes (OSError when it cannot be read)."""
+def read_text_file(path: str | Path, limit: int = MAX_FILE_BYTES, name: str | None = None) -> str:
+    """The UTF-8 text of a file of at most ``limit`` bytes (OSError when it cannot be read);
+    errors start with ``name``, by default the path."""
+    name = str(path) if name is None else name
     with open(path, "rb") as f:
-        data = read_limited(f, limit, str(path))
-    return decode_utf8(data, str(path))
+        data = read_limited(f, limit, name)
+    return decode_utf8(data, name)
 
 
-def check_text(text: str, limit: int = MAX_YAML_BYTES, name: str = "the input") -> None:
+def check_text(text: str, limit: int = MAX_FILE_BYTES, name: str = "the input") -> None:
     """Refuse text over ``limit`` bytes as UTF-8 (cheap: characters are counted first)."""
     if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
         check_size(len(text.encode("utf-8", "surrogatepass")), limit, name)
@@ -176,7 +178,7 @@ def _yaml_error(exc: yaml.YAMLError, name: str) -> InputError:
     return InputError(f"{name} is not valid YAML{where}: {text}")
 
 
-def load_yaml_all(text: str, name: str = "the input", limit: int = MAX_YAML_BYTES) -> list[Any]:
+def load_yaml_all(text: str, name: str = "the input", limit: int = MAX_FILE_BYTES) -> list[Any]:
     """Every document of a YAML stream, within the size, depth and alias limits."""
     check_text(text, limit, name)
     try:
@@ -190,7 +192,7 @@ def load_yaml_all(text: str, name: str = "the input", limit: int = MAX_YAML_BYTE
         raise InputError(f"{name} is not valid YAML: {exc}") from None
 
 
-def load_yaml(text: str, name: str = "the input", limit: int = MAX_YAML_BYTES) -> Any:
+def load_yaml(text: str, name: str = "the input", limit: int = MAX_FILE_BYTES) -> Any:
     """The one document of a YAML text (None when empty), within the limits."""
     docs = load_yaml_all(text, name, limit)
     if len(docs) > 1:

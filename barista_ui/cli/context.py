@@ -19,7 +19,7 @@ from barista_ui.records.file_format import dump_records_yaml
 from barista_ui.records.registry import RegistryError
 from barista_ui.records.spec import RecordInvalid
 from barista_ui.safe_input import (
-    MAX_YAML_BYTES,
+    MAX_FILE_BYTES,
     InputError,
     check_text,
     decode_utf8,
@@ -108,7 +108,7 @@ def input_name(path: Path) -> str:
     return "stdin" if str(path) == "-" else str(path)
 
 
-def read_file(path: Path, limit: int = MAX_YAML_BYTES) -> str:
+def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """UTF-8 text of a file, or of stdin for ``-``, read no further than ``limit`` bytes."""
     if str(path) != "-":
         return read_text_file(path, limit)

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from barista_ui.safe_input import MAX_YAML_BYTES, InputError, load_yaml_all
+from barista_ui.safe_input import MAX_FILE_BYTES, InputError, load_yaml_all
 
 
 class FileFormatError(InputError):
@@ -19,9 +19,9 @@ class FileFormatError(InputError):
 
 def load_records_yaml(text: str, name: str = "the input") -> list[dict[str, Any]]:
     """Read one record, a list of records or a multi-document stream of either, from at most
-    ``MAX_YAML_BYTES`` of YAML. ``name`` (a file name, "stdin") starts the errors."""
+    ``MAX_FILE_BYTES`` of YAML. ``name`` (a file name, "stdin") starts the errors."""
     try:
-        docs = [d for d in load_yaml_all(text, name, MAX_YAML_BYTES) if d is not None]
+        docs = [d for d in load_yaml_all(text, name, MAX_FILE_BYTES) if d is not None]
     except InputError as exc:
         raise FileFormatError(str(exc)) from None
     records: list[dict[str, Any]] = []
