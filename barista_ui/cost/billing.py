@@ -145,14 +145,14 @@ def parse_focus(text: str, team_key: str = "team", model_key: str = "model") -> 
 
 def _csv_rows(reader: csv.DictReader) -> Iterator[dict[str, Any]]:
     """The rows of a CSV reader; its own refusals (a field over csv.field_size_limit(), a
-    broken quote) become errors naming the line."""
+    broken quote) become errors naming the line (the reader has not counted it yet)."""
     while True:
         try:
             yield next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise BillingFileError(reader.line_num, f"not valid CSV ({exc})") from None
+            raise BillingFileError(reader.line_num + 1, f"not valid CSV ({exc})") from None
 
 
 def _json(text: str, what: str, line: int) -> Any:

@@ -151,7 +151,7 @@ def _csv_entries(text: str) -> list[PriceEntry]:
             where = f"line {reader.line_num}"
             entries.append(validate_entry(_csv_raw(row, where), where))
     except csv.Error as exc:  # a field over csv.field_size_limit(), a broken quote
-        raise PriceFileError(f"line {reader.line_num}: not valid CSV ({exc})") from None
+        raise PriceFileError(f"line {reader.line_num + 1}: not valid CSV ({exc})") from None
     return unique_entries(entries)
 
 
