@@ -38,7 +38,7 @@ class InputError(ValueError):
 
 
 def _mib(limit: int) -> str:
-    return f"{limit / MIB:g} MiB"
+    return f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit:,} bytes"
 
 
 def check_size(size: int, limit: int, name: str = "the input") -> None:
