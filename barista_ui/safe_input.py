@@ -142,7 +142,7 @@ def _scan(text: str) -> None:
         scan.event(ev)
 
 
-def _timestamp(loader: Any, node: yaml.Node) -> Any:
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
@@ -151,7 +151,7 @@ def _timestamp(loader: Any, node: yaml.Node) -> Any:
         ) from None
 
 
-class _Loader(_Parser):  # type: ignore[misc,valid-type]
+class _Loader(_Parser):
     """The safe loader; an impossible date (2026-13-01) is a YAML error with its line."""
 
 
