@@ -7,8 +7,9 @@ Limits (refused with an ``InputError`` that names the limit):
   billing exports; checked before anything is parsed (files are read no further);
 - text: UTF-8 (a byte-order mark is allowed); anything else names the line of the first bad byte;
 - nesting: 50 levels of mappings and lists, in YAML and in JSON;
-- YAML aliases (``*name``): at most 100 per document, repeating at most 10,000 nodes in total,
-  so an "alias bomb" (each level ten aliases of the one before) is refused before it is built.
+- YAML aliases (``*name``): at most 100 per document, repeating at most 10,000 values and 1 MiB
+  of text in all, so an "alias bomb" (each level ten aliases of the one before) is refused
+  before it is built, and no file grows more than that by its aliases.
 
 YAML is scanned as an event stream by libyaml first (linear in the text, no recursion, no
 objects built), and only then loaded with the safe loader.
@@ -29,6 +30,7 @@ MAX_BILLING_BYTES = 100 * MIB
 MAX_DEPTH = 50
 MAX_ALIASES = 100
 MAX_ALIAS_NODES = 10_000
+MAX_ALIAS_CHARS = MIB
 
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -76,8 +78,8 @@ def read_text_file(path: str | Path, limit: int = MAX_FILE_BYTES, name: str | No
 
 
 def check_text(text: str, limit: int = MAX_FILE_BYTES, name: str = "the input") -> None:
-    """Refuse text over ``limit`` bytes as UTF-8 (cheap: characters are counted first)."""
-    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+    """Refuse text over ``limit`` bytes as UTF-8."""
+    if len(text) > limit // 4:  # below that, even four bytes a character stay within the limit
         check_size(len(text.encode("utf-8", "surrogatepass")), limit, name)
 
 
@@ -90,50 +92,52 @@ def _where(event: Any) -> str:
 
 
 class _Scan:
-    """Depth and alias accounting over one YAML event stream."""
+    """Depth and alias accounting over one YAML event stream. A value's size is (nodes, text
+    characters) once its aliases are expanded."""
 
     def __init__(self) -> None:
-        self.open: list[list[Any]] = []  # per open collection: [anchor, nodes so far]
-        self.sizes: dict[str, int] = {}  # anchor -> nodes it stands for (expanded)
+        self.open: list[list[Any]] = []  # per open collection: [anchor, nodes, characters]
+        self.sizes: dict[str, tuple[int, int]] = {}  # anchor -> the size it stands for
         self.aliases = 0
-        self.repeated = 0
+        self.repeated = [0, 0]  # nodes and characters repeated by aliases
 
-    def node(self, anchor: str | None, size: int) -> None:
+    def node(self, anchor: str | None, nodes: int, chars: int) -> None:
         if anchor:
-            self.sizes[anchor] = size
+            self.sizes[anchor] = (nodes, chars)
         if self.open:
-            self.open[-1][1] += size
+            self.open[-1][1] += nodes
+            self.open[-1][2] += chars
 
     def event(self, ev: Any) -> None:
         if isinstance(ev, yaml.DocumentStartEvent):
-            self.aliases = self.repeated = 0
+            self.aliases, self.repeated = 0, [0, 0]
             self.sizes.clear()
         elif isinstance(ev, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             if len(self.open) >= MAX_DEPTH:
                 raise InputError(f"{_where(ev)}nested deeper than the limit of {MAX_DEPTH} levels")
-            self.open.append([ev.anchor, 1])
+            self.open.append([ev.anchor, 1, 0])
         elif isinstance(ev, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            anchor, size = self.open.pop()
-            self.node(anchor, size)
+            self.node(*self.open.pop())
         elif isinstance(ev, yaml.ScalarEvent):
-            self.node(ev.anchor, 1)
+            self.node(ev.anchor, 1, len(ev.value))
         elif isinstance(ev, yaml.AliasEvent):
             self.alias(ev)
 
     def alias(self, ev: Any) -> None:
         self.aliases += 1
-        if any(anchor == ev.anchor for anchor, _ in self.open):
+        if any(entry[0] == ev.anchor for entry in self.open):
             raise InputError(f"{_where(ev)}alias *{ev.anchor} refers to a value that holds it")
         if self.aliases > MAX_ALIASES:
             raise InputError(f"{_where(ev)}more than {MAX_ALIASES} aliases (*name) in one document")
-        size = self.sizes.get(ev.anchor, 1)  # an unknown anchor is the loader's error to report
-        self.repeated += size
-        if self.repeated > MAX_ALIAS_NODES:
+        nodes, chars = self.sizes.get(ev.anchor, (1, 0))  # unknown: the loader's error to report
+        self.repeated[0] += nodes
+        self.repeated[1] += chars
+        if self.repeated[0] > MAX_ALIAS_NODES or self.repeated[1] > MAX_ALIAS_CHARS:
             raise InputError(
-                f"{_where(ev)}aliases (*name) repeat more than {MAX_ALIAS_NODES:,} values "
-                "in one document (an alias bomb?)"
+                f"{_where(ev)}aliases (*name) repeat more than {MAX_ALIAS_NODES:,} values or "
+                f"{_mib(MAX_ALIAS_CHARS)} of text in one document (an alias bomb?)"
             )
-        self.node(None, size)
+        self.node(None, nodes, chars)
 
 
 def _scan(text: str) -> None:

@@ -10,7 +10,12 @@ import pytest
 
 from barista_ui.cost.billing import BillingFileError
 from barista_ui.cost.billing_imports import parse_export
-from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_records_yaml
+from barista_ui.records.file_format import (
+    FileFormatError,
+    dump_records_yaml,
+    load_record_yaml,
+    load_records_yaml,
+)
 from barista_ui.safe_input import (
     MAX_BILLING_BYTES,
     MAX_DEPTH,
@@ -48,6 +53,13 @@ def test_a_few_aliases_are_fine() -> None:
         "requests": {"cpu": "1"},
         "limits": {"cpu": "1"},
     }
+
+
+def test_aliases_of_long_text_are_bounded_too() -> None:
+    text = 'd: &d "' + "x" * 200_000 + '"\nenv: [' + ", ".join(["*d"] * 6) + "]\n"
+    with pytest.raises(InputError, match="or 1 MiB of text"):
+        load_yaml(text)
+    assert len(load_yaml(text.replace("*d, *d]", "*d]"))["env"]) == 5
 
 
 def test_alias_count_and_size_are_per_document() -> None:
@@ -108,3 +120,11 @@ def test_our_own_yaml_has_no_aliases() -> None:
     text = dump_records_yaml([base_record(labels=shared), base_record(name="b", labels=shared)])
     assert "&" not in text and "*" not in text
     assert [r["labels"] for r in load_records_yaml(text)] == [shared, shared]
+
+
+def test_the_editor_entry_point_takes_exactly_one_record() -> None:
+    assert load_record_yaml("name: a\nteam: t\n") == {"name": "a", "team": "t"}
+    with pytest.raises(FileFormatError, match="the YAML holds 2 records; give one"):
+        load_record_yaml("- {name: a}\n- {name: b}\n")
+    with pytest.raises(FileFormatError, match="the YAML: line 1: aliases"):
+        load_record_yaml("labels: " + alias_bomb(9))

@@ -39,6 +39,14 @@ def load_records_yaml(text: str, name: str = "the input") -> list[dict[str, Any]
     return records
 
 
+def load_record_yaml(text: str, name: str = "the YAML") -> dict[str, Any]:
+    """Exactly one record (the page's YAML editor), within the same limits."""
+    records = load_records_yaml(text, name)
+    if len(records) != 1:
+        raise FileFormatError(f"{name} holds {len(records)} records; give one")
+    return records[0]
+
+
 class _PlainDumper(yaml.SafeDumper):
     """Writes a value seen twice in full, never as an alias: our own files load back within
     the alias limit whatever their size."""
