@@ -103,8 +103,16 @@ def entry_from(obj: Any) -> PriceEntry:
 
 
 def unique_entries(entries: list[PriceEntry]) -> list[PriceEntry]:
+    """A usable table, however its entries were built: prices finite and within
+    ``MAX_UNIT_PRICE_USD``, each (region, machine family) once, at least one entry."""
     seen: set[tuple[str, str]] = set()
     for i, e in enumerate(entries, 1):
+        prices = {"cpu_hourly": e.cpu_hourly, "memory_gib_hourly": e.memory_gib_hourly}
+        prices.update({f"gpu_hourly.{k}": v for k, v in e.gpu_hourly.items()})
+        for field, value in prices.items():
+            _, problem = amount_problem(value, limit=MAX_UNIT_PRICE_USD)
+            if problem:
+                raise PriceFileError(f"entry {i}: {field} '{value}'{problem}")
         key = (e.region, e.machine_family)
         if key in seen:
             raise PriceFileError(

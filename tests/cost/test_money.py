@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from barista_ui.cost.billing import BillingFileError, parse_billing
 from barista_ui.cost.money import MAX_UNIT_PRICE_USD, MAX_USD, MoneyError, check_amount
 from barista_ui.cost.price_files import PriceFileError, parse_prices
+from barista_ui.cost.rates import DEFAULT_PRICES, PriceEntry
 from barista_ui.cost.service import CostService
 from data.db import session_factory
 
@@ -135,6 +137,22 @@ def test_gcp_credits_are_still_negative_amounts() -> None:
 def test_price_tables_refuse_non_finite_prices(fmt: str, text: str, message: str) -> None:
     with pytest.raises(PriceFileError, match=message):
         parse_prices(text, fmt)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        replace(DEFAULT_PRICES, cpu_hourly=math.inf),
+        replace(DEFAULT_PRICES, memory_gib_hourly=math.nan),
+        replace(DEFAULT_PRICES, gpu_hourly={"nvidia-l4": math.inf}),
+    ],
+)
+def test_saving_a_table_built_in_code_checks_its_prices(engine, entry: PriceEntry) -> None:
+    svc = CostService(session_factory(engine))
+    before = svc.price_table()
+    with pytest.raises(PriceFileError, match="entry 1: .* is not a finite amount of USD"):
+        svc.save_prices([entry])
+    assert svc.price_table() == before
 
 
 # ------------------------------------------------------------------ through the CLI
