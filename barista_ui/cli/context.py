@@ -15,9 +15,17 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from barista_ui.records.file_format import FileFormatError, dump_records_yaml
+from barista_ui.records.file_format import dump_records_yaml
 from barista_ui.records.registry import RegistryError
 from barista_ui.records.spec import RecordInvalid
+from barista_ui.safe_input import (
+    MAX_FILE_BYTES,
+    InputError,
+    check_text,
+    decode_utf8,
+    read_limited,
+    read_text_file,
+)
 from barista_ui.settings import Settings
 
 if TYPE_CHECKING:  # built on first use: `barista --help` need not import the services
@@ -63,7 +71,9 @@ def actor() -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    """Print ``error: message`` as one line on stderr and exit with ``code``."""
+    one_line = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    typer.echo(f"error: {one_line}", err=True)
     raise typer.Exit(code)
 
 
@@ -78,8 +88,10 @@ def handle_errors(fn: Callable) -> Callable:
             fail(str(exc), exc.code)
         except RecordInvalid as exc:
             fail(f"invalid record {str(exc)}" if exc.name else f"invalid record: {exc}")
-        except (RegistryError, FileFormatError) as exc:
+        except (RegistryError, InputError) as exc:
             fail(str(exc))
+        except (UnicodeError, RecursionError, MemoryError) as exc:  # input no check caught
+            fail(f"the input cannot be read: {type(exc).__name__}: {exc}")
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except Exception as exc:  # a clear one-liner instead of a traceback
@@ -91,10 +103,21 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def read_file(path: Path) -> str:
-    if str(path) == "-":
-        return sys.stdin.read()
-    return path.read_text(encoding="utf-8")
+def input_name(path: Path) -> str:
+    """How errors name a file given on the command line ("stdin" for ``-``)."""
+    return "stdin" if str(path) == "-" else str(path)
+
+
+def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """UTF-8 text of a file, or of stdin for ``-``, read no further than ``limit`` bytes."""
+    if str(path) != "-":
+        return read_text_file(path, limit)
+    stdin = getattr(sys.stdin, "buffer", None)
+    if stdin is None:  # a text-only stdin: count characters, then bytes
+        text = sys.stdin.read(limit + 1)
+        check_text(text, limit, "stdin")
+        return text
+    return decode_utf8(read_limited(stdin, limit, "stdin"), "stdin")
 
 
 def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: Fmt, table: Callable[[], str]) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from barista_ui.cli.context import fail
+from barista_ui.cli.context import fail, handle_errors
 from barista_ui.cost.rates import DEFAULT_PRICES, PricingError, rate_breakdown
 
+MAX_ESTIMATE_HOURS = 876_000  # a hundred years
 cost_app = typer.Typer(help="Cost: estimate what a model costs to serve.", no_args_is_help=True)
 
 
@@ -37,6 +39,7 @@ def _estimate_json(parts: dict, prices, replicas: int, hours: float) -> dict:
 
 
 @cost_app.command("estimate")
+@handle_errors
 def estimate(
     cpu: str = typer.Option(..., "--cpu", help="CPU request, e.g. 4 or 500m"),
     memory: str = typer.Option(..., "--memory", help="Memory request, e.g. 16Gi"),
@@ -54,19 +57,20 @@ def estimate(
     from barista_ui.cost.price_files import PriceFileError, pick, read_price_file
     from barista_ui.settings import Settings
 
+    if not math.isfinite(hours) or hours > MAX_ESTIMATE_HOURS:
+        fail(f"--hours '{hours}': use a number of hours from 0 to {MAX_ESTIMATE_HOURS:,}", 2)
     st = Settings()
     prices = DEFAULT_PRICES
     if st.price_file and Path(st.price_file).exists():
         try:
             table = read_price_file(st.price_file)
         except PriceFileError as exc:
-            fail(f"{st.price_file}: {exc}")
+            fail(str(exc))
         prices = pick(table, st.region, family)
     try:
         parts = rate_breakdown(cpu, memory, gpu, gpu_type, prices)
     except PricingError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc))
     hourly = sum(parts.values())
     total = hourly * replicas * hours
     if fmt == CostFmt.json:
@@ -212,6 +216,7 @@ def _echo_table(rows: list[dict], source: Source) -> None:
 
 
 @cost_app.command("report")
+@handle_errors
 def report(
     from_: str = typer.Option(..., "--from", help="First day (included), YYYY-MM-DD"),
     to: str = typer.Option(..., "--to", help="Last day (excluded), YYYY-MM-DD"),
@@ -247,6 +252,7 @@ class ImportFmt(StrEnum):
 
 
 @cost_app.command("import")
+@handle_errors
 def import_(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     fmt: ImportFmt = typer.Option(
@@ -260,17 +266,20 @@ def import_(
     """Import a billing export; the whole file or nothing. Importing it again counts nothing."""
     from barista_ui.cli.context import actor, services
     from barista_ui.cost.billing import BillingFileError
+    from barista_ui.safe_input import MAX_BILLING_BYTES, InputError, read_limited
 
     try:
+        with path.open("rb") as f:
+            content = read_limited(f, MAX_BILLING_BYTES, "the file")
         res = services().cost_board.import_billing(
-            path.read_bytes(),
+            content,
             fmt.value,
             filename=path.name,
             actor=actor(),
             team_key=team_key,
             model_key=model_key,
         )
-    except BillingFileError as exc:
+    except (BillingFileError, InputError) as exc:
         fail(f"{path.name} rejected, nothing imported: {exc}")
     if res["already"]:
         typer.echo(f"{path.name} was imported before: nothing added")
@@ -285,6 +294,7 @@ cost_app.add_typer(prices_app, name="prices")
 
 
 @prices_app.command("show")
+@handle_errors
 def prices_show(fmt: str = typer.Option("yaml", "--format", help="yaml or csv")) -> None:
     """Print the price table (a file you can edit and load back)."""
     from barista_ui.cli.context import services
@@ -296,6 +306,7 @@ def prices_show(fmt: str = typer.Option("yaml", "--format", help="yaml or csv"))
 
 
 @prices_app.command("load")
+@handle_errors
 def prices_load(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
 ) -> None:
@@ -306,12 +317,13 @@ def prices_load(
     try:
         entries = read_price_file(path)
     except PriceFileError as exc:
-        fail(f"{path.name}: {exc}")
+        fail(str(exc))
     n = services().cost_board.save_prices(entries, actor())
     typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
 
 
 @cost_app.command("budget")
+@handle_errors
 def budget(
     team: str = typer.Argument(...),
     monthly_usd: float | None = typer.Argument(None, help="USD per month; omit to show"),

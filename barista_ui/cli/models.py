@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 
 from barista_ui.cli.context import (
     CliError,
@@ -14,12 +13,13 @@ from barista_ui.cli.context import (
     actor,
     emit,
     handle_errors,
+    input_name,
     read_file,
     render_table,
     services,
 )
 from barista_ui.cluster.reconciler import Reconciler
-from barista_ui.records.file_format import load_records_yaml
+from barista_ui.records.file_format import dump_records_yaml, load_records_yaml
 from barista_ui.records.registry import ModelRecord
 
 models_app = typer.Typer(
@@ -89,7 +89,7 @@ def models_create(
     reason: str = typer.Option("", help="Why (kept in the revision)"),
 ) -> None:
     """Create new records; fails if any already exists (nothing is saved then)."""
-    records = load_records_yaml(read_file(file))
+    records = load_records_yaml(read_file(file), input_name(file))
     reg = services().registry
     for data in records:
         spec = reg.validate(data)
@@ -111,7 +111,7 @@ def models_apply(
     reason: str = typer.Option("", help="Why (kept in the revisions)"),
 ) -> None:
     """Create or update records from a file, all or nothing."""
-    records = load_records_yaml(read_file(file))
+    records = load_records_yaml(read_file(file), input_name(file))
     batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
     for o in batch.outcomes:
         typer.echo(f"{o.namespace}/{o.name} {o.action}")
@@ -208,7 +208,7 @@ def export_fleet(
     output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)"),
 ) -> None:
     """Write every record as multi-document YAML (backup, GitOps)."""
-    text = yaml.safe_dump_all(services().registry.export_all(), sort_keys=False)
+    text = dump_records_yaml(services().registry.export_all())
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"exported to {output}", err=True)
@@ -222,7 +222,7 @@ def import_fleet(
     reason: str = typer.Option("import", help="Why (kept in the revisions)"),
 ) -> None:
     """Create or update every record in the file, all or nothing."""
-    records = load_records_yaml(read_file(file))
+    records = load_records_yaml(read_file(file), input_name(file))
     batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
     counts: dict[str, int] = {}
     for o in batch.outcomes:

@@ -9,6 +9,9 @@ files are accepted or rejected; the service stores nothing from a rejected file.
   ``cost`` + sum of ``credits[].amount`` (credits are negative); ``labels`` is a list of
   ``{key, value}``; team and model come from two label keys (GKE cost allocation exports pod
   labels as ``k8s-label/<name>``).
+
+Amounts are finite and within ``money.MAX_USD`` either way, per row and for the file's total;
+JSON (FOCUS Tags, each Google line) is nested at most ``safe_input.MAX_DEPTH`` levels.
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ import hashlib
 import io
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from barista_ui.cost.money import MoneyError, check_amount
+from barista_ui.safe_input import InputError, load_json
 
 FORMATS = ("focus", "gcp")
 DEFAULT_KEYS = {
@@ -48,16 +55,12 @@ class BillingRow:
     row_hash: str
 
 
-def _number(value: Any, what: str, line: int) -> float:
-    if isinstance(value, bool):
-        raise BillingFileError(line, f"{what} '{value}' is not a number")
+def _number(value: Any, what: str, line: int | None) -> float:
+    """An amount of USD (negative: a credit), finite and within ``MAX_USD`` either way."""
     try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise BillingFileError(line, f"{what} '{value}' is not a number") from None
-    if not math.isfinite(x):
-        raise BillingFileError(line, f"{what} '{value}' is not a finite number")
-    return x
+        return check_amount(value, what, allow_negative=True)
+    except MoneyError as exc:
+        raise BillingFileError(line, str(exc)) from None
 
 
 def _time(value: Any, what: str, line: int) -> datetime:
@@ -108,7 +111,7 @@ def parse_focus(text: str, team_key: str = "team", model_key: str = "model") -> 
         )
     digest = _Hasher("focus")
     rows = []
-    for raw in reader:
+    for raw in _csv_rows(reader):
         line = reader.line_num
         if None in raw:
             raise BillingFileError(line, "more values than header columns")
@@ -122,10 +125,7 @@ def parse_focus(text: str, team_key: str = "team", model_key: str = "model") -> 
             raise BillingFileError(line, "both EffectiveCost and BilledCost are empty")
         _currency((raw.get("BillingCurrency") or "").strip(), line)
         tags_text = (raw.get("Tags") or "").strip()
-        try:
-            tags = json.loads(tags_text) if tags_text else {}
-        except json.JSONDecodeError as exc:
-            raise BillingFileError(line, f"Tags is not valid JSON ({exc.msg})") from None
+        tags = _json(tags_text, "Tags is not valid JSON", line) if tags_text else {}
         if not isinstance(tags, dict):
             raise BillingFileError(line, "Tags must be a JSON object")
         rows.append(
@@ -143,6 +143,27 @@ def parse_focus(text: str, team_key: str = "team", model_key: str = "model") -> 
     return rows
 
 
+def _csv_rows(reader: csv.DictReader) -> Iterator[dict[str, Any]]:
+    """The rows of a CSV reader; its own refusals (a field over csv.field_size_limit(), a
+    broken quote) become errors naming the line (the reader has not counted it yet)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BillingFileError(reader.line_num + 1, f"not valid CSV ({exc})") from None
+
+
+def _json(text: str, what: str, line: int) -> Any:
+    try:
+        return load_json(text)
+    except json.JSONDecodeError as exc:
+        raise BillingFileError(line, f"{what} ({exc.msg})") from None
+    except InputError as exc:
+        raise BillingFileError(line, f"{what}: {exc}") from None
+
+
 def _label(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
@@ -155,10 +176,7 @@ def parse_gcp(
     for line, content in enumerate(text.splitlines(), 1):
         if not content.strip():
             continue
-        try:
-            raw = json.loads(content)
-        except json.JSONDecodeError as exc:
-            raise BillingFileError(line, f"not a JSON object ({exc.msg})") from None
+        raw = _json(content, "not a JSON object", line)
         if not isinstance(raw, dict):
             raise BillingFileError(line, "each line must be one JSON object")
         if "cost" not in raw:
@@ -171,6 +189,7 @@ def parse_gcp(
             if not isinstance(c, dict) or "amount" not in c:
                 raise BillingFileError(line, f"credits[{i}] has no amount")
             cost += _number(c["amount"], f"credits[{i}].amount", line)
+        cost = _number(cost, "cost with credits", line)
         _currency(raw.get("currency"), line)
         labels_raw = raw.get("labels") or []
         if not isinstance(labels_raw, list) or not all(
@@ -206,4 +225,5 @@ def parse_billing(
     rows = parse(text, team_key or t_key, model_key or m_key)
     if not rows:
         raise BillingFileError(None, "the file has no billing rows")
+    _number(math.fsum(r.cost_usd for r in rows), "the file's total", None)
     return rows

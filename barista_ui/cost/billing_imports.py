@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from barista_ui.cost.billing import BillingFileError, BillingRow, parse_billing
 from barista_ui.cost.queries import SessionFactory, query_frame, utc_naive
+from barista_ui.safe_input import MAX_BILLING_BYTES, InputError, check_size, decode_utf8
 from data.cost_tables import BillingImport, BillingRowRecord
 from data.db import transaction
 
@@ -24,11 +25,13 @@ HASH_CHUNK = 500
 def parse_export(
     content: bytes, fmt: str, team_key: str | None, model_key: str | None
 ) -> list[BillingRow]:
-    """The rows of a billing export's bytes (``BillingFileError`` names the first bad line)."""
+    """The rows of a billing export's bytes, at most ``MAX_BILLING_BYTES`` of UTF-8
+    (``BillingFileError`` names the first bad line)."""
     try:
-        text_ = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BillingFileError(None, "the file is not UTF-8 text") from None
+        check_size(len(content), MAX_BILLING_BYTES, "the file")
+        text_ = decode_utf8(content, "the file")
+    except InputError as exc:
+        raise BillingFileError(None, str(exc)) from None
     return parse_billing(text_, fmt, team_key, model_key)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,20 +10,22 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlmodel import select
 
+from barista_ui.cost.money import check_amount
 from barista_ui.cost.queries import SessionFactory
 from data.cost_tables import TeamBudget
 from data.db import transaction
 
 
 def check_budget(team: str, monthly_usd: float | None) -> None:
-    """ValueError naming the field unless ``team`` is given and the amount is a number >= 0
-    (or None, meaning: no budget)."""
+    """ValueError naming the field unless ``team`` is given and the amount is a finite number
+    of USD from 0 to ``MAX_USD`` (or None, meaning: no budget)."""
     if not team:
         raise ValueError("team: give the team the budget is for")
     if monthly_usd is None:
         return
-    if not isinstance(monthly_usd, int | float) or math.isnan(monthly_usd) or monthly_usd < 0:
+    if not isinstance(monthly_usd, int | float):
         raise ValueError(f"monthly budget '{monthly_usd}': use a number of USD >= 0")
+    check_amount(monthly_usd, "monthly budget")
 
 
 def budgets(new_session: SessionFactory) -> dict[str, float]:

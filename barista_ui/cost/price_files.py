@@ -27,7 +27,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from barista_ui.cost.money import MAX_UNIT_PRICE_USD, amount_problem
 from barista_ui.cost.rates import DEFAULT_PRICES, PriceEntry
+from barista_ui.safe_input import MAX_FILE_BYTES, InputError, check_text, load_yaml, read_text_file
 
 DEFAULT_FAMILY = "default"
 FAMILY_LABEL = "machine-family"  # a model's label that picks its machine family's prices
@@ -48,20 +50,34 @@ class _Entry(BaseModel):
     source: str = ""
     as_of: date
 
+    @field_validator("cpu_hourly", "memory_gib_hourly", mode="before")
+    @classmethod
+    def _price(cls, v: Any) -> Any:
+        return _unit_price(v, "", allow_negative=True)  # a negative price: Field(ge=0) says so
+
     @field_validator("gpu_hourly")
     @classmethod
     def _gpu(cls, v: dict[str, float]) -> dict[str, float]:
         for k, price in v.items():
             if not k or price < 0:
                 raise ValueError(f"GPU '{k}': a GPU type needs a name and a price >= 0")
+            _unit_price(price, f"GPU '{k}' ")
         return v
+
+
+def _unit_price(value: Any, what: str, allow_negative: bool = False) -> Any:
+    """A price per unit-hour: a finite number, at most ``MAX_UNIT_PRICE_USD``."""
+    _, problem = amount_problem(value, allow_negative=allow_negative, limit=MAX_UNIT_PRICE_USD)
+    if problem:
+        raise ValueError(f"{what}'{value}'{problem}")
+    return value
 
 
 def _explain(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err["loc"]) or "entry"
-        parts.append(f"{where}: {err['msg']}")
+        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 
@@ -87,8 +103,16 @@ def entry_from(obj: Any) -> PriceEntry:
 
 
 def unique_entries(entries: list[PriceEntry]) -> list[PriceEntry]:
+    """A usable table, however its entries were built: prices finite and within
+    ``MAX_UNIT_PRICE_USD``, each (region, machine family) once, at least one entry."""
     seen: set[tuple[str, str]] = set()
     for i, e in enumerate(entries, 1):
+        prices = {"cpu_hourly": e.cpu_hourly, "memory_gib_hourly": e.memory_gib_hourly}
+        prices.update({f"gpu_hourly.{k}": v for k, v in e.gpu_hourly.items()})
+        for field, value in prices.items():
+            _, problem = amount_problem(value, limit=MAX_UNIT_PRICE_USD)
+            if problem:
+                raise PriceFileError(f"entry {i}: {field} '{value}'{problem}")
         key = (e.region, e.machine_family)
         if key in seen:
             raise PriceFileError(
@@ -101,43 +125,59 @@ def unique_entries(entries: list[PriceEntry]) -> list[PriceEntry]:
     return entries
 
 
-def parse_prices(text: str, fmt: str) -> list[PriceEntry]:
-    """Entries of a YAML or CSV price file (all or nothing)."""
-    if fmt == "yaml":
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise PriceFileError(f"not valid YAML: {exc}") from None
-        items = doc.get("prices") if isinstance(doc, dict) else None
-        if not isinstance(items, list):
-            raise PriceFileError("a YAML price file is a mapping with a 'prices' list")
-        return unique_entries(
-            [
-                validate_entry(item if isinstance(item, dict) else {}, f"entry {i}")
-                for i, item in enumerate(items, 1)
-            ]
-        )
-    if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        entries = []
+def parse_prices(text: str, fmt: str, name: str = "the price table") -> list[PriceEntry]:
+    """Entries of a YAML or CSV price file of at most ``MAX_FILE_BYTES`` (all or nothing);
+    ``name`` starts the errors about the text as a whole."""
+    try:
+        if fmt == "yaml":
+            return _yaml_entries(load_yaml(text, name, MAX_FILE_BYTES))
+        if fmt == "csv":
+            check_text(text, MAX_FILE_BYTES, name)
+            return _csv_entries(text)
+    except InputError as exc:
+        raise PriceFileError(str(exc)) from None
+    raise PriceFileError(f"unknown price file format '{fmt}'; use yaml or csv")
+
+
+def _yaml_entries(doc: Any) -> list[PriceEntry]:
+    items = doc.get("prices") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise PriceFileError("a YAML price file is a mapping with a 'prices' list")
+    return unique_entries(
+        [
+            validate_entry(item if isinstance(item, dict) else {}, f"entry {i}")
+            for i, item in enumerate(items, 1)
+        ]
+    )
+
+
+def _csv_entries(text: str) -> list[PriceEntry]:
+    reader = csv.DictReader(io.StringIO(text))
+    entries = []
+    try:
         for row in reader:
             where = f"line {reader.line_num}"
-            raw: dict[str, Any] = {"gpu_hourly": {}}
-            for k, v in row.items():
-                if k is None:
-                    raise PriceFileError(f"{where}: more values than columns")
-                v = (v or "").strip()
-                if k.startswith("gpu:"):
-                    if v:
-                        try:
-                            raw["gpu_hourly"][k[4:]] = float(v)
-                        except ValueError:
-                            raise PriceFileError(f"{where}: {k} '{v}' is not a number") from None
-                elif v or k in ("region", "cpu_hourly", "memory_gib_hourly", "as_of"):
-                    raw[k] = v
-            entries.append(validate_entry(raw, where))
-        return unique_entries(entries)
-    raise PriceFileError(f"unknown price file format '{fmt}'; use yaml or csv")
+            entries.append(validate_entry(_csv_raw(row, where), where))
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a broken quote
+        raise PriceFileError(f"line {reader.line_num + 1}: not valid CSV ({exc})") from None
+    return unique_entries(entries)
+
+
+def _csv_raw(row: dict[Any, Any], where: str) -> dict[str, Any]:
+    raw: dict[str, Any] = {"gpu_hourly": {}}
+    for k, v in row.items():
+        if k is None:
+            raise PriceFileError(f"{where}: more values than columns")
+        v = (v or "").strip()
+        if k.startswith("gpu:"):
+            if v:
+                try:
+                    raw["gpu_hourly"][k[4:]] = float(v)
+                except ValueError:
+                    raise PriceFileError(f"{where}: {k} '{v}' is not a number") from None
+        elif v or k in ("region", "cpu_hourly", "memory_gib_hourly", "as_of"):
+            raw[k] = v
+    return raw
 
 
 def dump_prices(entries: list[PriceEntry], fmt: str) -> str:
@@ -173,7 +213,13 @@ def file_format(path: str | Path) -> str:
 
 
 def read_price_file(path: str | Path) -> list[PriceEntry]:
-    return parse_prices(Path(path).read_text(), file_format(path))
+    """The entries of a price file of at most ``MAX_FILE_BYTES`` of UTF-8; every error starts
+    with the file's path."""
+    try:
+        text = read_text_file(path, MAX_FILE_BYTES, "the file")
+        return parse_prices(text, file_format(path), "the file")
+    except (InputError, PriceFileError) as exc:
+        raise PriceFileError(f"{path}: {exc}") from None
 
 
 def write_price_file(path: str | Path, entries: list[PriceEntry]) -> None:
