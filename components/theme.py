@@ -6,25 +6,6 @@ from datetime import UTC, datetime
 
 from nicegui import app, ui
 
-# nicegui imports an element's module the first time a page uses it; the views' elements are
-# imported here, at start-up, so no page handler pays for an import on the event loop
-PRELOADED = (
-    ui.chip,
-    ui.column,
-    ui.dialog,
-    ui.grid,
-    ui.link,
-    ui.menu,
-    ui.number,
-    ui.scroll_area,
-    ui.select,
-    ui.separator,
-    ui.switch,
-    ui.table,
-    ui.textarea,
-    ui.toggle,
-)
-
 PRIMARY = "#6f4e37"  # coffee
 ACCENT = "#c08552"
 

@@ -4,6 +4,7 @@ threads (through the fleet's one write path)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import yaml
@@ -16,25 +17,28 @@ from barista_ui.records.spec import ModelSpec, RecordInvalid, dump_records_yaml,
 from components.models.actions import OnDone, run_done
 from components.models.form import (
     blank_record,
-    form_sections,
     get_path,
     kv_text,
     parse_kv,
+    sections,
     set_path,
 )
 from components.theme import current_user, page_dialog
 from components.widgets.cost_lines import edit_cost_text_off_loop
 
 
-def open_editor(
+async def open_editor(
     fleet: Fleet,
     record: ModelRecord | None,
     on_saved: OnDone,
     *,
     initial: dict[str, Any] | None = None,
 ) -> ModelEditor:
-    """Open the editor on ``record`` (None: a new model)."""
-    return ModelEditor(fleet, record, on_saved, initial=initial)
+    """Open the editor on ``record`` (None: a new model). The form is built one section per
+    event-loop step: ~25 fields at once would hold the loop for a noticeable time."""
+    editor = ModelEditor(fleet, record, on_saved, initial=initial)
+    await editor.build()
+    return editor
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,8 +70,6 @@ class ModelEditor:
         self.yaml_mode = False
         self._cost_generation = 0
         self.dialog = page_dialog().props("persistent maximized-on-mobile").mark("model-editor")
-        self._build()
-        self.dialog.open()
 
     # ------------------------------------------------------------------ layout
 
@@ -110,9 +112,23 @@ class ModelEditor:
         label.set_visibility(False)
         self.error_labels[path] = label
 
-    def _build(self) -> None:
-        creating = self.record is None
+    async def build(self) -> None:
+        self._frame()
+        self.dialog.open()
         team = self.data.get("team") or ""
+        for section in sections(self.record is None, [team] if team else []):
+            await asyncio.sleep(0)  # let the loop serve others between sections
+            if self.dialog.is_deleted:
+                return
+            with self.form:
+                section(self._field, self._kv_field)
+        self._validate(show_missing=False)
+        with self.dialog:
+            ui.timer(0, self._load_teams, once=True)
+
+    def _frame(self) -> None:
+        """The dialog with its title, mode switch, error box, form area, cost line and buttons."""
+        creating = self.record is None
         with self.dialog, ui.card().classes("w-full max-w-3xl barista-card p-0"):
             with ui.row().classes("w-full items-center justify-between px-5 pt-4"):
                 rec = self.record
@@ -122,9 +138,7 @@ class ModelEditor:
                 self.mode.props("dense no-caps size=sm").mark("editor-mode")
             self.top_errors = ui.column().classes("px-5 gap-1 w-full").mark("editor-errors")
             with ui.scroll_area().classes("w-full").style("height: min(62vh, 640px)"):
-                with ui.column().classes("w-full px-5 gap-2") as self.form:
-                    teams = [team] if team else []
-                    form_sections(self._field, self._kv_field, creating=creating, teams=teams)
+                self.form = ui.column().classes("w-full px-5 gap-2")
                 self.yaml_box = (
                     ui.textarea(value="").props("outlined autogrow").classes("w-full mono px-5")
                 )
@@ -135,8 +149,6 @@ class ModelEditor:
                 ui.button("Cancel", on_click=self.dialog.close).props("flat").mark("editor-cancel")
                 self.save_button = ui.button("Create" if creating else "Save", on_click=self.save)
                 self.save_button.props("unelevated").mark("editor-save")
-            ui.timer(0, self._load_teams, once=True)
-        self._validate(show_missing=False)
 
     async def _load_teams(self) -> None:
         teams = await run.io_bound(self.fleet.teams)
@@ -236,6 +248,7 @@ class ModelEditor:
         if spec is None:
             self.cost_line.text = ""
             return
+        self.cost_line.text = "estimating the cost …"
         background_tasks.create(self._estimate(self._cost_generation, spec), name="edit-cost")
 
     async def _estimate(self, generation: int, spec: ModelSpec) -> None:
@@ -318,9 +331,9 @@ class ModelEditor:
             ui.label("Your edit is kept below; nothing was overwritten.").classes("text-sm")
             ui.textarea(value=mine).props("outlined readonly autogrow").classes("w-full mono")
 
-            def reload_theirs() -> None:
+            async def reload_theirs() -> None:
                 d.close()
-                open_editor(self.fleet, exc.current, self.on_saved)
+                await open_editor(self.fleet, exc.current, self.on_saved)
                 self.dialog.close()
 
             with ui.row().classes("justify-end w-full"):

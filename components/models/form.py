@@ -76,29 +76,36 @@ def parse_kv(text: str) -> tuple[dict[str, str], list[str]]:
     return out, bad
 
 
-def form_sections(
-    field: Field, kv_field: KeyValueField, *, creating: bool, teams: list[str]
-) -> None:
-    with ui.grid(columns=GRID.format(220)).classes("w-full gap-x-4 gap-y-1"):
-        field("name", "Name", readonly=not creating)
-        field("namespace", "Namespace", readonly=not creating)
-        field(
-            "team",
-            "Team",
-            kind="select",
-            options=teams,
-            new_value_mode="add-unique",
-            with_input=True,
-        )
-        field("owner", "Owner (e-mail)")
-    field("description", "Description")
+def sections(creating: bool, teams: list[str]) -> list[Callable[[Field, KeyValueField], None]]:
+    """The form's sections in order; the editor builds one per event-loop step."""
+
+    def identity(field: Field, _kv: KeyValueField) -> None:
+        with ui.grid(columns=GRID.format(220)).classes("w-full gap-x-4 gap-y-1"):
+            field("name", "Name", readonly=not creating)
+            field("namespace", "Namespace", readonly=not creating)
+            field(
+                "team",
+                "Team",
+                kind="select",
+                options=teams,
+                new_value_mode="add-unique",
+                with_input=True,
+            )
+            field("owner", "Owner (e-mail)")
+        field("description", "Description")
+
+    return [identity, _serving, lambda f, _kv: _resources(f), lambda f, _kv: _scaling(f), _env]
+
+
+def _serving(field: Field, _kv: KeyValueField) -> None:
     with ui.grid(columns=GRID.format(220)).classes("w-full gap-x-4 gap-y-1"):
         field("image", "Image (registry/path:tag)")
         field("model_uri", "Model URI")
         field("model_version", "Model version")
         field("port", "Serving port", kind="number", min=1, max=65535)
-    _resources(field)
-    _scaling(field)
+
+
+def _env(_field: Field, kv_field: KeyValueField) -> None:
     ui.label("Environment and labels (one KEY=value per line)").classes(
         "text-sm font-semibold mt-2"
     )

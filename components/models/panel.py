@@ -73,7 +73,7 @@ def _buttons(fleet: Fleet, record: ModelRecord, dialog: ui.dialog, on_change: On
             return
         if current is None:
             return
-        open_editor(fleet, current, on_change)
+        await open_editor(fleet, current, on_change)
         dialog.close()
 
     async def history() -> None:

@@ -189,8 +189,8 @@ class ModelsTable:
         if current is not None:
             open_panel(self.fleet, current, self.refresh)
 
-    def new_model(self) -> None:
-        open_editor(self.fleet, None, self.refresh)
+    async def new_model(self) -> None:
+        await open_editor(self.fleet, None, self.refresh)
 
     async def on_toggle(self, e: events.GenericEventArguments) -> None:
         rec = self.records.get(e.args["key"])

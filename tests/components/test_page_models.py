@@ -54,7 +54,10 @@ async def test_search_and_filters(app_env, user: User) -> None:
 
 async def test_create_with_validation_error_then_fix(app_env, user: User) -> None:
     await user.open("/")
+    await user.should_see("40 models", retries=30)
     user.find(marker="new-model").click()
+    await user.should_see(marker="editor-save", retries=30)
+    await user.should_see(marker="field-resources.requests.cpu", retries=30)  # built in steps
     user.find(marker="field-name").type("Bad_Name")
     await user.should_see("is not a valid DNS-1123 label")
     user.find(marker="field-name").clear().type("churn-predictor")
@@ -82,7 +85,8 @@ async def test_edit_conflict_keeps_both_edits_safe(app_env, user: User) -> None:
     await open_model(user, "ml-prod/fraud-scorer")
     await user.should_see("Scores card transactions for fraud in real time")
     user.find(marker="panel-edit").click()
-    await user.should_see("Edit ml-prod/fraud-scorer")
+    await user.should_see("Edit ml-prod/fraud-scorer", retries=30)
+    await user.should_see(marker="field-replicas", retries=30)  # the form is built in steps
     # someone else saves first
     reg.set_replicas("ml-prod", "fraud-scorer", 7, actor="bob", source="cli")
     user.find(marker="field-replicas").elements.pop().value = 3
