@@ -15,6 +15,12 @@ from components.widgets.pods import explain_reason
 
 REFRESH_S = 5.0
 PROBLEM_COLUMNS = ("model", "team", "status", "ready", "reasons", "detail")
+# on a phone: no team or reasons column (the detail says it), and room for the detail to wrap
+PROBLEM_STYLE = {
+    "team": {"classes": "gt-xs", "headerClasses": "gt-xs"},
+    "reasons": {"classes": "gt-xs", "headerClasses": "gt-xs"},
+    "detail": {"style": "min-width: 220px"},
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,14 @@ def _show(fleet: Fleet, overview: Overview) -> None:
                 f"square color={SYNC_COLOURS[name]} text-color=white"
             ).mark(f"count-{name}")
     cols = [
-        {"name": k, "label": k.capitalize(), "field": k, "align": "left"} for k in PROBLEM_COLUMNS
+        {
+            "name": k,
+            "label": k.capitalize(),
+            "field": k,
+            "align": "left",
+            **PROBLEM_STYLE.get(k, {}),
+        }
+        for k in PROBLEM_COLUMNS
     ]
     ui.label("Needs attention").classes("text-sm font-semibold")
     ui.table(columns=cols, rows=overview.problems, row_key="model", pagination=25).props(

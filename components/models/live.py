@@ -29,9 +29,11 @@ def panel_live(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
 
     async def render() -> None:
         read = await run.io_bound(lambda: (fleet.status_row(record), fleet.live_of(record.key)))
-        if read is None or read[0] is None or box.is_deleted:  # None: the app is stopping
+        if read is None or box.is_deleted:  # None: the app is stopping
             return
         status, live = read
+        if status is None:
+            return
         box.clear()
         with box:
             _status_line(fleet, record, status)

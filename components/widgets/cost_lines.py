@@ -59,7 +59,7 @@ def panel_cost(board: CostBoard, record: ModelRecord) -> None:
         except PricingError as exc:
             text.classes(replace="text-sm text-negative").set_text(f"Cost unknown: {exc}")
             return
-        if not row.is_deleted:
+        if c is not None and not row.is_deleted:  # None: the app is stopping
             text.classes(replace="text-sm").set_text(_line_text(c))
 
     ui.timer(0, fill, once=True)
