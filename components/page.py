@@ -18,6 +18,7 @@ from components.models.banner import banner
 from components.models.table import build_models_tab
 from components.schedules.tab import build_schedules_tab
 from components.theme import apply_theme, current_user, set_current_user
+from components.warmup import warm_up
 
 TABS = ("models", "cluster", "schedules", "cost")
 
@@ -32,6 +33,8 @@ class PageServices:
 
 
 def mount(services: PageServices) -> None:
+    warm_up()
+
     @ui.page("/", title="Barista")
     def index(tab: str = "models") -> None:
         apply_theme()

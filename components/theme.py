@@ -9,6 +9,18 @@ from nicegui import app, ui
 PRIMARY = "#6f4e37"  # coffee
 ACCENT = "#c08552"
 
+# the colour of each sync status (the models table, the model panel and the Cluster tab)
+SYNC_COLOURS = {
+    "Synced": "positive",
+    "OutOfSync": "warning",
+    "Missing": "grey-6",
+    "Unmanaged": "purple",
+    "Error": "negative",
+    "Unknown": "grey-5",
+    "Pending": "blue-5",
+    "Retrying": "deep-orange-6",
+}
+
 GPU_SHORT = {
     "nvidia-tesla-t4": "T4",
     "nvidia-l4": "L4",
@@ -48,6 +60,20 @@ def ago(when: datetime, now: datetime | None = None) -> str:
     return f"{days} day{'s' if days != 1 else ''} ago"
 
 
+def gpu_text(count: int, gpu_type: str | None, none: str = "") -> str:
+    """ "2× T4" (the short name of the GPU type), or ``none`` without GPUs."""
+    return f"{count}× {GPU_SHORT.get(gpu_type or '', gpu_type)}" if count else none
+
+
+def shown(value: object) -> str:
+    """A field's value as the history and diff show it ("—" for none)."""
+    if value is None:
+        return "—"
+    if value == {}:
+        return "{}"
+    return str(value)
+
+
 def exact(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -62,3 +88,12 @@ def current_user() -> str:
 
 def set_current_user(name: str) -> None:
     app.storage.user["name"] = name.strip() or "ui-user"
+
+
+def page_dialog() -> ui.dialog:
+    """A dialog at the page's top level, deleted when it closes (so its timers stop with it).
+    Opened from inside another dialog (the editor from the panel), it outlives that one."""
+    with ui.context.client.content:
+        dialog = ui.dialog()
+    dialog.on_value_change(lambda e: None if e.value else dialog.delete())
+    return dialog

@@ -1,52 +1,51 @@
-"""Create/edit dialog: a form and a YAML view over the same validation as the service layer."""
+"""Create/edit dialog: a form and a YAML view over the same validation as the service layer,
+checked as you type. The cost of the change is estimated and the record saved in worker
+threads (through the fleet's one write path)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
 from typing import Any
 
 import yaml
-from nicegui import run, ui
+from nicegui import background_tasks, run, ui
 
-from barista_ui.app import Services
+from barista_ui.fleet import Fleet
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
-from barista_ui.records.spec import GPU_TYPES, RecordInvalid, dump_records_yaml, validate_record
-from components.theme import current_user
-
-NEW_RECORD: dict[str, Any] = {
-    "name": "",
-    "namespace": "ml-staging",
-    "team": "",
-    "owner": "",
-    "description": "",
-    "image": "",
-    "model_uri": "",
-    "model_version": "",
-    "port": 8080,
-    "replicas": 1,
-    "resources": {
-        "requests": {"cpu": "500m", "memory": "1Gi"},
-        "limits": {"cpu": None, "memory": None},
-        "gpu": {"count": 0, "type": None},
-    },
-    "autoscaling": {"enabled": False, "min": 1, "max": 4, "target_cpu_percent": 70},
-    "env": {},
-    "labels": {},
-    "enabled": True,
-}
+from barista_ui.records.service import ClusterRefused, Saved
+from barista_ui.records.spec import ModelSpec, RecordInvalid, dump_records_yaml, validate_record
+from components.models.actions import OnDone, run_done
+from components.models.form import (
+    blank_record,
+    get_path,
+    kv_text,
+    parse_kv,
+    sections,
+    set_path,
+)
+from components.theme import current_user, page_dialog
+from components.widgets.cost_lines import edit_cost_text_off_loop
 
 
-def _get(d: dict, path: str) -> Any:
-    for part in path.split("."):
-        d = d.get(part) if isinstance(d, dict) else None  # type: ignore[assignment]
+async def open_editor(
+    fleet: Fleet,
+    record: ModelRecord | None,
+    on_saved: OnDone,
+    *,
+    initial: dict[str, Any] | None = None,
+) -> ModelEditor:
+    """Open the editor on ``record`` (None: a new model). The form is built one section per
+    event-loop step: ~25 fields at once would hold the loop for a noticeable time."""
+    editor = ModelEditor(fleet, record, on_saved, initial=initial)
+    await editor.build()
+    return editor
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    d = dict(data)
+    if d.get("schedule") is None:
+        d.pop("schedule", None)
     return d
-
-
-def _set(d: dict, path: str, value: Any) -> None:
-    parts = path.split(".")
-    for part in parts[:-1]:
-        d = d.setdefault(part, {})
-    d[parts[-1]] = value
 
 
 class ModelEditor:
@@ -54,43 +53,38 @@ class ModelEditor:
 
     def __init__(
         self,
-        services: Services,
+        fleet: Fleet,
         record: ModelRecord | None,
-        on_saved: Callable[[ModelRecord], None],
+        on_saved: OnDone,
         *,
         initial: dict[str, Any] | None = None,
     ):
-        self.services = services
+        self.fleet = fleet
         self.record = record
         self.on_saved = on_saved
-        import copy
-
-        base = record.to_file_dict() if record else copy.deepcopy(NEW_RECORD)
-        if initial:
-            base = initial
+        base = initial or (record.to_file_dict() if record else blank_record())
         base.setdefault("schedule", None)
         self.data: dict[str, Any] = base
         self.inputs: dict[str, Any] = {}
         self.error_labels: dict[str, ui.label] = {}
         self.yaml_mode = False
-        self.dialog = ui.dialog().props("persistent maximized-on-mobile")
-        self.dialog.mark("model-editor")
-        self._build()
-        self.dialog.open()
+        self._cost_generation = 0
+        self.dialog = page_dialog().props("persistent maximized-on-mobile").mark("model-editor")
 
     # ------------------------------------------------------------------ layout
 
     def _field(
         self, path: str, label: str, *, kind: str = "text", readonly: bool = False, **props: Any
     ) -> None:
-        value = _get(self.data, path)
+        value = get_path(self.data, path)
         with ui.column().classes("gap-0 w-full"):
+            el: Any
             if kind == "number":
                 el = ui.number(label, value=value, format="%d", **props)
             elif kind == "select":
-                if value not in props.get("options", []):
-                    value = None
-                el = ui.select(label=label, value=value, **props)
+                el = ui.select(
+                    label=label, value=value if value in props["options"] else None, **props
+                )
             elif kind == "switch":
                 el = ui.switch(label, value=bool(value))
             else:
@@ -101,136 +95,81 @@ class ModelEditor:
             el.mark(f"field-{path}")
             el.on_value_change(lambda e, p=path, k=kind: self._changed(p, e.value, k))
             self.inputs[path] = el
-            self.error_labels[path] = ui.label("").classes("field-error").mark(f"error-{path}")
-            self.error_labels[path].set_visibility(False)
+            self._error_label(path)
 
-    def _build(self) -> None:
+    def _kv_field(self, path: str, label: str) -> None:
+        with ui.column().classes("gap-0 w-full"):
+            el = ui.textarea(label, value=kv_text(self.data.get(path))).props(
+                "dense outlined autogrow"
+            )
+            el.classes("w-full mono").mark(f"field-{path}")
+            el.on_value_change(lambda e, p=path: self._changed_kv(p, e.value))
+            self.inputs[path] = el
+            self._error_label(path)
+
+    def _error_label(self, path: str) -> None:
+        label = ui.label("").classes("field-error").mark(f"error-{path}")
+        label.set_visibility(False)
+        self.error_labels[path] = label
+
+    async def build(self) -> None:
+        self._frame()
+        self.dialog.open()
+        team = self.data.get("team") or ""
+        for section in sections(self.record is None, [team] if team else []):
+            await asyncio.sleep(0)  # let the loop serve others between sections
+            if self.dialog.is_deleted:
+                return
+            with self.form:
+                section(self._field, self._kv_field)
+        self._validate(show_missing=False)
+        with self.dialog:
+            ui.timer(0, self._load_teams, once=True)
+
+    def _frame(self) -> None:
+        """The dialog with its title, mode switch, error box, form area, cost line and buttons."""
         creating = self.record is None
-        registry = self.services.registry
         with self.dialog, ui.card().classes("w-full max-w-3xl barista-card p-0"):
             with ui.row().classes("w-full items-center justify-between px-5 pt-4"):
-                title = (
-                    "New model" if creating else f"Edit {self.record.namespace}/{self.record.name}"
-                )
+                rec = self.record
+                title = "New model" if rec is None else f"Edit {rec.namespace}/{rec.name}"
                 ui.label(title).classes("text-lg font-semibold")
                 self.mode = ui.toggle(["Form", "YAML"], value="Form", on_change=self._mode)
                 self.mode.props("dense no-caps size=sm").mark("editor-mode")
             self.top_errors = ui.column().classes("px-5 gap-1 w-full").mark("editor-errors")
             with ui.scroll_area().classes("w-full").style("height: min(62vh, 640px)"):
                 self.form = ui.column().classes("w-full px-5 gap-2")
-                with self.form:
-                    with ui.grid(columns="repeat(auto-fit, minmax(220px, 1fr))").classes(
-                        "w-full gap-x-4 gap-y-1"
-                    ):
-                        self._field("name", "Name", readonly=not creating)
-                        self._field("namespace", "Namespace", readonly=not creating)
-                        teams = sorted(set(registry.teams()) | {self.data.get("team") or ""} - {""})
-                        self._field(
-                            "team",
-                            "Team",
-                            kind="select",
-                            options=teams,
-                            new_value_mode="add-unique",
-                            with_input=True,
-                        )
-                        self._field("owner", "Owner (e-mail)")
-                    self._field("description", "Description")
-                    with ui.grid(columns="repeat(auto-fit, minmax(220px, 1fr))").classes(
-                        "w-full gap-x-4 gap-y-1"
-                    ):
-                        self._field("image", "Image (registry/path:tag)")
-                        self._field("model_uri", "Model URI")
-                        self._field("model_version", "Model version")
-                        self._field("port", "Serving port", kind="number", min=1, max=65535)
-                    ui.label("Resources per replica").classes("text-sm font-semibold mt-2")
-                    with ui.grid(columns="repeat(auto-fit, minmax(150px, 1fr))").classes(
-                        "w-full gap-x-4 gap-y-1"
-                    ):
-                        self._field("resources.requests.cpu", "CPU request")
-                        self._field("resources.limits.cpu", "CPU limit")
-                        self._field("resources.requests.memory", "Memory request")
-                        self._field("resources.limits.memory", "Memory limit")
-                        self._field("resources.gpu.count", "GPUs", kind="number", min=0, max=16)
-                        self._field(
-                            "resources.gpu.type",
-                            "GPU type",
-                            kind="select",
-                            options=[None, *GPU_TYPES],
-                            clearable=True,
-                        )
-                    ui.label("Replicas and autoscaling").classes("text-sm font-semibold mt-2")
-                    with ui.grid(columns="repeat(auto-fit, minmax(150px, 1fr))").classes(
-                        "w-full gap-x-4 gap-y-1 items-center"
-                    ):
-                        self._field("replicas", "Replicas", kind="number", min=0)
-                        self._field("enabled", "Enabled", kind="switch")
-                        self._field("autoscaling.enabled", "Autoscaling", kind="switch")
-                        self._field("autoscaling.min", "Min", kind="number", min=1)
-                        self._field("autoscaling.max", "Max", kind="number", min=1)
-                        self._field(
-                            "autoscaling.target_cpu_percent",
-                            "Target CPU %",
-                            kind="number",
-                            min=1,
-                            max=100,
-                        )
-                    ui.label("Environment and labels (one KEY=value per line)").classes(
-                        "text-sm font-semibold mt-2"
-                    )
-                    with ui.grid(columns="repeat(auto-fit, minmax(250px, 1fr))").classes(
-                        "w-full gap-x-4"
-                    ):
-                        for path, label in (("env", "Environment"), ("labels", "Labels")):
-                            text = "\n".join(
-                                f"{k}={v}" for k, v in (self.data.get(path) or {}).items()
-                            )
-                            with ui.column().classes("gap-0 w-full"):
-                                el = ui.textarea(label, value=text).props("dense outlined autogrow")
-                                el.classes("w-full mono").mark(f"field-{path}")
-                                el.on_value_change(lambda e, p=path: self._changed_kv(p, e.value))
-                                self.inputs[path] = el
-                                self.error_labels[path] = ui.label("").classes("field-error")
-                                self.error_labels[path].set_visibility(False)
                 self.yaml_box = (
                     ui.textarea(value="").props("outlined autogrow").classes("w-full mono px-5")
                 )
-                self.yaml_box.mark("editor-yaml")
-                self.yaml_box.set_visibility(False)
+                self.yaml_box.mark("editor-yaml").set_visibility(False)
                 self.yaml_box.on_value_change(lambda e: self._yaml_changed(e.value))
             self.cost_line = ui.label("").classes("px-5 text-sm text-grey-8").mark("editor-cost")
             with ui.row().classes("w-full justify-end px-5 pb-4 gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat").mark("editor-cancel")
                 self.save_button = ui.button("Create" if creating else "Save", on_click=self.save)
                 self.save_button.props("unelevated").mark("editor-save")
-        self._validate(show_missing=False)
+
+    async def _load_teams(self) -> None:
+        teams = await run.io_bound(self.fleet.teams)
+        select = self.inputs["team"]
+        if teams is not None and not select.is_deleted:
+            current = self.data.get("team") or ""
+            select.set_options(sorted(set(teams) | {current} - {""}), value=select.value)
 
     # ------------------------------------------------------------------ events
 
     def _changed(self, path: str, value: Any, kind: str) -> None:
         if kind == "number" and value is not None:
             value = int(value)
-        if (
-            kind == "text"
-            and isinstance(value, str)
-            and value.strip() == ""
-            and path.startswith("resources.limits")
-        ):
+        blank = isinstance(value, str) and value.strip() == ""
+        if kind == "text" and blank and path.startswith("resources.limits"):
             value = None
-        _set(self.data, path, value)
+        set_path(self.data, path, value)
         self._validate(show_missing=False)
 
     def _changed_kv(self, path: str, text: str) -> None:
-        out: dict[str, str] = {}
-        bad = []
-        for line in (text or "").splitlines():
-            if not line.strip():
-                continue
-            if "=" not in line:
-                bad.append(line.strip())
-                continue
-            k, _, v = line.partition("=")
-            out[k.strip()] = v.strip()
-        self.data[path] = out
+        self.data[path], bad = parse_kv(text)
         self._validate(show_missing=False)
         if bad:
             self._show_field_error(path, f"'{bad[0]}' is not KEY=value")
@@ -238,13 +177,13 @@ class ModelEditor:
     def _mode(self, e: Any) -> None:
         self.yaml_mode = e.value == "YAML"
         if self.yaml_mode:
-            self.yaml_box.value = dump_records_yaml([self._clean(self.data)])
+            self.yaml_box.value = dump_records_yaml([_clean(self.data)])
         else:
             for path, el in self.inputs.items():
                 if path in ("env", "labels"):
-                    el.value = "\n".join(f"{k}={v}" for k, v in (self.data.get(path) or {}).items())
+                    el.value = kv_text(self.data.get(path))
                 else:
-                    v = _get(self.data, path)
+                    v = get_path(self.data, path)
                     el.value = v if not isinstance(el, ui.input) else ("" if v is None else str(v))
         self.form.set_visibility(not self.yaml_mode)
         self.yaml_box.set_visibility(self.yaml_mode)
@@ -265,29 +204,17 @@ class ModelEditor:
 
     # ------------------------------------------------------------------ validation
 
-    @staticmethod
-    def _clean(data: dict[str, Any]) -> dict[str, Any]:
-        d = dict(data)
-        if d.get("schedule") is None:
-            d.pop("schedule", None)
-        return d
-
-    def _validate(self, *, show_missing: bool) -> Any:
+    def _validate(self, *, show_missing: bool) -> ModelSpec | None:
         for label in self.error_labels.values():
             label.set_visibility(False)
         try:
-            spec = validate_record(
-                self._clean(self.data), max_replicas=self.services.registry.max_replicas
-            )
+            spec = validate_record(_clean(self.data), max_replicas=self.fleet.max_replicas)
         except RecordInvalid as exc:
             top = []
             for err in exc.errors:
-                if (
-                    not show_missing
-                    and err.message == "is required"
-                    and not _get(self.data, err.field)
-                ):
-                    continue
+                if not show_missing and err.message == "is required":
+                    if not get_path(self.data, err.field):
+                        continue
                 target = err.field
                 while target and target not in self.error_labels:
                     target = target.rpartition(".")[0]
@@ -315,40 +242,44 @@ class ModelEditor:
                     ui.icon("error_outline", color="negative").classes("text-base mt-[2px]")
                     ui.label(m).classes("field-error text-sm")
 
-    def _update_cost(self, spec: Any) -> None:
-        estimator = self.services.extras.get("estimate_edit_text")
-        if estimator is None or spec is None:
+    def _update_cost(self, spec: ModelSpec | None) -> None:
+        """Estimate the change's monthly cost in a worker thread; only the newest estimate shows."""
+        self._cost_generation += 1
+        if spec is None:
             self.cost_line.text = ""
             return
-        try:
-            self.cost_line.text = estimator(self.record.spec if self.record else None, spec)
-        except Exception as exc:  # estimate is advisory; never block an edit on it
-            self.cost_line.text = f"cost estimate unavailable: {exc}"
+        self.cost_line.text = "estimating the cost …"
+        background_tasks.create(self._estimate(self._cost_generation, spec), name="edit-cost")
+
+    async def _estimate(self, generation: int, spec: ModelSpec) -> None:
+        old = self.record.spec if self.record else None
+        text = await edit_cost_text_off_loop(self.fleet.cost, old, spec)
+        if generation == self._cost_generation and not self.cost_line.is_deleted:
+            self.cost_line.text = text
 
     # ------------------------------------------------------------------ save
+
+    def _write(self, spec: ModelSpec, user: str) -> Saved:
+        """Create or update through the one write path (in a worker thread)."""
+        models, record = self.fleet.models, self.record
+        if record is None:
+            return models.create(spec, actor=user, source="ui")
+        return models.update(
+            record.namespace,
+            record.name,
+            spec,
+            expected_version=record.version,
+            actor=user,
+            source="ui",
+        )
 
     async def save(self) -> None:
         spec = self._validate(show_missing=True)
         if spec is None:
             ui.notify("Fix the highlighted fields first", type="warning")
             return
-        models, record, user = self.services.models, self.record, current_user()
         try:
-            if record is None:
-                result = await run.io_bound(models.create, spec, actor=user, source="ui")
-                verb = "created"
-            else:
-                result = await run.io_bound(
-                    lambda: models.update(
-                        record.namespace,
-                        record.name,
-                        spec,
-                        expected_version=record.version,
-                        actor=user,
-                        source="ui",
-                    )
-                )
-                verb = "saved" if result.record.version != record.version else "unchanged"
+            result = await run.io_bound(self._write, spec, current_user())
         except RecordInvalid as exc:
             self._apply_invalid(exc)
             ui.notify(str(exc), type="negative", multi_line=True)
@@ -356,16 +287,33 @@ class ModelEditor:
         except Conflict as exc:
             self._conflict(exc)
             return
-        except RegistryError as exc:  # the cluster refused it, or the model is gone
+        except ClusterRefused as exc:  # the cluster's dry run refused it: nothing saved
+            ui.notify(
+                f"Not saved, the cluster refused it: {exc}",
+                type="negative",
+                multi_line=True,
+                timeout=10000,
+            )
+            return
+        except RegistryError as exc:  # the model is gone, or the name is taken
             ui.notify(f"Not saved: {exc}", type="negative", multi_line=True, timeout=10000)
             return
-        saved = result.record
+        if result is None:  # the app is stopping
+            return
+        self._saved(result)
+        self.dialog.close()
+        await run_done(self.on_saved)
+
+    def _saved(self, result: Saved) -> None:
+        saved, record = result.record, self.record
+        if record is None:
+            verb = "created"
+        else:
+            verb = "saved" if saved.version != record.version else "unchanged"
         if result.pending:
             ui.notify(result.notice, type="warning", multi_line=True, timeout=10000)
         else:
             ui.notify(f"{saved.namespace}/{saved.name} {verb}", type="positive")
-        self.dialog.close()
-        self.on_saved(saved)
 
     def _apply_invalid(self, exc: RecordInvalid) -> None:
         for err in exc.errors:
@@ -375,7 +323,7 @@ class ModelEditor:
                 self._show_top([str(err)])
 
     def _conflict(self, exc: Conflict) -> None:
-        mine = dump_records_yaml([self._clean(self.data)])
+        mine = dump_records_yaml([_clean(self.data)])
         with ui.dialog() as d, ui.card().classes("max-w-xl"):
             d.mark("conflict-dialog")
             ui.label("Someone else saved this model first").classes("text-lg font-semibold")
@@ -383,10 +331,10 @@ class ModelEditor:
             ui.label("Your edit is kept below; nothing was overwritten.").classes("text-sm")
             ui.textarea(value=mine).props("outlined readonly autogrow").classes("w-full mono")
 
-            def reload_theirs() -> None:
+            async def reload_theirs() -> None:
                 d.close()
+                await open_editor(self.fleet, exc.current, self.on_saved)
                 self.dialog.close()
-                ModelEditor(self.services, exc.current, self.on_saved)
 
             with ui.row().classes("justify-end w-full"):
                 ui.button("Keep editing mine", on_click=d.close).props("flat")

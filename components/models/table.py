@@ -1,249 +1,165 @@
-"""The models table: search, filters, sorting, paging; live columns filled by the cluster view."""
+"""The Models tab: a toolbar (search, filters, count, new model) over the models table.
+
+The table is built empty and filled from a worker thread; a 2 s poll of the fleet's stamp picks
+up changes made elsewhere (the CLI, another browser), and live pushes patch single rows. The
+search runs in the browser (the keystroke sets the table's filter prop directly)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import events, run, ui
 
-from barista_ui.app import Services
+from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, NotFound
-from components.models.editor import ModelEditor
+from components.models import actions
+from components.models.columns import add_slots, columns
+from components.models.editor import open_editor
 from components.models.panel import open_panel
-from components.theme import GPU_SHORT, ago, exact
+from components.models.push import LivePatcher
+from components.models.rows import table_row
 
-COLUMNS: list[dict[str, Any]] = [
-    {"name": "name", "label": "Model", "field": "name", "sortable": True, "align": "left"},
-    {"name": "team", "label": "Team", "field": "team", "sortable": True, "align": "left"},
-    {
-        "name": "namespace",
-        "label": "Namespace",
-        "field": "namespace",
-        "sortable": True,
-        "align": "left",
-        "classes": "gt-sm",
-        "headerClasses": "gt-sm",
-    },
-    {
-        "name": "tag",
-        "label": "Image tag",
-        "field": "tag",
-        "sortable": True,
-        "align": "left",
-        "classes": "gt-xs",
-        "headerClasses": "gt-xs",
-    },
-    {
-        "name": "replicas",
-        "label": "Replicas",
-        "field": "replicas",
-        "sortable": True,
-        "align": "left",
-    },
-    {
-        "name": "resources",
-        "label": "Resources",
-        "field": "resources",
-        "align": "left",
-        "classes": "gt-sm",
-        "headerClasses": "gt-sm",
-    },
-    {
-        "name": "updated",
-        "label": "Updated",
-        "field": "updated_ts",
-        "sortable": True,
-        "align": "left",
-        "classes": "gt-xs",
-        "headerClasses": "gt-xs",
-    },
-]
+Stamp = tuple[int, int]
 
 
-def table_row(record: ModelRecord, now: datetime | None = None) -> dict[str, Any]:
-    spec = record.spec
-    res = spec.resources
-    gpu = (
-        f"{res.gpu.count}× {GPU_SHORT.get(res.gpu.type or '', res.gpu.type)}"
-        if res.gpu.count
-        else ""
+@dataclass(frozen=True)
+class Loaded:
+    """One read of the table's contents (made in a worker thread)."""
+
+    records: dict[str, ModelRecord]
+    rows: list[dict[str, Any]]
+    stamp: Stamp
+
+
+@dataclass(frozen=True)
+class Filters:
+    team: str | None
+    namespace: str | None
+    enabled: bool | None
+
+
+def build_models_tab(fleet: Fleet) -> None:
+    ModelsTable(fleet).build()
+
+
+def _load(fleet: Fleet, filters: Filters) -> Loaded:
+    stamp = fleet.stamp()  # before the read: a write in between shows at the next poll
+    fleet_rows = fleet.rows(team=filters.team, namespace=filters.namespace, enabled=filters.enabled)
+    now = datetime.now(UTC)
+    rows = [table_row(r, now) for r in fleet_rows]
+    return Loaded(
+        {row["key"]: r.record for row, r in zip(rows, fleet_rows, strict=True)}, rows, stamp
     )
-    return {
-        "key": f"{spec.namespace}/{spec.name}",
-        "name": spec.name,
-        "namespace": spec.namespace,
-        "description": spec.description,
-        "team": spec.team,
-        "owner": spec.owner,
-        "image": spec.image,
-        "tag": spec.tag(),
-        "replicas": spec.replicas,
-        "enabled": spec.enabled,
-        "resources": f"{res.requests.cpu} CPU · {res.requests.memory}",
-        "gpu": gpu,
-        "updated_ts": record.updated_at.timestamp(),
-        "updated": ago(record.updated_at, now),
-        "updated_exact": exact(record.updated_at),
-        "version": record.version,
-        # searchable text (the client-side filter looks at every field of a row)
-        "search": f"{spec.name} {spec.team} {spec.image} {spec.owner}".lower(),
-    }
-
-
-NAME_SLOT = r"""
-<q-td :props="props" class="cursor-pointer" @click="$parent.$emit('open', props.row)">
-  <div class="font-medium text-primary">{{ props.row.name }}</div>
-  <div class="text-xs text-grey-7 ellipsis" style="max-width: 300px">{{ props.row.description }}</div>
-</q-td>
-"""
-REPLICAS_SLOT = r"""
-<q-td :props="props">
-  <span v-if="props.row.enabled">{{ props.row.replicas }}</span>
-  <q-badge v-else color="grey-5" text-color="black" label="off" />
-</q-td>
-"""
-RESOURCES_SLOT = r"""
-<q-td :props="props">
-  <span class="text-xs">{{ props.row.resources }}</span>
-  <q-badge v-if="props.row.gpu" color="deep-purple-5" class="q-ml-xs" :label="props.row.gpu" />
-</q-td>
-"""
-UPDATED_SLOT = r"""
-<q-td :props="props"><span :title="props.row.updated_exact">{{ props.row.updated }}</span></q-td>
-"""
-TAG_SLOT = r"""
-<q-td :props="props"><span class="mono text-xs">{{ props.row.tag }}</span></q-td>
-"""
 
 
 class ModelsTable:
-    """Builds the toolbar and the table; ``extend`` hooks let other views add live columns."""
-
-    def __init__(self, services: Services):
-        self.services = services
-        self.columns = [dict(c) for c in COLUMNS]
-        self.row_extenders: list[Callable[[ModelRecord, dict[str, Any]], None]] = []
+    def __init__(self, fleet: Fleet):
+        self.fleet = fleet
         self.records: dict[str, ModelRecord] = {}
-        self.stamp: tuple[int, int] | None = None
+        self.rows_by_key: dict[str, dict[str, Any]] = {}
+        self.stamp: Stamp | None = None
+        self._generation = 0
 
     def build(self) -> None:
-        registry = self.services.registry
-        with ui.row().classes("w-full items-end gap-3 flex-wrap"):
-            self.search = (
-                ui.input(placeholder="Search name, team, image, owner")
-                .props("dense outlined clearable debounce=0")
-                .classes("w-72 max-w-full")
-            )
-            self.search.mark("search")
-            with self.search.add_slot("prepend"):
-                ui.icon("search")
-            self.team = (
-                ui.select([], label="Team", clearable=True).props("dense outlined").classes("w-40")
-            )
-            self.team.mark("filter-team")
-            self.namespace = (
-                ui.select([], label="Namespace", clearable=True)
-                .props("dense outlined")
-                .classes("w-40")
-            )
-            self.namespace.mark("filter-namespace")
-            self.enabled = (
-                ui.select({"on": "Enabled", "off": "Switched off"}, label="State", clearable=True)
-                .props("dense outlined")
-                .classes("w-36")
-            )
-            self.enabled.mark("filter-enabled")
-            ui.space()
-            self.count = ui.label("").classes("text-sm text-grey-7").mark("model-count")
-            ui.button("New model", icon="add", on_click=self.new_model).props("unelevated").mark(
-                "new-model"
-            )
-        for sel in (self.team, self.namespace, self.enabled):
-            sel.on_value_change(self.refresh)
+        self._toolbar()
         self.table = (
             ui.table(
-                columns=self.columns,
+                columns=columns(),
                 rows=[],
                 row_key="key",
                 pagination={"rowsPerPage": 50, "sortBy": "name"},
             )
             .props("flat bordered dense :rows-per-page-options='[25, 50, 100, 0]'")
             .classes("w-full barista-card")
+            .mark("models-table")
         )
-        self.table.mark("models-table")
-        # Filter on the row's search text (name, team, image, owner), in the browser: instant.
+        add_slots(self.table)
+        self._search_in_browser()
+        self.table.on("open", lambda e: self.open(e.args["key"]))
+        self.table.on("toggle", self.on_toggle)
+        self.table.on("step", self.on_step)
+        self.table.on("keep", self.on_keep)
+        LivePatcher(self.fleet, self.table, lambda: self.records, lambda: self.rows_by_key).attach(
+            ui.context.client, self.refresh
+        )
+        ui.timer(2.0, self.poll)  # its first run (at once) fills the table
+
+    def _toolbar(self) -> None:
+        with ui.row().classes("w-full items-end gap-3 flex-wrap"):
+            self.search = (
+                ui.input(placeholder="Search name, team, image, owner")
+                .props("dense outlined clearable debounce=0")
+                .classes("w-72 max-w-full")
+                .mark("search")
+            )
+            with self.search.add_slot("prepend"):
+                ui.icon("search")
+            self.team = _select([], "Team", "w-40").mark("filter-team")
+            self.namespace = _select([], "Namespace", "w-40").mark("filter-namespace")
+            self.enabled = _select({"on": "Enabled", "off": "Switched off"}, "State", "w-36")
+            self.enabled.mark("filter-enabled")
+            ui.space()
+            self.count = ui.label("loading models …").classes("text-sm text-grey-7")
+            self.count.mark("model-count")
+            ui.button("New model", icon="add", on_click=self.new_model).props("unelevated").mark(
+                "new-model"
+            )
+        for sel in (self.team, self.namespace, self.enabled):
+            sel.on_value_change(self.refresh)
+
+    def _search_in_browser(self) -> None:
+        """Filter on each row's search text (name, team, image, owner) in the browser: the
+        keystroke sets the table's filter prop directly, so the rows are never re-sent; the
+        server keeps its copy of the prop in step silently."""
         self.table.props(
             ":filter-method=\"(rows, terms) => { const t = (terms || '').toLowerCase(); "
             'return rows.filter(r => r.search.includes(t)); }"'
         )
-        self.table.add_slot("body-cell-name", NAME_SLOT)
-        self.table.add_slot("body-cell-replicas", REPLICAS_SLOT)
-        self.table.add_slot("body-cell-resources", RESOURCES_SLOT)
-        self.table.add_slot("body-cell-updated", UPDATED_SLOT)
-        self.table.add_slot("body-cell-tag", TAG_SLOT)
-        self.table.on("open", lambda e: self.open(e.args["key"]))
-        # Filtering happens in the browser: the keystroke sets the table's filter prop directly, so
-        # 2,000 rows are never re-sent. The server keeps its copy of the prop in step silently.
         self.search.on(
             "update:model-value",
             js_handler=f"(v) => {{ mounted_app.elements[{self.table.id}].props.filter = "
             "(v || '').trim().toLowerCase(); emit(v); }",
         )
         self.search.on_value_change(self._search_changed)
-        self.refresh()
-        self.team.options = registry.teams()
-        self.namespace.options = registry.namespaces()
-        ui.timer(2.0, self.poll)
 
     # ------------------------------------------------------------------ data
 
-    def refresh(self, *_: Any) -> None:
-        self._show(*self._load())
-
-    async def refresh_async(self) -> None:
-        """:meth:`refresh` with the database read off the event loop."""
-        loaded = await run.io_bound(self._load)
-        if not self.table.is_deleted:
-            self._show(*loaded)
-
-    def _load(self) -> tuple[list[ModelRecord], tuple[int, int]]:
+    def _filters(self) -> Filters:
         enabled = {"on": True, "off": False}.get(self.enabled.value or "")
-        registry = self.services.registry
-        stamp = registry.fleet_stamp()
-        recs = registry.list_models(
-            team=self.team.value or None, namespace=self.namespace.value or None, enabled=enabled
-        )
-        return recs, stamp
+        return Filters(self.team.value or None, self.namespace.value or None, enabled)
 
-    def _show(self, recs: list[ModelRecord], stamp: tuple[int, int]) -> None:
-        self.records = {f"{r.namespace}/{r.name}": r for r in recs}
-        now = datetime.now(UTC)
-        rows = []
-        for r in recs:
-            row = table_row(r, now)
-            for extend in self.row_extenders:
-                extend(r, row)
-            rows.append(row)
-        self.table.rows = rows
+    async def refresh(self, *_: Any) -> None:
+        """Read the rows in a worker thread and show them (only the newest read shows)."""
+        self._generation += 1
+        mine = self._generation
+        loaded = await run.io_bound(_load, self.fleet, self._filters())
+        if loaded is not None and mine == self._generation and not self.table.is_deleted:
+            self._show(loaded)
+
+    def _show(self, loaded: Loaded) -> None:
+        self.records = loaded.records
+        self.rows_by_key = {row["key"]: row for row in loaded.rows}
+        self.table.rows = loaded.rows
         self.table.update()
-        self.stamp = stamp
+        self.stamp = loaded.stamp
         self._update_count()
 
-    def update_rows(self, keys: set[tuple[str, str]]) -> None:
-        """Refresh only the given models' live fields (called on cluster changes)."""
-        if not self.row_extenders:
+    async def poll(self) -> None:
+        """Pick up changes made elsewhere (CLI, another browser): a cheap stamp read, then the
+        filter options and the rows when it moved."""
+        if await run.io_bound(self.fleet.stamp) == self.stamp:
             return
-        wanted = {f"{ns}/{name}" for ns, name in keys}
-        changed = False
-        for row in self.table.rows:
-            if row["key"] in wanted and row["key"] in self.records:
-                for extend in self.row_extenders:
-                    extend(self.records[row["key"]], row)
-                changed = True
-        if changed:
-            self.table.update()
+        options = await run.io_bound(lambda: (self.fleet.teams(), self.fleet.namespaces()))
+        if options is None or self.table.is_deleted:  # None: the app is stopping
+            return
+        teams, namespaces = options
+        self.team.set_options(teams, value=self.team.value if self.team.value in teams else None)
+        self.namespace.set_options(
+            namespaces, value=self.namespace.value if self.namespace.value in namespaces else None
+        )
+        await self.refresh()
 
     def _search_changed(self, _e: Any = None) -> None:
         self.table._props["filter"] = (self.search.value or "").strip().lower()
@@ -258,17 +174,6 @@ class ModelsTable:
         else:
             self.count.text = f"{total} models"
 
-    async def poll(self) -> None:
-        """Pick up changes made elsewhere (CLI, another browser) — a cheap server-side check."""
-        registry = self.services.registry
-        if await run.io_bound(registry.fleet_stamp) == self.stamp:
-            return
-        teams, namespaces = await run.io_bound(lambda: (registry.teams(), registry.namespaces()))
-        self.team.options, self.namespace.options = teams, namespaces
-        self.team.update()
-        self.namespace.update()
-        await self.refresh_async()
-
     # ------------------------------------------------------------------ actions
 
     async def open(self, key: str) -> None:
@@ -276,12 +181,32 @@ class ModelsTable:
         if rec is None:
             return
         try:
-            rec = await run.io_bound(self.services.registry.get, rec.name, rec.namespace)
+            current = await run.io_bound(self.fleet.get, rec.namespace, rec.name)
         except NotFound:
             ui.notify(f"{key} no longer exists", type="warning")
-            self.refresh()
+            await self.refresh()
             return
-        open_panel(self.services, rec, self.refresh)
+        if current is not None:
+            open_panel(self.fleet, current, self.refresh)
 
-    def new_model(self) -> None:
-        ModelEditor(self.services, None, lambda _r: self.refresh())
+    async def new_model(self) -> None:
+        await open_editor(self.fleet, None, self.refresh)
+
+    async def on_toggle(self, e: events.GenericEventArguments) -> None:
+        rec = self.records.get(e.args["key"])
+        if rec is not None:
+            await actions.switch(self.fleet, rec.key, bool(e.args["value"]), self.refresh)
+
+    async def on_step(self, e: events.GenericEventArguments) -> None:
+        rec = self.records.get(e.args["key"])
+        if rec is not None:
+            await actions.step(self.fleet, rec.key, int(e.args["delta"]), self.refresh)
+
+    async def on_keep(self, e: events.GenericEventArguments) -> None:
+        rec = self.records.get(e.args["key"])
+        if rec is not None:
+            await actions.keep(self.fleet, rec, str(e.args["choice"]), self.refresh)
+
+
+def _select(options: Any, label: str, width: str) -> ui.select:
+    return ui.select(options, label=label, clearable=True).props("dense outlined").classes(width)

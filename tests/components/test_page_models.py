@@ -7,6 +7,7 @@ from nicegui.testing import User
 
 from barista_ui.records.registry import RegistryService
 from data.db import make_engine, session_factory
+from tests.components.waiting import eventually
 
 
 def registry_for(app_env) -> RegistryService:
@@ -19,14 +20,15 @@ def table(user: User) -> ui.table:
 
 async def open_model(user: User, key: str) -> None:
     """What a click on the model's name cell sends; the panel opens once the record is read
-    (off the event loop)."""
+    (off the event loop), once the table has been filled (also off the loop)."""
+    await eventually(lambda: any(r["key"] == key for r in table(user).rows), what=f"{key} shown")
     user.find(marker="models-table").trigger("open", {"key": key})
     await user.should_see(marker="panel-history", retries=30)
 
 
 async def test_table_shows_the_seeded_fleet(app_env, user: User) -> None:
     await user.open("/")
-    await user.should_see("40 models")
+    await user.should_see("40 models", retries=30)  # read in a worker thread
     rows = table(user).rows
     assert len(rows) == 40
     fraud = next(r for r in rows if r["name"] == "fraud-scorer")
@@ -36,21 +38,26 @@ async def test_table_shows_the_seeded_fleet(app_env, user: User) -> None:
 
 async def test_search_and_filters(app_env, user: User) -> None:
     await user.open("/")
+    await user.should_see("40 models", retries=30)
     user.find(marker="search").type("fraud")
     await user.should_see("1 of 40 models")
     assert table(user).props["filter"] == "fraud"  # the browser filters by it
     user.find(marker="search").clear()
     select = user.find(marker="filter-team").elements.pop()
     select.value = "vision"
+    await user.should_see("8 models", retries=30)  # read again in a worker thread
     assert {r["team"] for r in table(user).rows} == {"vision"}
-    await user.should_see("8 models")
     user.find(marker="filter-enabled").elements.pop().value = "off"
-    assert all(not r["enabled"] for r in table(user).rows)
+    await eventually(lambda: len(table(user).rows) < 8, what="the State filter applied")
+    assert table(user).rows and all(not r["enabled"] for r in table(user).rows)
 
 
 async def test_create_with_validation_error_then_fix(app_env, user: User) -> None:
     await user.open("/")
+    await user.should_see("40 models", retries=30)
     user.find(marker="new-model").click()
+    await user.should_see(marker="editor-save", retries=30)
+    await user.should_see(marker="field-resources.requests.cpu", retries=30)  # built in steps
     user.find(marker="field-name").type("Bad_Name")
     await user.should_see("is not a valid DNS-1123 label")
     user.find(marker="field-name").clear().type("churn-predictor")
@@ -78,7 +85,8 @@ async def test_edit_conflict_keeps_both_edits_safe(app_env, user: User) -> None:
     await open_model(user, "ml-prod/fraud-scorer")
     await user.should_see("Scores card transactions for fraud in real time")
     user.find(marker="panel-edit").click()
-    await user.should_see("Edit ml-prod/fraud-scorer")
+    await user.should_see("Edit ml-prod/fraud-scorer", retries=30)
+    await user.should_see(marker="field-replicas", retries=30)  # the form is built in steps
     # someone else saves first
     reg.set_replicas("ml-prod", "fraud-scorer", 7, actor="bob", source="cli")
     user.find(marker="field-replicas").elements.pop().value = 3

@@ -49,8 +49,9 @@ async def test_demo_policies_show_week_grid_and_savings(app_env, user: User) -> 
 
 async def test_keep_up_menu_creates_an_override(app_env, user: User) -> None:
     await user.open("/")
+    await user.should_see("40 models", retries=30)  # the table is filled in a worker thread
     user.find(marker="models-table").trigger("keep", {"key": "ml-prod/face-blur", "choice": "up3"})
-    await user.should_see("face-blur: kept up until")
+    await user.should_see("face-blur: kept up until", retries=30)  # kept in a worker thread
     overrides = engine_for(app_env).active_overrides(datetime.now(UTC))
     assert overrides[("ml-prod", "face-blur")].state == "up"
     row = next(

@@ -169,6 +169,7 @@ async def test_cost_tab_shows_demo_history(app_env, user) -> None:
 
 async def test_panel_shows_the_models_cost_line(app_env, user) -> None:
     await user.open("/")
+    await user.should_see("40 models", retries=30)  # the table is filled in a worker thread
     user.find(marker="models-table").trigger("open", {"key": "ml-prod/ocr-receipts"})
     await user.should_see(marker="panel-edit", retries=30)  # the panel opens after a DB read
     await user.should_see("per replica-hour", retries=100)  # computed in a thread

@@ -1,21 +1,21 @@
 """Cost lines outside the Cost tab: what an edit will cost per month before it is saved (the
-model editor) and a model's cost line in its panel."""
+model editor) and a model's cost line in its panel. Both read the database (prices, schedules,
+replica history), so both run in a worker thread."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from nicegui import run, ui
 
 from barista_ui.cost.board import CostBoard
 from barista_ui.cost.rates import PricingError
+from barista_ui.records.registry import ModelRecord
+from barista_ui.records.spec import ModelSpec
 
 
-def edit_cost_text(board: CostBoard, old: Any | None, new: Any) -> str:
-    """ "this change: +$X per month" from the new rate, replicas and the model's schedule.
-
-    Called synchronously by the editor on each validation: the price table is cached, so this
-    reads the database at most every ``PRICES_TTL_S`` seconds."""
+def edit_cost_text(board: CostBoard, old: ModelSpec | None, new: ModelSpec) -> str:
+    """ "this change: +$X per month" from the new rate, replicas and the model's schedule
+    (reads the schedule policies, and the prices when their cache is stale: call it off the
+    event loop, see ``edit_cost_text_off_loop``)."""
     try:
         e = board.edit_estimate(old, new)
     except PricingError as exc:
@@ -46,7 +46,7 @@ def _line_text(c: dict[str, float]) -> str:
     return " · ".join(parts)
 
 
-def panel_cost(board: CostBoard, record: Any) -> None:
+def panel_cost(board: CostBoard, record: ModelRecord) -> None:
     """One line of cost in a model's panel: rate, last 7 days, month to date, what its schedule
     saved and will save. Computed off the event loop; the line fills in when it is ready."""
     with ui.row().classes("items-center gap-2 no-wrap").mark("panel-cost") as row:
@@ -59,13 +59,13 @@ def panel_cost(board: CostBoard, record: Any) -> None:
         except PricingError as exc:
             text.classes(replace="text-sm text-negative").set_text(f"Cost unknown: {exc}")
             return
-        if not row.is_deleted:
+        if c is not None and not row.is_deleted:  # None: the app is stopping
             text.classes(replace="text-sm").set_text(_line_text(c))
 
     ui.timer(0, fill, once=True)
 
 
-async def edit_cost_text_off_loop(board: CostBoard, old: Any | None, new: Any) -> str:
+async def edit_cost_text_off_loop(board: CostBoard, old: ModelSpec | None, new: ModelSpec) -> str:
     """``edit_cost_text`` in a worker thread (it reads the schedule policies, and the prices
     when their cache is stale), for an editor that can await its estimate."""
     text = await run.io_bound(edit_cost_text, board, old, new)

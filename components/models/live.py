@@ -1,0 +1,107 @@
+"""The live part of a model's panel: the switch and stepper, ready/desired with the sync status,
+pods with the hint for what is wrong, recent events, the console link and re-apply. Read every
+second in a worker thread."""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+
+from barista_ui.cluster.status import StatusRow
+from barista_ui.fleet import Fleet
+from barista_ui.records.registry import ModelRecord, RegistryError
+from components.models import actions
+from components.models.actions import OnDone, run_done
+from components.theme import SYNC_COLOURS
+from components.widgets.pods import events_view, pods_view
+
+REFRESH_S = 1.0
+
+
+def panel_live(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
+    if not fleet.connected:
+        ui.label("No cluster connected: live pods and events are not available.").classes(
+            "text-sm text-grey-7"
+        )
+        return
+    controls = ui.row().classes("items-center gap-1").mark("panel-controls")
+    box = ui.column().classes("w-full gap-1").mark("panel-live")
+    _controls(fleet, record, controls, on_change)
+
+    async def render() -> None:
+        read = await run.io_bound(lambda: (fleet.status_row(record), fleet.live_of(record.key)))
+        if read is None or box.is_deleted:  # None: the app is stopping
+            return
+        status, live = read
+        if status is None:
+            return
+        box.clear()
+        with box:
+            _status_line(fleet, record, status)
+            pods_view(live.pods if live else [])
+            events_view(live.events if live else [])
+
+    ui.timer(REFRESH_S, render)
+
+    async def reapply() -> None:
+        result = await run.io_bound(fleet.reapply, record.key)  # None: no cluster, or stopping
+        if result is not None:
+            ui.notify(
+                f"{record.name}: {result.message}",
+                type="positive" if result.ok else "negative",
+                multi_line=True,
+            )
+
+    ui.button("Re-apply to cluster", icon="sync", on_click=reapply).props("flat dense").mark(
+        "panel-reapply"
+    )
+
+
+def _status_line(fleet: Fleet, record: ModelRecord, status: StatusRow) -> None:
+    with ui.row().classes("items-center gap-2"):
+        ui.label(f"{status.ready}/{status.desired} ready").classes("font-medium").mark(
+            "panel-ready"
+        )
+        ui.chip(status.status).props(
+            f"dense square color={SYNC_COLOURS.get(status.status, 'grey-5')} text-color=white"
+        )
+        ui.link("Open in cluster console", fleet.console_url(record), new_tab=True).classes(
+            "text-sm"
+        )
+    if status.message:
+        ui.label(status.message).classes("text-xs text-grey-8")
+
+
+def _controls(fleet: Fleet, record: ModelRecord, row: ui.row, on_change: OnDone) -> None:
+    """The switch and the stepper, drawn from the record as it is now (read off the loop)."""
+    key = record.key
+
+    async def changed() -> None:
+        await render()
+        await run_done(on_change)
+
+    async def toggle(enabled: bool, was: bool) -> None:
+        if enabled != was:
+            await actions.switch(fleet, key, enabled, changed)
+
+    async def render() -> None:
+        try:
+            current = await run.io_bound(fleet.get, key[0], key[1])
+        except RegistryError:  # deleted meanwhile
+            return
+        if current is None or row.is_deleted:
+            return
+        spec = current.spec
+        row.clear()
+        with row:
+            ui.switch(
+                "On", value=spec.enabled, on_change=lambda e: toggle(bool(e.value), spec.enabled)
+            ).props("dense").mark("panel-switch")
+            ui.button(icon="remove", on_click=lambda: actions.step(fleet, key, -1, changed)).props(
+                "flat dense round size=sm"
+            ).mark("panel-minus")
+            ui.label(f"{spec.replicas} replica(s)").classes("text-sm").mark("panel-replicas")
+            ui.button(icon="add", on_click=lambda: actions.step(fleet, key, 1, changed)).props(
+                "flat dense round size=sm"
+            ).mark("panel-plus")
+
+    ui.timer(0, render, once=True)

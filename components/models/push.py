@@ -1,0 +1,101 @@
+"""Live pushes into the models table: when the watch or the reconciler reports models changed,
+only those rows are recomputed (in a worker thread) and patched in the browser; 2,000 rows are
+never re-sent. Pushes that arrive while a patch is being computed are merged into the next."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import background_tasks, run, ui
+from nicegui.client import Client
+
+from barista_ui.fleet import Fleet
+from barista_ui.records.registry import ModelRecord
+from components.models.rows import patch_of, row_key
+
+Key = tuple[str, str]
+COALESCE_S = 0.2  # wait this long after a patch, gathering pushes for the next
+
+
+class LivePatcher:
+    """Subscribes the table to the fleet's change hub while its browser is connected."""
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        table: ui.table,
+        records: Callable[[], dict[str, ModelRecord]],
+        rows: Callable[[], dict[str, dict[str, Any]]],
+    ):
+        self.fleet = fleet
+        self.table = table
+        self._records = records  # the table's records by row key
+        self._rows = rows  # the table's (server-side) rows by row key
+        self._pending: set[Key] = set()
+        self._draining = False
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def attach(self, client: Client, on_reconnect: Callable[[], Awaitable[None]]) -> None:
+        """Listen now; stop on disconnect; listen again (and reload, pushes were missed) on
+        reconnect; stop for good when the page is gone."""
+        self.subscribe()
+
+        async def reconnected() -> None:
+            if self._unsubscribe is None:
+                self.subscribe()
+                await on_reconnect()
+
+        client.on_connect(reconnected)
+        client.on_disconnect(self.unsubscribe)
+        client.on_delete(self.unsubscribe)
+
+    def subscribe(self) -> None:
+        if self._unsubscribe is None:
+            self._unsubscribe = self.fleet.hub.subscribe(self.pushed)
+
+    def unsubscribe(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def pushed(self, keys: set[Key]) -> None:
+        """The hub's listener (on the event loop): remember the keys, patch soon."""
+        if self.table.is_deleted:
+            self.unsubscribe()
+            return
+        self._pending |= keys
+        if not self._draining:
+            self._draining = True
+            background_tasks.create(self._drain(), name="models-table-patch")
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending and not self.table.is_deleted:
+                keys, self._pending = self._pending, set()
+                await self._patch(keys)
+                await asyncio.sleep(COALESCE_S)
+        finally:
+            self._draining = False
+
+    async def _patch(self, keys: set[Key]) -> None:
+        records = self._records()
+        shown = [r for k in keys if (r := records.get(row_key(*k))) is not None]
+        if not shown:
+            return
+        fleet_rows = await run.io_bound(self.fleet.rows_of, shown)
+        if fleet_rows is None or self.table.is_deleted:
+            return
+        patch = {row_key(*r.record.key): patch_of(r) for r in fleet_rows}
+        rows = self._rows()
+        for key, fields in patch.items():
+            if key in rows:
+                rows[key].update(fields)
+        self.table.client.run_javascript(
+            f"(() => {{ const el = mounted_app.elements[{self.table.id}]; if (!el) return;"
+            f" const patch = {json.dumps(patch)};"
+            " for (const r of el.props.rows) { const p = patch[r.key]; if (p) Object.assign(r, p); }"
+            " })()"
+        )

@@ -1,0 +1,80 @@
+"""A fleet row as the models table holds it: a plain dict (pure; no page, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from barista_ui.cluster.status import StatusRow
+from barista_ui.fleet import FleetRow
+from barista_ui.records.registry import ModelRecord
+from components.theme import SYNC_COLOURS, ago, exact, gpu_text
+
+
+def row_key(namespace: str, name: str) -> str:
+    """The table's row key ("namespace/name")."""
+    return f"{namespace}/{name}"
+
+
+def record_fields(record: ModelRecord, now: datetime) -> dict[str, Any]:
+    """The record's columns (and the search text the browser filters on)."""
+    spec = record.spec
+    res = spec.resources
+    return {
+        "key": row_key(spec.namespace, spec.name),
+        "name": spec.name,
+        "namespace": spec.namespace,
+        "description": spec.description,
+        "team": spec.team,
+        "owner": spec.owner,
+        "image": spec.image,
+        "tag": spec.tag(),
+        "replicas": spec.replicas,
+        "enabled": spec.enabled,
+        "resources": f"{res.requests.cpu} CPU · {res.requests.memory}",
+        "gpu": gpu_text(res.gpu.count, res.gpu.type),
+        "updated_ts": record.updated_at.timestamp(),
+        "updated": ago(record.updated_at, now),
+        "updated_exact": exact(record.updated_at),
+        "version": record.version,
+        # searchable text (the client-side filter looks at this field of each row)
+        "search": f"{spec.name} {spec.team} {spec.image} {spec.owner}".lower(),
+    }
+
+
+def live_fields(record: ModelRecord, status: StatusRow | None) -> dict[str, Any]:
+    """The ready·sync column and the actions' state; "Unknown" and disabled without a cluster."""
+    if status is None:
+        return {
+            "ready": 0,
+            "desired": record.spec.replicas if record.spec.enabled else 0,
+            "sync": "Unknown",
+            "sync_colour": SYNC_COLOURS["Unknown"],
+            "sync_msg": "",
+            "reasons": "",
+            "live": False,
+        }
+    return {
+        "ready": status.ready,
+        "desired": status.desired,
+        "sync": status.status,
+        "sync_colour": SYNC_COLOURS.get(status.status, "grey-5"),
+        "sync_msg": status.message,
+        "reasons": ", ".join(status.reasons),
+        "live": True,
+    }
+
+
+def table_row(row: FleetRow, now: datetime | None = None) -> dict[str, Any]:
+    """All columns of one model's row."""
+    now = now or datetime.now(UTC)
+    return {
+        **record_fields(row.record, now),
+        **live_fields(row.record, row.status),
+        "sched": row.schedule,
+    }
+
+
+def patch_of(row: FleetRow) -> dict[str, Any]:
+    """What a live push changes in a row: the live columns and the schedule text."""
+    return {**live_fields(row.record, row.status), "sched": row.schedule}

@@ -1,0 +1,63 @@
+"""The models table's row dicts (pure: a fleet row in, the table's fields out)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from barista_ui.cluster.status import PodRow, StatusRow
+from barista_ui.fleet import FleetRow
+from barista_ui.records.registry import ModelRecord
+from barista_ui.records.spec import validate_record
+from components.models.rows import patch_of, table_row
+from tests.conftest import base_record
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def record(**overrides) -> ModelRecord:
+    spec = validate_record(base_record(**overrides))
+    return ModelRecord(spec, 1, 3, NOW - timedelta(days=2), NOW - timedelta(minutes=5))
+
+
+def test_without_a_cluster_the_live_columns_say_unknown_and_the_actions_are_off() -> None:
+    row = table_row(FleetRow(record(enabled=False), "always up", None), NOW)
+    assert row["key"] == "ml-prod/fraud-scorer" and row["tag"] == "1.4.2"
+    assert (row["sync"], row["live"], row["ready"], row["desired"]) == ("Unknown", False, 0, 0)
+    assert row["updated"] == "5 min ago" and row["sched"] == "always up"
+    assert (
+        row["search"]
+        == "fraud-scorer payments registry.example.com/fraud-scorer:1.4.2 ana@example.com"
+    )
+
+
+def test_a_status_row_fills_ready_sync_and_the_pod_reasons() -> None:
+    pods = [
+        PodRow("p1", "Pending", False, 0, "ImagePullBackOff"),
+        PodRow("p2", "Running", True, 0, None),
+    ]
+    status = StatusRow(
+        "ml-prod", "fraud-scorer", "OutOfSync", 1, 2, ["x"], "replicas: desired 2", pods
+    )
+    row = table_row(FleetRow(record(resources=_gpu()), "down until Mon 07:00", status), NOW)
+    assert (row["ready"], row["desired"], row["sync"], row["live"]) == (1, 2, "OutOfSync", True)
+    assert row["sync_colour"] == "warning" and row["sync_msg"] == "replicas: desired 2"
+    assert row["reasons"] == "ImagePullBackOff" and row["gpu"] == "1× T4"
+    patch = patch_of(FleetRow(record(), "up until 20:00", status))
+    assert set(patch) == {
+        "ready",
+        "desired",
+        "sync",
+        "sync_colour",
+        "sync_msg",
+        "reasons",
+        "live",
+        "sched",
+    }
+
+
+def _gpu() -> dict:
+    return {
+        "requests": {"cpu": "1", "memory": "2Gi"},
+        "limits": {"cpu": "2", "memory": "4Gi"},
+        "gpu": {"count": 1, "type": "nvidia-tesla-t4"},
+    }
