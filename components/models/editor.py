@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import yaml
 from nicegui import background_tasks, run, ui
 
 from barista_ui.fleet import Fleet
+from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
 from barista_ui.records.service import ClusterRefused, Saved
-from barista_ui.records.spec import ModelSpec, RecordInvalid, dump_records_yaml, validate_record
+from barista_ui.records.spec import ModelSpec, RecordInvalid, validate_record
 from components.models.actions import OnDone, run_done
 from components.models.form import (
     blank_record,
@@ -189,15 +189,10 @@ class ModelEditor:
         self.yaml_box.set_visibility(self.yaml_mode)
 
     def _yaml_changed(self, text: str) -> None:
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            self._show_top([f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"])
-            return
-        if not isinstance(doc, dict):
-            self._show_top(["the YAML must be one record (a mapping of keys)"])
+        try:  # the one safe parser: size, nesting and alias limits before anything is built
+            doc = load_record_yaml(text)
+        except FileFormatError as exc:
+            self._show_top([str(exc)])
             return
         self.data = doc
         self._validate(show_missing=True)
