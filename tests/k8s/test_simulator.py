@@ -140,6 +140,26 @@ def test_invalid_objects_get_422_with_causes(apis) -> None:
     assert info.value.status == 422 and "spec.minReplicas" in info.value.body
 
 
+def conditional_scale(apps, name: str, replicas: int) -> str:
+    """Read the scale, then replace it conditionally on that read, as a careful client does: a
+    controller's status write may land in between (409), so read again. Returns the
+    resourceVersion the successful write was conditional on."""
+
+    def attempt() -> str | None:
+        scale = apps.read_namespaced_deployment_scale(name, NS)
+        scale.spec.replicas = replicas
+        try:
+            written = apps.replace_namespaced_deployment_scale(name, NS, scale)
+        except ApiException as exc:
+            if exc.status == 409:
+                return None
+            raise
+        assert written.spec.replicas == replicas
+        return scale.metadata.resource_version
+
+    return eventually(attempt, what=f"a conditional scale of {name} to {replicas}")
+
+
 def test_patches_and_scale_subresource(apis) -> None:
     _, apps, _ = apis
     apps.create_namespaced_deployment(NS, deployment())
@@ -166,9 +186,7 @@ def test_patches_and_scale_subresource(apis) -> None:
     eventually(lambda: (apps.read_namespaced_deployment("m1", NS).status.ready_replicas or 0) == 2)
     scale = apps.read_namespaced_deployment_scale("m1", NS)
     assert scale.spec.replicas == 2 and scale.status.selector == "app=m1"
-    old_rv = scale.metadata.resource_version
-    scale.spec.replicas = 4
-    assert apps.replace_namespaced_deployment_scale("m1", NS, scale).spec.replicas == 4
+    old_rv = conditional_scale(apps, "m1", 4)
     scale.metadata.resource_version = old_rv
     with pytest.raises(ApiException) as info:
         apps.replace_namespaced_deployment_scale("m1", NS, scale)
@@ -286,9 +304,7 @@ def test_hpa_scales_within_bounds_and_idles_at_zero(apis, sim) -> None:  # noqa:
         timeout=30,
         what="scale to min",
     )
-    scale = apps.read_namespaced_deployment_scale("m1", NS)
-    scale.spec.replicas = 0
-    apps.replace_namespaced_deployment_scale("m1", NS, scale)
+    conditional_scale(apps, "m1", 0)
     sim.set_load(NS, "m1", 200)
     threading.Event().wait(0.3)  # let an HPA pass that began before the scale-down finish
     rv = apps.read_namespaced_deployment("m1", NS).metadata.resource_version
