@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml
 from barista_ui.records.registry import RegistryError
@@ -82,6 +83,8 @@ def handle_errors(fn: Callable) -> Callable:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except SQLAlchemyError as exc:
+            fail(database_refusal(exc))
         except Exception as exc:  # a clear one-liner instead of a traceback
             name = type(exc).__name__
             if name.endswith("Error") and type(exc).__module__.startswith(("k8s", "barista_ui")):
@@ -89,6 +92,15 @@ def handle_errors(fn: Callable) -> Callable:
             raise
 
     return wrapper
+
+
+def database_refusal(exc: SQLAlchemyError) -> str:
+    """One line for a database error, never its SQL statement or parameters (they can hold
+    env values): the driver's first line, e.g. 'value too long for type character varying'."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        first = (str(exc.orig).strip().splitlines() or [""])[0]
+        return f"the database refused the change: {first or type(exc.orig).__name__}"
+    return f"the database failed ({type(exc).__name__})"
 
 
 def read_file(path: Path) -> str:

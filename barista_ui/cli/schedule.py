@@ -10,6 +10,7 @@ from barista_ui.schedule.language import (
     format_utc,
     next_transitions,
     parse_schedule,
+    parse_spec,
     parse_time,
     state_at,
 )
@@ -21,6 +22,7 @@ schedule_app = typer.Typer(
 
 def _schedule(spec: str, downtime: bool, timezone: str | None):
     try:
+        parse_spec(spec, timezone)  # an empty SPEC is an error here, not "no schedule"
         return parse_schedule(None if downtime else spec, spec if downtime else None, timezone)
     except ScheduleError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -79,15 +81,9 @@ def _set_model_schedule(
     namespace: str | None,
     schedule: dict | None,
 ) -> None:
-    """A model's schedule is part of its record: saved as a new revision."""
-
+    """A model's schedule is part of its record: saved as a new revision (validated with the
+    record, so errors name the field, e.g. ``schedule.uptime``)."""
     rec = svc.registry.get(model, namespace)
-    if schedule is not None:
-        parse_schedule(
-            schedule["uptime"],
-            schedule["downtime"],
-            schedule["timezone"] or svc.settings.default_timezone,
-        )
     data = rec.spec.model_dump()
     data["schedule"] = schedule
     svc.models.update(

@@ -85,8 +85,9 @@ def row_to_spec(row: ModelDeployment) -> ModelSpec:
         "enabled": row.enabled,
         "schedule": row.schedule,
     }
-    # Stored rows were validated on the way in; construct without the replica cap.
-    return ModelSpec.model_validate(data, context={"max_replicas": 10**6})
+    # Stored rows were validated on the way in: read them as stored, without the bounds and
+    # checks added since (a row saved before a rule existed still lists and renders).
+    return ModelSpec.model_validate(data, context={"max_replicas": 10**6, "stored": True})
 
 
 def row_to_record(row: ModelDeployment) -> ModelRecord:

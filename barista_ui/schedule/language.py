@@ -320,14 +320,21 @@ def week_grid(schedule: Schedule, week_start_local: date, tz: ZoneInfo) -> list[
 def _holiday_calendar(country: str, subdiv: str | None):
     import holidays
 
-    try:
-        return holidays.country_holidays(country, subdiv=subdiv)
-    except NotImplementedError:
-        raise ScheduleError(f"unknown holiday calendar country '{country}'") from None
-    except Exception as exc:  # holidays raises its own errors for bad subdivisions
+    known = holidays.list_supported_countries()
+    if country not in known:
         raise ScheduleError(
-            f"unknown subdivision '{subdiv}' for country '{country}': {exc}"
-        ) from None
+            f"unknown holiday calendar country '{country[:16]}': use an ISO 3166 code such as "
+            "US, DE, GB, FR or JP"
+        )
+    if subdiv is None:
+        return holidays.country_holidays(country)
+    spelled = {s.upper(): s for s in known[country]}
+    if subdiv not in spelled:
+        allowed = ", ".join(known[country]) or "none"
+        raise ScheduleError(
+            f"unknown subdivision '{subdiv[:16]}' for country '{country}': use one of {allowed}"
+        )
+    return holidays.country_holidays(country, subdiv=spelled[subdiv])
 
 
 def holiday_name(at: datetime, country: str, subdiv: str | None, tz: str) -> str | None:
