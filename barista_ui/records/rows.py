@@ -198,7 +198,9 @@ def insert_row(
     s.add(row)
     try:
         s.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "unique" not in str(exc.orig).lower():  # only a racing twin means "already exists"
+            raise
         raise duplicate(spec) from None
     rec = row_to_record(row)
     add_revision(
