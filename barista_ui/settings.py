@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from barista_ui.records.limits import ResourceBounds
+from barista_ui.records.limits import ACTOR_CHARS, ResourceBounds
 from k8s.quantity import parse_quantity
 
 DEFAULT_DB_PATH = Path("var") / "barista.db"
@@ -34,7 +34,11 @@ class Settings(BaseSettings):
         default="512Gi", description="Largest memory request or limit per replica (a quantity)"
     )
     max_gpus: int = Field(default=8, ge=0, le=1024, description="Most GPUs per replica")
-    actor: str = Field(default="", description="Who the CLI records as actor (default: $USER)")
+    actor: str = Field(
+        default="",
+        max_length=ACTOR_CHARS,
+        description="Who the CLI records as actor (default: $USER)",
+    )
     storage_secret: str = Field(
         default="barista-local", description="Signs the browser session cookie (user name)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from barista_ui.cli.context import actor, fail, services
+from barista_ui.cli.context import actor, fail, handle_errors, services
 from barista_ui.schedule.language import (
     ScheduleError,
     format_utc,
@@ -38,6 +38,7 @@ def _time(text: str, timezone: str | None):
 
 
 @schedule_app.command("check")
+@handle_errors
 def check(
     spec: str = typer.Argument(..., help="e.g. 'Mon-Fri 07:30-20:30 Europe/Berlin'"),
     at: str = typer.Option(..., "--at", help="RFC 3339 time (naive times use --timezone or UTC)"),
@@ -54,6 +55,7 @@ def check(
 
 
 @schedule_app.command("next")
+@handle_errors
 def next_(
     spec: str = typer.Argument(...),
     from_: str = typer.Option(..., "--from", help="RFC 3339 time to start after"),
@@ -98,6 +100,7 @@ def _set_model_schedule(
 
 
 @schedule_app.command("set")
+@handle_errors
 def set_(
     global_: bool = typer.Option(False, "--global", help="The global default"),
     team: str | None = typer.Option(None, "--team"),
@@ -147,6 +150,7 @@ def set_(
 
 
 @schedule_app.command("show")
+@handle_errors
 def show(team: str | None = typer.Option(None, "--team")) -> None:
     """The global default and team schedules."""
     policies = services().scheduler.policies()
@@ -168,6 +172,7 @@ def show(team: str | None = typer.Option(None, "--team")) -> None:
 
 
 @schedule_app.command("explain")
+@handle_errors
 def explain_(
     name: str,
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
@@ -189,6 +194,7 @@ def explain_(
         fail(str(exc))
 
 
+@handle_errors
 def override_command(
     name: str,
     up: bool = typer.Option(False, "--up", help="Keep it up"),

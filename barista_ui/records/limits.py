@@ -36,6 +36,7 @@ SCHEDULE_SPEC_CHARS = 1024
 TIMEZONE_CHARS = 64  # the schedule_policy.timezone column; IANA names are shorter
 HOLIDAY_COUNTRY_CHARS = 8
 HOLIDAY_SUBDIV_CHARS = 16
+ACTOR_CHARS = 254  # who made a change: the revision's and every log's actor column
 MEBIBYTE = 1024**2
 
 _BINARY_SUFFIX = re.compile(r"(Ki|Mi|Gi|Ti|Pi|Ei)$")

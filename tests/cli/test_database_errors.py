@@ -80,3 +80,26 @@ def test_a_refused_write_prints_no_sql_parameters(
     assert driver_says in lines[0]
     for leak in (SECRET, "INSERT", "[SQL", "parameters", "ana@example.com"):
         assert leak not in res.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("BARISTA_MAX_CPU", "lots", "invalid setting BARISTA_MAX_CPU: 'lots' is not a positive"),
+        ("BARISTA_MAX_MEMORY", "0", "invalid setting BARISTA_MAX_MEMORY"),
+        (
+            "BARISTA_ACTOR",
+            "a" * 300,
+            "invalid setting BARISTA_ACTOR: String should have at most 254",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    cli_run, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    for args in (["models", "list"], ["schedule", "show"]):
+        res = cli_run(*args)
+        lines = res.stderr.strip().splitlines()
+        assert res.exit_code == 1 and len(lines) == 1, res.output
+        assert lines[0].startswith(f"error: {says}")
