@@ -32,7 +32,6 @@ LABEL_VALUE_CHARS = 63  # Kubernetes: a label value
 ENV_NAME_CHARS = 256
 ENV_VALUE_CHARS = 32 * 1024
 ENV_TOTAL_CHARS = 256 * 1024  # names and values together: far below etcd's 1.5 MiB per object
-SCHEDULE_SPEC_CHARS = 1024
 TIMEZONE_CHARS = 64  # the schedule_policy.timezone column; IANA names are shorter
 HOLIDAY_COUNTRY_CHARS = 8
 HOLIDAY_SUBDIV_CHARS = 16

@@ -25,7 +25,6 @@ from barista_ui.records.limits import (
     HOLIDAY_COUNTRY_CHARS,
     HOLIDAY_SUBDIV_CHARS,
     MAX_LENGTH,
-    SCHEDULE_SPEC_CHARS,
     TIMEZONE_CHARS,
     ResourceBounds,
     check_cpu,
@@ -228,7 +227,6 @@ class ScheduleConfig(_Strict):
             text = getattr(self, field)
             if text is None:
                 continue
-            _within(field, text, SCHEDULE_SPEC_CHARS)
             try:  # without a timezone, windows take the default one: any valid zone reads alike
                 parse_spec(text, self.timezone or "UTC")
             except ScheduleError as exc:

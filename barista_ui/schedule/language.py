@@ -30,6 +30,7 @@ _RFC3339 = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|z|[+-]\d{2}:
 _ABSOLUTE = re.compile(rf"^({_RFC3339})\s*-\s*({_RFC3339})$")
 _WEEKLY = re.compile(r"^([A-Za-z]+)\s*-\s*([A-Za-z]+)\s+(\S+?)\s*-\s*(\S+?)(?:\s+(\S+))?$")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+MAX_SPEC_CHARS = 1024  # a week of windows fits many times over; more is a mistake or an attack
 
 
 class ScheduleError(ValueError):
@@ -198,6 +199,10 @@ def _parse_part(part: str, default_tz: str | None) -> WeeklyWindow | AbsoluteWin
 
 @lru_cache(maxsize=4096)
 def parse_spec(text: str, default_tz: str | None = None) -> Spec:
+    if len(text or "") > MAX_SPEC_CHARS:
+        raise ScheduleError(
+            f"schedule is {len(text):,} characters long; at most {MAX_SPEC_CHARS:,} are allowed"
+        )
     raw = (text or "").strip()
     if not raw:
         raise ScheduleError(

@@ -135,6 +135,11 @@ COMMAND_CASES: list[tuple[str, list[str], str]] = [
         ["schedule", "set", "--model", "fraud-scorer", "--uptime", "always", "--holidays", "DE-ZZ"],
         "schedule.holidays.subdiv:",
     ),
+    (
+        "schedule-team-spec-long",
+        ["schedule", "set", "--team", "nlp", "--downtime", "Sat-Sun 00:00-24:00 UTC," * 100],
+        "at most 1,024",
+    ),
     ("budget-team-70", ["cost", "budget", LONG_TEAM, "100"], "team:"),
     ("budget-team-bad", ["cost", "budget", "nlp/../x", "100"], "team:"),
 ]
