@@ -190,7 +190,9 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
     engine = make_engine(settings.database_url)
     migrate(engine)
     new_session = session_factory(engine)
-    registry = RegistryService(new_session, max_replicas=settings.max_replicas)
+    registry = RegistryService(
+        new_session, max_replicas=settings.max_replicas, bounds=settings.resource_bounds()
+    )
     cost = _cost(settings, new_session)
     cluster = connect(settings, embedded=embedded)
     live = None

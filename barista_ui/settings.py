@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from barista_ui.records.limits import ACTOR_CHARS, ResourceBounds
+from k8s.quantity import parse_quantity
 
 DEFAULT_DB_PATH = Path("var") / "barista.db"
 
@@ -21,8 +24,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     seed_demo: bool = Field(default=True, description="Seed the demo fleet into an empty database")
-    max_replicas: int = Field(default=50, ge=1, description="Upper bound for a model's replicas")
-    actor: str = Field(default="", description="Who the CLI records as actor (default: $USER)")
+    max_replicas: int = Field(
+        default=50, ge=1, le=100_000, description="Upper bound for a model's replicas"
+    )
+    max_cpu: str = Field(
+        default="64", description="Largest CPU request or limit per replica (cores or millicores)"
+    )
+    max_memory: str = Field(
+        default="512Gi", description="Largest memory request or limit per replica (a quantity)"
+    )
+    max_gpus: int = Field(default=8, ge=0, le=1024, description="Most GPUs per replica")
+    actor: str = Field(
+        default="",
+        max_length=ACTOR_CHARS,
+        description="Who the CLI records as actor (default: $USER)",
+    )
     storage_secret: str = Field(
         default="barista-local", description="Signs the browser session cookie (user name)"
     )
@@ -68,6 +84,20 @@ class Settings(BaseSettings):
     focus_model_tag: str = "model"
     gcp_team_label: str = "k8s-label/team"
     gcp_model_label: str = "k8s-label/model"
+
+    @field_validator("max_cpu", "max_memory")
+    @classmethod
+    def _quantity(cls, value: str) -> str:
+        try:
+            if parse_quantity(value) <= 0:
+                raise ValueError
+        except (ValueError, TypeError, ArithmeticError):
+            raise ValueError(f"'{value}' is not a positive Kubernetes quantity") from None
+        return value
+
+    def resource_bounds(self) -> ResourceBounds:
+        """The ceilings on one replica's resources that record validation applies."""
+        return ResourceBounds.parse(self.max_cpu, self.max_memory, self.max_gpus)
 
 
 @lru_cache

@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from barista_ui.records.file_format import dump_records_yaml
+from barista_ui.records.limits import ACTOR_CHARS
 from barista_ui.records.registry import RegistryError
 from barista_ui.records.spec import RecordInvalid
 from barista_ui.safe_input import (
@@ -65,9 +68,12 @@ def actor() -> str:
     if s.actor:
         return s.actor
     try:
-        return os.environ.get("USER") or getpass.getuser()
+        name = os.environ.get("USER") or getpass.getuser()
     except Exception:
         return "cli"
+    if len(name) > ACTOR_CHARS:
+        fail(f"$USER is longer than {ACTOR_CHARS} characters; set BARISTA_ACTOR")
+    return name
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -94,6 +100,10 @@ def handle_errors(fn: Callable) -> Callable:
             fail(f"the input cannot be read: {type(exc).__name__}: {exc}")
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except SQLAlchemyError as exc:
+            fail(database_refusal(exc))
+        except ValidationError as exc:  # records have their own; this is the configuration
+            fail(setting_refusal(exc))
         except Exception as exc:  # a clear one-liner instead of a traceback
             name = type(exc).__name__
             if name.endswith("Error") and type(exc).__module__.startswith(("k8s", "barista_ui")):
@@ -101,6 +111,24 @@ def handle_errors(fn: Callable) -> Callable:
             raise
 
     return wrapper
+
+
+def database_refusal(exc: SQLAlchemyError) -> str:
+    """One line for a database error, never its SQL statement or parameters (they can hold
+    env values): the driver's first line, e.g. 'value too long for type character varying'."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        first = (str(exc.orig).strip().splitlines() or [""])[0]
+        return f"the database refused the change: {first or type(exc.orig).__name__}"
+    return f"the database failed ({type(exc).__name__})"
+
+
+def setting_refusal(exc: ValidationError) -> str:
+    """The first bad ``BARISTA_*`` setting, named as it is set."""
+    if exc.title != "Settings" or not exc.errors():
+        return f"invalid input: {exc.errors()[0]['msg'] if exc.errors() else exc.title}"
+    err = exc.errors()[0]
+    name = "BARISTA_" + "_".join(str(p) for p in err["loc"]).upper()
+    return f"invalid setting {name}: {err['msg'].removeprefix('Value error, ')}"
 
 
 def input_name(path: Path) -> str:

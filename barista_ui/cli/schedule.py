@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from barista_ui.cli.context import actor, fail, services
+from barista_ui.cli.context import actor, fail, handle_errors, services
 from barista_ui.schedule.language import (
     ScheduleError,
     format_utc,
     next_transitions,
     parse_schedule,
+    parse_spec,
     parse_time,
     state_at,
 )
@@ -21,6 +22,7 @@ schedule_app = typer.Typer(
 
 def _schedule(spec: str, downtime: bool, timezone: str | None):
     try:
+        parse_spec(spec, timezone)  # an empty SPEC is an error here, not "no schedule"
         return parse_schedule(None if downtime else spec, spec if downtime else None, timezone)
     except ScheduleError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -36,6 +38,7 @@ def _time(text: str, timezone: str | None):
 
 
 @schedule_app.command("check")
+@handle_errors
 def check(
     spec: str = typer.Argument(..., help="e.g. 'Mon-Fri 07:30-20:30 Europe/Berlin'"),
     at: str = typer.Option(..., "--at", help="RFC 3339 time (naive times use --timezone or UTC)"),
@@ -52,6 +55,7 @@ def check(
 
 
 @schedule_app.command("next")
+@handle_errors
 def next_(
     spec: str = typer.Argument(...),
     from_: str = typer.Option(..., "--from", help="RFC 3339 time to start after"),
@@ -79,15 +83,9 @@ def _set_model_schedule(
     namespace: str | None,
     schedule: dict | None,
 ) -> None:
-    """A model's schedule is part of its record: saved as a new revision."""
-
+    """A model's schedule is part of its record: saved as a new revision (validated with the
+    record, so errors name the field, e.g. ``schedule.uptime``)."""
     rec = svc.registry.get(model, namespace)
-    if schedule is not None:
-        parse_schedule(
-            schedule["uptime"],
-            schedule["downtime"],
-            schedule["timezone"] or svc.settings.default_timezone,
-        )
     data = rec.spec.model_dump()
     data["schedule"] = schedule
     svc.models.update(
@@ -102,6 +100,7 @@ def _set_model_schedule(
 
 
 @schedule_app.command("set")
+@handle_errors
 def set_(
     global_: bool = typer.Option(False, "--global", help="The global default"),
     team: str | None = typer.Option(None, "--team"),
@@ -151,6 +150,7 @@ def set_(
 
 
 @schedule_app.command("show")
+@handle_errors
 def show(team: str | None = typer.Option(None, "--team")) -> None:
     """The global default and team schedules."""
     policies = services().scheduler.policies()
@@ -172,6 +172,7 @@ def show(team: str | None = typer.Option(None, "--team")) -> None:
 
 
 @schedule_app.command("explain")
+@handle_errors
 def explain_(
     name: str,
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
@@ -193,6 +194,7 @@ def explain_(
         fail(str(exc))
 
 
+@handle_errors
 def override_command(
     name: str,
     up: bool = typer.Option(False, "--up", help="Keep it up"),

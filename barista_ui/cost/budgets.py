@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from barista_ui.cost.money import check_amount
 from barista_ui.cost.queries import SessionFactory
+from barista_ui.records.spec import check_team_name
 from data.cost_tables import TeamBudget
 from data.db import transaction
 
@@ -21,6 +22,7 @@ def check_budget(team: str, monthly_usd: float | None) -> None:
     of USD from 0 to ``MAX_USD`` (or None, meaning: no budget)."""
     if not team:
         raise ValueError("team: give the team the budget is for")
+    check_team_name(team, "team")
     if monthly_usd is None:
         return
     if not isinstance(monthly_usd, int | float):

@@ -40,10 +40,12 @@ from barista_ui.records.rows import (
     write_row,
 )
 from barista_ui.records.spec import (
+    DEFAULT_BOUNDS,
     DEFAULT_MAX_REPLICAS,
     FieldError,
     ModelSpec,
     RecordInvalid,
+    ResourceBounds,
     validate_record,
 )
 from data.db import transaction
@@ -57,16 +59,18 @@ class RegistryService:
         new_session: Callable[[], Session],
         *,
         max_replicas: int = DEFAULT_MAX_REPLICAS,
+        bounds: ResourceBounds = DEFAULT_BOUNDS,
         clock: Callable[[], datetime] = utcnow,
     ):
         self._new_session = new_session
         self.max_replicas = max_replicas
+        self.bounds = bounds
         self._clock = clock
 
     # -- reading
 
     def validate(self, data: dict[str, Any] | ModelSpec) -> ModelSpec:
-        return validate_record(data, max_replicas=self.max_replicas)
+        return validate_record(data, max_replicas=self.max_replicas, bounds=self.bounds)
 
     def list_models(
         self,
@@ -151,10 +155,9 @@ class RegistryService:
     ) -> ModelRecord:
         spec = self.validate(data)
         with transaction(self._new_session) as s:
-            rec = insert_row(
+            return insert_row(
                 s, spec, self._clock, actor=actor, source=source, reason=reason, action="create"
             )
-        return rec
 
     def update(
         self,
@@ -182,7 +185,7 @@ class RegistryService:
             )
         with transaction(self._new_session) as s:
             row = find_row(s, name, namespace)
-            new = write_row(
+            return write_row(
                 s,
                 row,
                 spec,
@@ -193,7 +196,6 @@ class RegistryService:
                 reason=reason,
                 action=action,
             )
-        return new
 
     def set_fields(
         self,
@@ -294,10 +296,9 @@ class RegistryService:
                 )
             ).first()
             if row is None:
-                new = insert_row(
+                return insert_row(
                     s, spec, self._clock, actor=actor, source=source, reason=why, action="rollback"
                 )
-                return new
             old = row_to_record(row)
             version = old.version if expected_version is None else expected_version
             new = write_row(

@@ -85,8 +85,9 @@ def row_to_spec(row: ModelDeployment) -> ModelSpec:
         "enabled": row.enabled,
         "schedule": row.schedule,
     }
-    # Stored rows were validated on the way in; construct without the replica cap.
-    return ModelSpec.model_validate(data, context={"max_replicas": 10**6})
+    # Stored rows were validated on the way in: read them as stored, without the bounds and
+    # checks added since (a row saved before a rule existed still lists and renders).
+    return ModelSpec.model_validate(data, context={"max_replicas": 10**6, "stored": True})
 
 
 def row_to_record(row: ModelDeployment) -> ModelRecord:
@@ -197,7 +198,9 @@ def insert_row(
     s.add(row)
     try:
         s.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "unique" not in str(exc.orig).lower():  # only a racing twin means "already exists"
+            raise
         raise duplicate(spec) from None
     rec = row_to_record(row)
     add_revision(

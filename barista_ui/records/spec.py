@@ -6,8 +6,7 @@ One schema serves every interface: the page, the CLI and the API all validate th
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import (
@@ -20,21 +19,30 @@ from pydantic import (
     model_validator,
 )
 
-from k8s.quantity import parse_quantity
-
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# [host[:port]/]path[:tag][@sha256:hex]; path components are lowercase alnum with separators.
-IMAGE = re.compile(
-    r"^(?:(?P<host>[a-zA-Z0-9.-]+(?::[0-9]+)?)/)?"
-    r"(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
-    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
-    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+from barista_ui.records.errors import FieldError, FieldValueError, RecordInvalid, field_errors
+from barista_ui.records.limits import (
+    DEFAULT_BOUNDS,
+    HOLIDAY_COUNTRY_CHARS,
+    HOLIDAY_SUBDIV_CHARS,
+    MAX_LENGTH,
+    TIMEZONE_CHARS,
+    ResourceBounds,
+    check_cpu,
+    check_env_sizes,
+    check_memory,
+    length_problem,
+    quantity,
+    shown,
 )
-RESERVED_LABELS = {"app.kubernetes.io/name", "app.kubernetes.io/managed-by", "team", "model"}
+from barista_ui.records.names import (
+    DNS_LABEL,
+    IMAGE,
+    check_team_name,
+    env_mapping,
+    label_mapping,
+)
+from barista_ui.schedule.language import ScheduleError, holiday_name, parse_spec, zone
+
 GPU_TYPES = (
     "nvidia-tesla-t4",
     "nvidia-l4",
@@ -44,51 +52,16 @@ GPU_TYPES = (
     "nvidia-tesla-v100",
 )
 DEFAULT_MAX_REPLICAS = 50
+_HOLIDAY_PROBE = datetime(2026, 1, 1, tzinfo=UTC)  # any day: only the calendar's name is checked
 
 
-class _FieldValueError(ValueError):
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+def _checked(info: ValidationInfo) -> bool:
+    """False for rows read back from the database: they are shown as stored, not judged again."""
+    return not (info.context or {}).get("stored")
 
 
-class FieldError(BaseModel):
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
-
-
-class RecordInvalid(ValueError):
-    """Validation failed; ``errors`` name each field and what is allowed."""
-
-    def __init__(self, errors: list[FieldError], name: str | None = None):
-        self.errors = errors
-        self.name = name
-        prefix = f"{name}: " if name else ""
-        super().__init__(prefix + "; ".join(str(e) for e in errors))
-
-    def by_field(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for e in self.errors:
-            out.setdefault(e.field, e.message)
-        return out
-
-
-def quantity(value: Any, field: str, *, kind: str) -> Decimal:
-    """Parse a Kubernetes quantity, rejecting negatives and free text with a useful message."""
-    example = '"500m", "1", "2.5"' if kind == "cpu" else '"512Mi", "2Gi", "1G"'
-    if isinstance(value, bool) or value is None or str(value).strip() == "":
-        raise ValueError(f"must be a Kubernetes quantity such as {example}")
-    try:
-        parsed = parse_quantity(str(value).strip() if isinstance(value, str) else value)
-    except (ValueError, TypeError):
-        raise ValueError(f"'{value}' is not a Kubernetes quantity; use e.g. {example}") from None
-    if parsed < 0:
-        raise ValueError(f"'{value}' is negative; a quantity must be zero or more")
-    return parsed
+def _bounds(info: ValidationInfo) -> ResourceBounds:
+    return (info.context or {}).get("bounds") or DEFAULT_BOUNDS
 
 
 def _cap(info: ValidationInfo) -> int:
@@ -106,35 +79,49 @@ class CpuMem(_Strict):
 
     @field_validator("cpu", mode="before")
     @classmethod
-    def _cpu(cls, v: Any) -> str | None:
+    def _cpu(cls, v: Any, info: ValidationInfo) -> str | None:
         if v is None:
             return None
-        quantity(v, "cpu", kind="cpu")
+        if _checked(info):
+            check_cpu(v, _bounds(info))
+        else:
+            quantity(v, kind="cpu")
         return str(v).strip()
 
     @field_validator("memory", mode="before")
     @classmethod
-    def _mem(cls, v: Any) -> str | None:
+    def _mem(cls, v: Any, info: ValidationInfo) -> str | None:
         if v is None:
             return None
-        q = quantity(v, "memory", kind="memory")
-        if 0 < q < 1024 * 1024:
-            raise ValueError(f"'{v}' is less than 1Mi; did you mean '{v}Mi' or '{v}Gi'?")
+        if _checked(info):
+            check_memory(v, _bounds(info))
+        else:
+            quantity(v, kind="memory")
         return str(v).strip()
 
 
 class Gpu(_Strict):
-    count: int = Field(default=0, ge=0, le=16)
+    count: int = Field(default=0, ge=0)
     type: str | None = None
+
+    @field_validator("count")
+    @classmethod
+    def _count_cap(cls, v: int, info: ValidationInfo) -> int:
+        cap = _bounds(info).max_gpus
+        if _checked(info) and v > cap:
+            raise ValueError(
+                f"{v} is above the maximum of {cap} GPUs per replica (BARISTA_MAX_GPUS)"
+            )
+        return v
 
     @model_validator(mode="after")
     def _type(self) -> Gpu:
         if self.count > 0 and not self.type:
-            raise _FieldValueError(
+            raise FieldValueError(
                 "type", f"is required when count > 0; one of {', '.join(GPU_TYPES)}"
             )
         if self.type and self.type not in GPU_TYPES:
-            raise _FieldValueError(
+            raise FieldValueError(
                 "type", f"'{self.type}' is not known; one of {', '.join(GPU_TYPES)}"
             )
         if self.count == 0:
@@ -150,13 +137,13 @@ class Resources(_Strict):
     @model_validator(mode="after")
     def _limits(self) -> Resources:
         if not self.requests.cpu:
-            raise _FieldValueError("requests.cpu", 'is required, e.g. "500m" or "1"')
+            raise FieldValueError("requests.cpu", 'is required, e.g. "500m" or "1"')
         if not self.requests.memory:
-            raise _FieldValueError("requests.memory", 'is required, e.g. "512Mi" or "2Gi"')
+            raise FieldValueError("requests.memory", 'is required, e.g. "512Mi" or "2Gi"')
         for key, kind in (("cpu", "cpu"), ("memory", "memory")):
             req, lim = getattr(self.requests, key), getattr(self.limits, key)
-            if req and lim and quantity(lim, key, kind=kind) < quantity(req, key, kind=kind):
-                raise _FieldValueError(
+            if req and lim and quantity(lim, kind=kind) < quantity(req, kind=kind):
+                raise FieldValueError(
                     f"limits.{key}",
                     f"{lim} is below requests.{key} ({req}); a limit must be at least the request",
                 )
@@ -180,16 +167,43 @@ class Autoscaling(_Strict):
     @model_validator(mode="after")
     def _range(self) -> Autoscaling:
         if self.min > self.max:
-            raise _FieldValueError("min", f"{self.min} is greater than max ({self.max})")
+            raise FieldValueError("min", f"{self.min} is greater than max ({self.max})")
         return self
 
 
+def _within(field: str, value: str, limit: int) -> None:
+    problem = length_problem(value, limit)
+    if problem:
+        raise FieldValueError(field, problem)
+
+
 class Holidays(_Strict):
+    """A holiday calendar, checked by the schedule language's own lookup."""
+
     country: str
     subdiv: str | None = None
 
+    @model_validator(mode="after")
+    def _known(self, info: ValidationInfo) -> Holidays:
+        if not _checked(info):
+            return self
+        _within("country", self.country, HOLIDAY_COUNTRY_CHARS)
+        try:
+            holiday_name(_HOLIDAY_PROBE, self.country, None, "UTC")
+        except ScheduleError as exc:
+            raise FieldValueError("country", str(exc)) from None
+        if self.subdiv is not None:
+            _within("subdiv", self.subdiv, HOLIDAY_SUBDIV_CHARS)
+            try:
+                holiday_name(_HOLIDAY_PROBE, self.country, self.subdiv, "UTC")
+            except ScheduleError as exc:
+                raise FieldValueError("subdiv", str(exc)) from None
+        return self
+
 
 class ScheduleConfig(_Strict):
+    """A model's own schedule; specs are read by the schedule language's parser (one rule)."""
+
     uptime: str | None = None
     downtime: str | None = None
     timezone: str | None = None
@@ -198,9 +212,29 @@ class ScheduleConfig(_Strict):
     holidays: Holidays | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> ScheduleConfig:
+    def _parse(self, info: ValidationInfo) -> ScheduleConfig:
         if self.uptime and self.downtime:
             raise ValueError("give either an uptime or a downtime schedule, not both")
+        if not _checked(info):
+            return self
+        if self.timezone is not None:
+            _within("timezone", self.timezone, TIMEZONE_CHARS)
+            try:
+                zone(self.timezone)
+            except ScheduleError as exc:
+                raise FieldValueError("timezone", str(exc)) from None
+        for field in ("uptime", "downtime"):
+            text = getattr(self, field)
+            if text is None:
+                continue
+            try:  # without a timezone, windows take the default one: any valid zone reads alike
+                parse_spec(text, self.timezone or "UTC")
+            except ScheduleError as exc:
+                raise FieldValueError(field, str(exc)) from None
+        if self.downtime_replicas > _cap(info):
+            raise FieldValueError(
+                "downtime_replicas", f"{self.downtime_replicas} is above the limit of {_cap(info)}"
+            )
         return self
 
 
@@ -229,32 +263,39 @@ class ModelSpec(_Strict):
     def _dns(cls, v: str) -> str:
         if not v:
             raise ValueError("is required")
-        if len(v) > 63 or not DNS_LABEL.match(v):
+        if len(v) > MAX_LENGTH["name"] or not DNS_LABEL.match(v):
             raise ValueError(
-                f"'{v}' is not a valid DNS-1123 label: use at most 63 lowercase letters, digits "
-                "and '-', starting and ending with a letter or digit"
+                f"{shown(v)} is not a valid DNS-1123 label: use at most 63 lowercase letters, "
+                "digits and '-', starting and ending with a letter or digit"
             )
         return v
 
     @field_validator("team")
     @classmethod
     def _team(cls, v: str) -> str:
-        if not v:
-            raise ValueError("is required")
-        if len(v) > 63 or not LABEL_VALUE.match(v):
-            raise ValueError(
-                f"'{v}' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', "
-                "starting and ending with a letter or digit"
-            )
+        try:
+            return check_team_name(v)
+        except FieldValueError as exc:
+            raise ValueError(exc.message) from None
+
+    @field_validator("owner", "description", "model_uri", "model_version")
+    @classmethod
+    def _length(cls, v: str, info: ValidationInfo) -> str:
+        problem = length_problem(v, MAX_LENGTH[str(info.field_name)]) if _checked(info) else None
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("image")
     @classmethod
-    def _image(cls, v: str) -> str:
+    def _image(cls, v: str, info: ValidationInfo) -> str:
+        problem = length_problem(v, MAX_LENGTH["image"]) if _checked(info) else None
+        if problem:
+            raise ValueError(problem)
         m = IMAGE.match(v or "")
         if not v or not m:
             raise ValueError(
-                f"'{v}' is not a valid image reference; use registry/path:tag or "
+                f"{shown(v)} is not a valid image reference; use registry/path:tag or "
                 "registry/path@sha256:<64 hex>, e.g. registry.example.com/fraud-scorer:1.4.2"
             )
         if not m.group("tag") and not m.group("digest"):
@@ -263,50 +304,16 @@ class ModelSpec(_Strict):
 
     @field_validator("env", mode="before")
     @classmethod
-    def _env(cls, v: Any) -> dict[str, str]:
-        if v is None:
-            return {}
-        if not isinstance(v, dict):
-            raise ValueError("must be a mapping of NAME: value")
-        out = {}
-        for k, val in v.items():
-            if not isinstance(k, str) or not ENV_NAME.match(k):
-                raise ValueError(
-                    f"'{k}' is not a valid variable name: letters, digits and '_', "
-                    "not starting with a digit"
-                )
-            if isinstance(val, (dict, list)):
-                raise ValueError(f"value of {k} must be text, not a {type(val).__name__}")
-            out[k] = (
-                "" if val is None else (str(val).lower() if isinstance(val, bool) else str(val))
-            )
+    def _env(cls, v: Any, info: ValidationInfo) -> dict[str, str]:
+        out = env_mapping(v)
+        if _checked(info):
+            check_env_sizes(out)
         return out
 
     @field_validator("labels", mode="before")
     @classmethod
     def _labels(cls, v: Any) -> dict[str, str]:
-        if v is None:
-            return {}
-        if not isinstance(v, dict):
-            raise ValueError("must be a mapping of key: value")
-        out = {}
-        for k, val in v.items():
-            k = str(k)
-            prefix, _, name = k.rpartition("/")
-            if (
-                not name
-                or len(name) > 63
-                or not LABEL_NAME.match(name)
-                or (prefix and (len(prefix) > 253 or not DNS_SUBDOMAIN.match(prefix)))
-            ):
-                raise ValueError(f"'{k}' is not a valid label key")
-            if k in RESERVED_LABELS:
-                raise ValueError(f"'{k}' is set by Barista and cannot be overridden")
-            sval = "" if val is None else str(val)
-            if len(sval) > 63 or not LABEL_VALUE.match(sval):
-                raise ValueError(f"value '{sval}' of label '{k}' is not a valid label value")
-            out[k] = sval
-        return out
+        return label_mapping(v)
 
     @field_validator("replicas")
     @classmethod
@@ -330,33 +337,34 @@ class ModelSpec(_Strict):
         return d
 
 
-def validate_record(data: Any, *, max_replicas: int = DEFAULT_MAX_REPLICAS) -> ModelSpec:
-    """Validate one record (a dict in the file format); raise RecordInvalid naming each field."""
+def validate_record(
+    data: Any,
+    *,
+    max_replicas: int = DEFAULT_MAX_REPLICAS,
+    bounds: ResourceBounds = DEFAULT_BOUNDS,
+) -> ModelSpec:
+    """Validate one record (a dict in the file format); raise RecordInvalid naming each field.
+    ``bounds`` caps CPU, memory and GPUs per replica (the settings' BARISTA_MAX_*)."""
     if isinstance(data, ModelSpec):
         data = data.model_dump()
     if not isinstance(data, dict):
         raise RecordInvalid([FieldError(field="", message="a record must be a mapping of keys")])
     try:
-        return ModelSpec.model_validate(data, context={"max_replicas": max_replicas})
+        return ModelSpec.model_validate(
+            data, context={"max_replicas": max_replicas, "bounds": bounds}
+        )
     except ValidationError as exc:
-        raise RecordInvalid(_field_errors(exc), name=data.get("name")) from None
+        raise RecordInvalid(field_errors(exc), name=data.get("name")) from None
 
 
-def _field_errors(exc: ValidationError) -> list[FieldError]:
-    errors = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
-        ctx_err = (err.get("ctx") or {}).get("error")
-        if isinstance(ctx_err, _FieldValueError):
-            field = f"{loc}.{ctx_err.field}" if loc else ctx_err.field
-            errors.append(FieldError(field=field, message=ctx_err.message))
-            continue
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key; check the spelling (unknown keys are not ignored)"
-        elif err["type"] == "missing":
-            msg = "is required"
-        errors.append(FieldError(field=loc, message=msg))
-    return errors
+__all__ = [
+    "DEFAULT_BOUNDS",
+    "GPU_TYPES",
+    "FieldError",
+    "FieldValueError",
+    "ModelSpec",
+    "RecordInvalid",
+    "ResourceBounds",
+    "check_team_name",
+    "validate_record",
+]

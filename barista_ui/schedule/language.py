@@ -30,6 +30,7 @@ _RFC3339 = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|z|[+-]\d{2}:
 _ABSOLUTE = re.compile(rf"^({_RFC3339})\s*-\s*({_RFC3339})$")
 _WEEKLY = re.compile(r"^([A-Za-z]+)\s*-\s*([A-Za-z]+)\s+(\S+?)\s*-\s*(\S+?)(?:\s+(\S+))?$")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+MAX_SPEC_CHARS = 1024  # a week of windows fits many times over; more is a mistake or an attack
 
 
 class ScheduleError(ValueError):
@@ -198,6 +199,10 @@ def _parse_part(part: str, default_tz: str | None) -> WeeklyWindow | AbsoluteWin
 
 @lru_cache(maxsize=4096)
 def parse_spec(text: str, default_tz: str | None = None) -> Spec:
+    if len(text or "") > MAX_SPEC_CHARS:
+        raise ScheduleError(
+            f"schedule is {len(text):,} characters long; at most {MAX_SPEC_CHARS:,} are allowed"
+        )
     raw = (text or "").strip()
     if not raw:
         raise ScheduleError(
@@ -320,14 +325,21 @@ def week_grid(schedule: Schedule, week_start_local: date, tz: ZoneInfo) -> list[
 def _holiday_calendar(country: str, subdiv: str | None):
     import holidays
 
-    try:
-        return holidays.country_holidays(country, subdiv=subdiv)
-    except NotImplementedError:
-        raise ScheduleError(f"unknown holiday calendar country '{country}'") from None
-    except Exception as exc:  # holidays raises its own errors for bad subdivisions
+    known = holidays.list_supported_countries()
+    if country not in known:
         raise ScheduleError(
-            f"unknown subdivision '{subdiv}' for country '{country}': {exc}"
-        ) from None
+            f"unknown holiday calendar country '{country[:16]}': use an ISO 3166 code such as "
+            "US, DE, GB, FR or JP"
+        )
+    if subdiv is None:
+        return holidays.country_holidays(country)
+    spelled = {s.upper(): s for s in known[country]}
+    if subdiv not in spelled:
+        allowed = ", ".join(known[country]) or "none"
+        raise ScheduleError(
+            f"unknown subdivision '{subdiv[:16]}' for country '{country}': use one of {allowed}"
+        )
+    return holidays.country_holidays(country, subdiv=spelled[subdiv])
 
 
 def holiday_name(at: datetime, country: str, subdiv: str | None, tz: str) -> str | None:

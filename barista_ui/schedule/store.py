@@ -12,8 +12,9 @@ from typing import cast
 
 from sqlmodel import Session, col, select
 
+from barista_ui.records.spec import check_team_name
 from barista_ui.schedule.decide import Override, validate_override
-from barista_ui.schedule.language import ScheduleError, State, holiday_name, parse_schedule
+from barista_ui.schedule.language import ScheduleError, State, holiday_name, parse_schedule, zone
 from data.db import transaction
 from data.ops_tables import ScheduleMemory, ScheduleOverride, SchedulePolicy, SchedulerAction
 
@@ -140,7 +141,10 @@ class ScheduleStore:
         """Validate, then save the global (``team`` = "") or a team's schedule."""
         if scope not in ("global", "team"):
             raise ScheduleError("scope must be 'global' or 'team'")
+        if scope == "team":
+            check_team_name(team, "team")
         tz = timezone or self.default_tz
+        zone(tz)  # a policy of 'always' names no zone in its spec: check the one it is given
         parse_schedule(uptime, downtime, tz)  # validates
         if holidays:
             holiday_name(self.clock(), holidays[0], holidays[1], tz)
