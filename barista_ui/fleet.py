@@ -20,6 +20,7 @@ from barista_ui.cluster.status import FleetStatus, StatusRow
 from barista_ui.cost.board import CostBoard
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.service import ModelService, Saved
+from barista_ui.records.spec import ModelSpec
 from barista_ui.schedule.decide import explain
 from barista_ui.schedule.engine import SchedulerEngine
 from barista_ui.schedule.language import wall_to_instant, zone
@@ -76,6 +77,11 @@ class Fleet:
     @property
     def max_replicas(self) -> int:
         return self.models.registry.max_replicas
+
+    def validate(self, data: dict[str, Any]) -> ModelSpec:
+        """The registry's validation with this deployment's bounds (replicas, CPU, memory, GPUs),
+        so the page refuses exactly what the CLI refuses."""
+        return self.models.registry.validate(data)
 
     def rows(
         self,

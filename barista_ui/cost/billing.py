@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from barista_ui.cost.money import MoneyError, check_amount
+from barista_ui.records.limits import MAX_LENGTH, shown
+from barista_ui.records.names import LABEL_VALUE
 from barista_ui.safe_input import InputError, load_json
 
 FORMATS = ("focus", "gcp")
@@ -133,8 +135,8 @@ def parse_focus(text: str, team_key: str = "team", model_key: str = "model") -> 
                 line=line,
                 time=_time(raw.get("ChargePeriodStart"), "ChargePeriodStart", line),
                 cost_usd=cost,
-                team=_label(tags.get(team_key)),
-                model=_label(tags.get(model_key)),
+                team=_tag(tags.get(team_key), team_key, line),
+                model=_tag(tags.get(model_key), model_key, line),
                 service=(raw.get("ServiceName") or None),
                 resource=(raw.get("ResourceId") or None),
                 row_hash=digest(json.dumps(raw, sort_keys=True)),
@@ -166,6 +168,22 @@ def _json(text: str, what: str, line: int) -> Any:
 
 def _label(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _tag(value: Any, key: str, line: int) -> str | None:
+    """A team or model tag: a Kubernetes label value (the team rule of records), since Barista
+    reads it from the labels it sets."""
+    label = _label(value)
+    if label is None:
+        return None
+    if len(label) > MAX_LENGTH["team"] or not LABEL_VALUE.match(label):
+        raise BillingFileError(
+            line,
+            f"{key} {shown(label)} is not a label value Barista sets: at most "
+            f"{MAX_LENGTH['team']} letters, digits, '-', '_' or '.', starting and ending with a "
+            "letter or digit",
+        )
+    return label
 
 
 def parse_gcp(
@@ -203,8 +221,8 @@ def parse_gcp(
                 line=line,
                 time=_time(raw.get("usage_start_time"), "usage_start_time", line),
                 cost_usd=cost,
-                team=_label(labels.get(team_key)),
-                model=_label(labels.get(model_key)),
+                team=_tag(labels.get(team_key), team_key, line),
+                model=_tag(labels.get(model_key), model_key, line),
                 service=service.get("description") if isinstance(service, dict) else None,
                 resource=(raw.get("resource") or {}).get("name")
                 if isinstance(raw.get("resource"), dict)

@@ -9,6 +9,7 @@ from nicegui import run, ui
 
 from barista_ui.cost.billing import BillingFileError
 from barista_ui.cost.board import CostBoard
+from barista_ui.safe_input import MAX_BILLING_BYTES
 from components.theme import current_user
 
 OnImported = Callable[[], Awaitable[None]]
@@ -55,8 +56,10 @@ def build_import_dialog(board: CostBoard, on_imported: OnImported) -> ui.dialog:
             _say(result, f"imported {res['new_rows']} rows, ${res['new_usd']:,.2f}", ok=True)
             await on_imported()
 
-        ui.upload(on_upload=upload, auto_upload=True, max_files=1).props(
-            "accept=.csv,.json,.jsonl,.ndjson flat bordered"
-        ).classes("w-full").mark("cost-upload")
+        ui.upload(
+            on_upload=upload, auto_upload=True, max_files=1, max_file_size=MAX_BILLING_BYTES
+        ).props("accept=.csv,.json,.jsonl,.ndjson flat bordered").classes("w-full").mark(
+            "cost-upload"
+        )
         ui.button("Close", on_click=dialog.close).props("flat")
     return dialog

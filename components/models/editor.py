@@ -13,7 +13,7 @@ from barista_ui.fleet import Fleet
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
 from barista_ui.records.service import ClusterRefused, Saved
-from barista_ui.records.spec import ModelSpec, RecordInvalid, validate_record
+from barista_ui.records.spec import ModelSpec, RecordInvalid
 from components.models.actions import OnDone, run_done
 from components.models.form import (
     blank_record,
@@ -203,7 +203,7 @@ class ModelEditor:
         for label in self.error_labels.values():
             label.set_visibility(False)
         try:
-            spec = validate_record(_clean(self.data), max_replicas=self.fleet.max_replicas)
+            spec = self.fleet.validate(_clean(self.data))
         except RecordInvalid as exc:
             top = []
             for err in exc.errors:

@@ -215,3 +215,23 @@ def test_cli_compare_modeled_and_billed_per_team_and_day(tmp_path: Path, cli_run
     assert rows[1]["day"] == "2026-10-04" and rows[1]["billed_usd"] == 0
     res = cli_run(*args, "--by", "team")
     assert "modeled $" in res.stdout and "billed / modeled 0.417" in res.stdout
+
+
+def test_a_tag_that_no_label_could_hold_is_refused_with_its_line() -> None:
+    from barista_ui.cost.billing import BillingFileError, parse_focus
+
+    long_team = "t" * 70
+    text = (
+        "ChargePeriodStart,EffectiveCost,BilledCost,BillingCurrency,Tags\n"
+        '2026-11-02T00:00:00Z,1.0,1.0,USD,"{""team"": ""nlp""}"\n'
+        f'2026-11-02T01:00:00Z,1.0,1.0,USD,"{{""team"": ""{long_team}""}}"\n'
+    )
+    with pytest.raises(BillingFileError) as info:
+        parse_focus(text)
+    assert "line 3" in str(info.value) and "team" in str(info.value)
+    bad_model = text.replace(long_team, "nlp").replace(
+        '""team"": ""nlp""}"\n', '""team"": ""nlp"", ""model"": ""<a href=x>""}"\n', 1
+    )
+    with pytest.raises(BillingFileError) as info:
+        parse_focus(bad_model)
+    assert "line 2" in str(info.value) and "model" in str(info.value)
