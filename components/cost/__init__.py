@@ -1,2 +1,2 @@
-"""The Cost tab (figures, charts, budgets, billing import, price table) and the cost lines shown
-in the model panel and editor."""
+"""The Cost tab: controls, headline figures, charts, budgets, billing import, the per-model
+table and the price table (the panel's and editor's cost lines are in ``components.widgets``)."""
