@@ -37,6 +37,7 @@ from barista_ui.records.limits import (
 from barista_ui.records.names import (
     DNS_LABEL,
     IMAGE,
+    EnvValue,
     check_team_name,
     env_mapping,
     label_mapping,
@@ -253,7 +254,7 @@ class ModelSpec(_Strict):
     replicas: int = Field(default=1, ge=0)
     resources: Resources = Field(default_factory=Resources)
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, EnvValue] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
     schedule: ScheduleConfig | None = None
@@ -304,7 +305,7 @@ class ModelSpec(_Strict):
 
     @field_validator("env", mode="before")
     @classmethod
-    def _env(cls, v: Any, info: ValidationInfo) -> dict[str, str]:
+    def _env(cls, v: Any, info: ValidationInfo) -> dict[str, EnvValue]:
         out = env_mapping(v)
         if _checked(info):
             check_env_sizes(out)
