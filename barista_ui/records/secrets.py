@@ -79,6 +79,16 @@ def mask_manifests(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def check_not_masked(env: dict[str, Any]) -> None:
+    """Refuse a mask as a value: a masked export re-imported would overwrite the real secret."""
+    for name, value in env.items():
+        if value == MASK and is_secret_name(name):
+            raise ValueError(
+                f"value of {name} is the mask {MASK} (from an export without --show-secrets); "
+                "give the real value or a Secret reference"
+            )
+
+
 def plain_secret_names(env: dict[str, Any] | None) -> list[str]:
     """Secret-looking names that hold a plain value (where a Secret reference belongs)."""
     return [k for k, v in (env or {}).items() if isinstance(v, str) and v and is_secret_name(k)]

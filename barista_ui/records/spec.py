@@ -42,6 +42,7 @@ from barista_ui.records.names import (
     env_mapping,
     label_mapping,
 )
+from barista_ui.records.secrets import check_not_masked
 from barista_ui.schedule.language import ScheduleError, holiday_name, parse_spec, zone
 
 GPU_TYPES = (
@@ -309,6 +310,7 @@ class ModelSpec(_Strict):
         out = env_mapping(v)
         if _checked(info):
             check_env_sizes(out)
+        check_not_masked(out)
         return out
 
     @field_validator("labels", mode="before")
