@@ -14,6 +14,7 @@ import os
 import sys
 
 from nicegui import app, ui
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 
 from barista_ui.app import App, build_app
@@ -35,6 +36,9 @@ def create_app(settings: Settings) -> App:
     # The page's event loop shares the GIL with worker threads (cost figures, reconciles): hand
     # it back after 1 ms instead of 5, so a busy thread delays a page handler less.
     sys.setswitchinterval(0.001)
+    # A page on another site may resolve its own name to 127.0.0.1 (DNS rebinding): answer only
+    # the names the dashboard is meant to be reached by.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts())
     barista = build_app(settings, embedded=True)
     mount(
         PageServices(fleet=barista.fleet, schedules=barista.schedule_board, cost=barista.cost_board)

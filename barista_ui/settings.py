@@ -12,6 +12,7 @@ from barista_ui.records.limits import ACTOR_CHARS, ResourceBounds
 from k8s.quantity import parse_quantity
 
 DEFAULT_DB_PATH = Path("var") / "barista.db"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,11 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8080
+    allowed_hosts: str = Field(
+        default="",
+        description="Extra Host header names the dashboard answers, comma-separated "
+        "(*.example.com allowed); loopback names and the bind host are always allowed",
+    )
     seed_demo: bool = Field(default=True, description="Seed the demo fleet into an empty database")
     max_replicas: int = Field(
         default=50, ge=1, le=100_000, description="Upper bound for a model's replicas"
@@ -94,6 +100,14 @@ class Settings(BaseSettings):
         except (ValueError, TypeError, ArithmeticError):
             raise ValueError(f"'{value}' is not a positive Kubernetes quantity") from None
         return value
+
+    def trusted_hosts(self) -> list[str]:
+        """Host header names the dashboard answers (the rest get 400: no DNS rebinding)."""
+        names = [*LOOPBACK_HOSTS]
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.append(self.host)
+        names += [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        return list(dict.fromkeys(names))
 
     def resource_bounds(self) -> ResourceBounds:
         """The ceilings on one replica's resources that record validation applies."""

@@ -59,9 +59,21 @@ def _metadata(record: Obj, *, with_hash: str | None = None) -> Obj:
     return meta
 
 
+def env_var(name: str, value: Any) -> Obj:
+    """A container env entry: a plain value, or ``valueFrom.secretKeyRef`` for a record's
+    ``{secretKeyRef: {name, key}}`` (the value then never leaves the cluster)."""
+    if isinstance(value, dict) and "secretKeyRef" in value:
+        ref = value["secretKeyRef"]
+        return {
+            "name": name,
+            "valueFrom": {"secretKeyRef": {"name": ref["name"], "key": ref["key"]}},
+        }
+    return {"name": name, "value": str(value)}
+
+
 def deployment_spec(record: Obj) -> Obj:
     """The Deployment spec without replicas (what the config hash covers)."""
-    env = [{"name": k, "value": str(v)} for k, v in (record.get("env") or {}).items()]
+    env = [env_var(k, v) for k, v in (record.get("env") or {}).items()]
     env += [
         {"name": "MODEL_NAME", "value": record["name"]},
         {"name": "MODEL_URI", "value": record.get("model_uri") or ""},

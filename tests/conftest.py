@@ -42,6 +42,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("BARISTA_CLUSTER", "none")
     monkeypatch.setenv("BARISTA_SCHEDULER_ENABLED", "false")
     monkeypatch.setenv("BARISTA_SEED_DEMO", "true")
+    monkeypatch.setenv("BARISTA_ALLOWED_HOSTS", "test")  # NiceGUI's user fixture: http://test
     yield db
 
 

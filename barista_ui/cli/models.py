@@ -21,6 +21,7 @@ from barista_ui.cli.context import (
 from barista_ui.cluster.reconciler import Reconciler
 from barista_ui.records.file_format import dump_records_yaml, load_records_yaml
 from barista_ui.records.registry import ModelRecord
+from barista_ui.records.secrets import mask_changes, mask_manifests, mask_record
 
 models_app = typer.Typer(
     help="Model records: list, create, edit, delete, history.", no_args_is_help=True
@@ -54,7 +55,7 @@ def models_list(
     """List model records."""
     recs = services().registry.list_models(team=team, namespace=namespace)
     emit(
-        [r.to_file_dict() for r in recs],
+        [mask_record(r.to_file_dict()) for r in recs],
         fmt,
         lambda: render_table(
             ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
@@ -73,7 +74,7 @@ def models_get(
     """Show one record (YAML by default)."""
     rec = services().registry.get(name, namespace)
     emit(
-        rec.to_file_dict(),
+        mask_record(rec.to_file_dict()),
         fmt,
         lambda: render_table(
             ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
@@ -152,7 +153,7 @@ def models_history(
             "source": r.source,
             "reason": r.reason,
             "time": r.created_at.isoformat(),
-            "changes": r.changes,
+            "changes": mask_changes(r.changes),
         }
         for r in revs
     ]
@@ -174,7 +175,7 @@ def models_history(
                     r.actor,
                     r.source,
                     r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    summary(r.changes),
+                    summary(mask_changes(r.changes)),
                     r.reason,
                 ]
                 for r in revs
@@ -206,9 +207,17 @@ def models_rollback(
 @handle_errors
 def export_fleet(
     output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)"),
+    show_secrets: bool = typer.Option(
+        False,
+        "--show-secrets",
+        help="Write plain values of secret-looking env names (*_KEY, *TOKEN*, *SECRET*, "
+        "*PASSWORD*) instead of a mask (for a backup that restores them)",
+    ),
 ) -> None:
-    """Write every record as multi-document YAML (backup, GitOps)."""
-    text = dump_records_yaml(services().registry.export_all())
+    """Write every record as multi-document YAML (backup, GitOps). Secret-looking env values
+    are masked unless --show-secrets."""
+    records = services().registry.export_all()
+    text = dump_records_yaml(records if show_secrets else [mask_record(r) for r in records])
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"exported to {output}", err=True)
@@ -272,11 +281,14 @@ def models_render(
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
 ) -> None:
     """Print the Kubernetes manifests of a record as YAML."""
-    from k8s.manifests import render_yaml
+    import yaml
+
+    from k8s.manifests import render
 
     svc = services()
     rec = svc.registry.get(name, namespace)
-    typer.echo(render_yaml(rec.to_file_dict(), svc.desired_for(rec.spec)), nl=False)
+    objects = mask_manifests(render(rec.to_file_dict(), svc.desired_for(rec.spec)))
+    typer.echo(yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False), nl=False)
 
 
 @models_app.command("scale")

@@ -142,8 +142,10 @@ def _bytes(value: Decimal) -> str:
     return f"{_number(value)} bytes"
 
 
-def check_env_sizes(env: dict[str, str]) -> None:
-    """Lengths of variable names and values (values are never quoted: they may be secrets)."""
+def check_env_sizes(env: dict[str, Any]) -> None:
+    """Lengths of variable names and values (values are never quoted: they may be secrets).
+    A Secret reference counts as its name and key."""
+    env = {k: val if isinstance(val, str) else _ref_text(val) for k, val in env.items()}
     for k, val in env.items():
         if len(k) > ENV_NAME_CHARS:
             raise ValueError(f"variable name {shown(k)} is longer than {ENV_NAME_CHARS} characters")
@@ -158,3 +160,8 @@ def check_env_sizes(env: dict[str, str]) -> None:
             f"names and values come to {total:,} characters; at most {ENV_TOTAL_CHARS:,} "
             "are allowed"
         )
+
+
+def _ref_text(value: Any) -> str:
+    ref = (value or {}).get("secretKeyRef") or {} if isinstance(value, dict) else {}
+    return f"{ref.get('name', '')}/{ref.get('key', '')}"

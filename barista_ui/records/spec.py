@@ -37,10 +37,12 @@ from barista_ui.records.limits import (
 from barista_ui.records.names import (
     DNS_LABEL,
     IMAGE,
+    EnvValue,
     check_team_name,
     env_mapping,
     label_mapping,
 )
+from barista_ui.records.secrets import check_not_masked
 from barista_ui.schedule.language import ScheduleError, holiday_name, parse_spec, zone
 
 GPU_TYPES = (
@@ -253,7 +255,7 @@ class ModelSpec(_Strict):
     replicas: int = Field(default=1, ge=0)
     resources: Resources = Field(default_factory=Resources)
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, EnvValue] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
     schedule: ScheduleConfig | None = None
@@ -304,10 +306,11 @@ class ModelSpec(_Strict):
 
     @field_validator("env", mode="before")
     @classmethod
-    def _env(cls, v: Any, info: ValidationInfo) -> dict[str, str]:
+    def _env(cls, v: Any, info: ValidationInfo) -> dict[str, EnvValue]:
         out = env_mapping(v)
         if _checked(info):
             check_env_sizes(out)
+        check_not_masked(out)
         return out
 
     @field_validator("labels", mode="before")

@@ -12,10 +12,12 @@ from nicegui import background_tasks, run, ui
 from barista_ui.fleet import Fleet
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
+from barista_ui.records.secrets import secret_hint
 from barista_ui.records.service import ClusterRefused, Saved
 from barista_ui.records.spec import ModelSpec, RecordInvalid
 from components.models.actions import OnDone, run_done
 from components.models.form import (
+    ENV_HINT,
     blank_record,
     get_path,
     kv_text,
@@ -99,13 +101,24 @@ class ModelEditor:
 
     def _kv_field(self, path: str, label: str) -> None:
         with ui.column().classes("gap-0 w-full"):
-            el = ui.textarea(label, value=kv_text(self.data.get(path))).props(
+            el = ui.textarea(label, value=kv_text(self.data.get(path), path)).props(
                 "dense outlined autogrow"
             )
             el.classes("w-full mono").mark(f"field-{path}")
             el.on_value_change(lambda e, p=path: self._changed_kv(p, e.value))
             self.inputs[path] = el
+            if path == "env":
+                el.props(f'hint="{ENV_HINT}"')
+                self.secret_hint = ui.label("").classes("text-xs text-orange-9 mt-4")
+                self.secret_hint.mark("hint-env-secret")
+                self._show_secret_hint()
             self._error_label(path)
+
+    def _show_secret_hint(self) -> None:
+        """Plain values under secret-looking names: suggest a Secret reference."""
+        text = secret_hint(self.data.get("env"))
+        self.secret_hint.set_text(text)
+        self.secret_hint.set_visibility(bool(text))
 
     def _error_label(self, path: str) -> None:
         label = ui.label("").classes("field-error").mark(f"error-{path}")
@@ -169,7 +182,9 @@ class ModelEditor:
         self._validate(show_missing=False)
 
     def _changed_kv(self, path: str, text: str) -> None:
-        self.data[path], bad = parse_kv(text)
+        self.data[path], bad = parse_kv(text, path)
+        if path == "env":
+            self._show_secret_hint()
         self._validate(show_missing=False)
         if bad:
             self._show_field_error(path, f"'{bad[0]}' is not KEY=value")
@@ -181,7 +196,7 @@ class ModelEditor:
         else:
             for path, el in self.inputs.items():
                 if path in ("env", "labels"):
-                    el.value = kv_text(self.data.get(path))
+                    el.value = kv_text(self.data.get(path), path)
                 else:
                     v = get_path(self.data, path)
                     el.value = v if not isinstance(el, ui.input) else ("" if v is None else str(v))

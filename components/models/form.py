@@ -10,6 +10,7 @@ from typing import Any
 
 from nicegui import ui
 
+from barista_ui.records.secrets import env_text, parse_env_value
 from barista_ui.records.spec import GPU_TYPES
 
 NEW_RECORD: dict[str, Any] = {
@@ -57,13 +58,19 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     data[parts[-1]] = value
 
 
-def kv_text(mapping: dict[str, str] | None) -> str:
+ENV_HINT = "A Secret's key instead of a value: KEY=secret:SECRET_NAME/KEY"
+
+
+def kv_text(mapping: dict[str, Any] | None, path: str = "labels") -> str:
+    if path == "env":
+        return env_text(mapping)  # the real values: the editor edits the record
     return "\n".join(f"{k}={v}" for k, v in (mapping or {}).items())
 
 
-def parse_kv(text: str) -> tuple[dict[str, str], list[str]]:
-    """KEY=value lines into a mapping, and the lines that are not KEY=value."""
-    out: dict[str, str] = {}
+def parse_kv(text: str, path: str = "labels") -> tuple[dict[str, Any], list[str]]:
+    """KEY=value lines into a mapping, and the lines that are not KEY=value. In env,
+    ``KEY=secret:NAME/KEY`` is a reference to a Kubernetes Secret."""
+    out: dict[str, Any] = {}
     bad = []
     for line in (text or "").splitlines():
         if not line.strip():
@@ -72,7 +79,7 @@ def parse_kv(text: str) -> tuple[dict[str, str], list[str]]:
             bad.append(line.strip())
             continue
         k, _, v = line.partition("=")
-        out[k.strip()] = v.strip()
+        out[k.strip()] = parse_env_value(v.strip()) if path == "env" else v.strip()
     return out, bad
 
 

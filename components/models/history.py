@@ -9,6 +9,7 @@ from nicegui import run, ui
 
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError, RevisionView
+from barista_ui.records.secrets import mask_changes
 from barista_ui.records.spec import RecordInvalid
 from components.models.actions import OnDone, run_done
 from components.theme import current_user, page_dialog, shown
@@ -38,7 +39,7 @@ def revision_row(r: RevisionView) -> dict[str, Any]:
         summary = f"{len(r.changes)} fields"
     else:
         summary = ", ".join(
-            f"{c['field']}: {shown(c['old'])} → {shown(c['new'])}" for c in r.changes
+            f"{c['field']}: {shown(c['old'])} → {shown(c['new'])}" for c in mask_changes(r.changes)
         )
     return {
         "number": r.number,
@@ -51,7 +52,7 @@ def revision_row(r: RevisionView) -> dict[str, Any]:
 
 
 def _diff(fleet: Fleet, record: ModelRecord, a: int, b: int) -> list[Change]:
-    return fleet.models.registry.diff(record.name, a, b, record.namespace)
+    return mask_changes(fleet.models.registry.diff(record.name, a, b, record.namespace))
 
 
 def _first_read(fleet: Fleet, record: ModelRecord) -> tuple[list[RevisionView], list[Change]]:

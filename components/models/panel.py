@@ -7,6 +7,7 @@ from nicegui import run, ui
 
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError
+from barista_ui.records.secrets import env_text
 from components.models.actions import OnDone, run_done
 from components.models.editor import open_editor
 from components.models.history import open_history
@@ -32,7 +33,7 @@ def details(record: ModelRecord) -> list[tuple[str, str]]:
             if scaling.enabled
             else "off",
         ),
-        ("Env", ", ".join(f"{k}={v}" for k, v in spec.env.items()) or "—"),
+        ("Env", env_text(spec.env, mask=True).replace("\n", ", ") or "—"),
         ("Labels", ", ".join(f"{k}={v}" for k, v in spec.labels.items()) or "—"),
         ("Version", f"{record.version} · updated {exact(record.updated_at)}"),
     ]

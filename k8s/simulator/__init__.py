@@ -10,6 +10,8 @@ coordination.k8s.io/v1 leases) with real semantics, so the official client works
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import tempfile
 import threading
@@ -76,7 +78,8 @@ class SimulatorConfig:
     hpa_interval_s: float = 15.0
     nodes: tuple[NodeSpec, ...] = DEFAULT_NODES
     history_size: int = 10_000
-    token: str | None = "barista-sim"
+    # a fresh bearer token per start: a fixed one would let anything on the host drive it
+    token: str | None = field(default_factory=lambda: secrets.token_urlsafe(24))
     bookmark_interval_s: float = 5.0
     seed: int = 7
     bad_image: Callable[[str], bool] | None = None
@@ -175,16 +178,22 @@ class Simulator:
         }
 
     def write_kubeconfig(self, path: str, token: str | None = None) -> str:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(yaml.safe_dump(self.kubeconfig(token), sort_keys=False))
+        """Write a kubeconfig readable by its owner only (mode 0600: it holds the token)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(self.kubeconfig(token), sort_keys=False)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            os.fchmod(out.fileno(), 0o600)  # an existing file keeps its mode on O_CREAT
+            out.write(text)
         return path
 
     def api_client(self):
         from kubernetes import config as kconfig
 
         fd = tempfile.NamedTemporaryFile("w", suffix=".kubeconfig", delete=False)  # noqa: SIM115
-        fd.write(yaml.safe_dump(self.kubeconfig()))
-        fd.close()
+        fd.close()  # NamedTemporaryFile creates it with mode 0600
+        self.write_kubeconfig(fd.name)
         self._kubeconfigs.append(fd.name)
         return kconfig.new_client_from_config(config_file=fd.name)
 
