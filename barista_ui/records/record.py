@@ -97,8 +97,8 @@ class Unreadable(RegistryError):
         self.record = record
         super().__init__(
             f"{record.namespace}/{record.name} is stored with values that are no longer valid "
-            f"({record.problem}); fix them with `barista models apply` of a corrected file or "
-            "the page's editor, or delete the model"
+            f"({record.problem}); fix them in the page's editor or with `barista models apply "
+            "-f` of a corrected file, or delete the model"
         )
 
 
