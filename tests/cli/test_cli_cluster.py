@@ -174,9 +174,10 @@ def test_list_and_status_flag_a_row_that_no_longer_validates(run, sim) -> None: 
     listed = invoke("models", "list", "-o", "json")
     assert listed.exit_code == 0, listed.output
     assert [r["name"] for r in json.loads(listed.stdout)] == ["fraud-scorer"]
-    assert "warning: ml-prod/churn is stored with values that are no longer valid" in (
-        listed.stderr
-    ) and "schedule.timezone" in listed.stderr
+    assert (
+        "warning: ml-prod/churn is stored with values that are no longer valid" in (listed.stderr)
+        and "schedule.timezone" in listed.stderr
+    )
     status = invoke("models", "status", "-o", "json")
     assert status.exit_code == 0, status.output
     assert "fraud-scorer" in {r["name"] for r in json.loads(status.stdout)}

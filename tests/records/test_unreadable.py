@@ -28,7 +28,10 @@ def test_the_fleet_reads_with_the_unreadable_rows_apart(fleet: RegistryService) 
     assert [r.name for r in records] == ["fraud-scorer"]
     churn, vision = unreadable
     assert isinstance(churn, UnreadableRecord) and churn.key == ("ml-prod", "churn")
-    assert "schedule.timezone: unknown timezone" in churn.problem and churn.stored["schedule"] == BAD_SCHEDULE
+    assert (
+        "schedule.timezone: unknown timezone" in churn.problem
+        and churn.stored["schedule"] == BAD_SCHEDULE
+    )
     assert "resources" in vision.problem and "limit" in vision.problem
     assert fleet.read_models(team="payments")[1] == unreadable
 
