@@ -69,7 +69,7 @@ def _header(fleet: Fleet, tab: str) -> ui.tabs:
             with ui.menu(), ui.column().classes("p-3"):
                 ui.label("Your name (recorded with your changes)").classes("text-xs text-grey-7")
                 ui.input(value=current_user(), on_change=lambda e: set_current_user(e.value)).props(
-                    "dense outlined"
+                    "dense outlined maxlength=254"
                 ).mark("user-name")
     return tabs
 

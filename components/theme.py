@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from nicegui import app, ui
 
+from barista_ui.records.limits import ACTOR_CHARS
+
 PRIMARY = "#6f4e37"  # coffee
 ACCENT = "#c08552"
 
@@ -86,8 +88,9 @@ def current_user() -> str:
         return "ui-user"
 
 
-def set_current_user(name: str) -> None:
-    app.storage.user["name"] = name.strip() or "ui-user"
+def set_current_user(name: str | None) -> None:
+    """Store the name (a cleared field means "ui-user"), cut to the actor column's length."""
+    app.storage.user["name"] = (name or "").strip()[:ACTOR_CHARS] or "ui-user"
 
 
 def page_dialog() -> ui.dialog:

@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from barista_ui.records.file_format import dump_records_yaml
 from barista_ui.records.limits import ACTOR_CHARS
+from barista_ui.records.record import Unreadable, UnreadableRecord
 from barista_ui.records.registry import RegistryError
 from barista_ui.records.spec import RecordInvalid
 from barista_ui.safe_input import (
@@ -81,6 +82,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     one_line = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
     typer.echo(f"error: {one_line}", err=True)
     raise typer.Exit(code)
+
+
+def warn_unreadable(records: Iterable[UnreadableRecord]) -> None:
+    """One ``warning:`` line on stderr per stored row that no longer validates (listed apart,
+    so the output itself stays valid JSON/YAML/table)."""
+    for rec in records:
+        typer.echo(f"warning: {Unreadable(rec)}", err=True)
 
 
 def handle_errors(fn: Callable) -> Callable:

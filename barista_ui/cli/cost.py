@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from barista_ui.cli.context import fail, handle_errors
+from barista_ui.cost.csv_safe import write_csv
 from barista_ui.cost.rates import DEFAULT_PRICES, PricingError, rate_breakdown
 
 MAX_ESTIMATE_HOURS = 876_000  # a hundred years
@@ -178,15 +179,7 @@ def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
 
 
 def _echo_csv(rows: list[dict]) -> None:
-    import csv
-    import io
-
-    buf = io.StringIO()
-    if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    typer.echo(buf.getvalue(), nl=False)
+    typer.echo(write_csv(rows, list(rows[0])) if rows else "", nl=False)
 
 
 def _echo_table(rows: list[dict], source: Source) -> None:

@@ -17,9 +17,11 @@ from barista_ui.cli.context import (
     read_file,
     render_table,
     services,
+    warn_unreadable,
 )
 from barista_ui.cluster.reconciler import Reconciler
 from barista_ui.records.file_format import dump_records_yaml, load_records_yaml
+from barista_ui.records.record import Unreadable, UnreadableRecord
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.secrets import mask_changes, mask_manifests, mask_record
 
@@ -53,7 +55,7 @@ def models_list(
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
 ) -> None:
     """List model records."""
-    recs = services().registry.list_models(team=team, namespace=namespace)
+    recs, unreadable = services().registry.read_models(team=team, namespace=namespace)
     emit(
         [mask_record(r.to_file_dict()) for r in recs],
         fmt,
@@ -62,6 +64,7 @@ def models_list(
             [model_row(r) for r in recs],
         ),
     )
+    warn_unreadable(unreadable)
 
 
 @models_app.command("get")
@@ -128,7 +131,10 @@ def models_delete(
     reason: str = typer.Option("", help="Why (kept in the revision)"),
 ) -> None:
     """Delete a record (its history is kept; rollback recreates it)."""
-    rec = services().registry.get(name, namespace)
+    try:
+        rec: ModelRecord | UnreadableRecord = services().registry.get(name, namespace)
+    except Unreadable as exc:  # stored with values no longer valid: deleting it is one fix
+        rec = exc.record
     saved = services().models.delete(
         rec.namespace, rec.name, actor=actor(), source="cli", reason=reason
     )
@@ -349,12 +355,12 @@ def models_status(
     svc = services()
     connected()
     live = svc.watch()
+    unreadable: list[UnreadableRecord] = []
     try:
-        records = (
-            [svc.registry.get(name, namespace)]
-            if name
-            else svc.registry.list_models(namespace=namespace)
-        )
+        if name:
+            records = [svc.registry.get(name, namespace)]
+        else:
+            records, unreadable = svc.registry.read_models(namespace=namespace)
         rows = svc.fleet_status().rows(records, unmanaged=not name)
     finally:
         live.stop()
@@ -377,6 +383,7 @@ def models_status(
             ],
         ),
     )
+    warn_unreadable(unreadable)
 
 
 @handle_errors

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from barista_ui.cluster.status import KeyState, LiveView, config_drift
+from barista_ui.records.record import Unreadable
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas, replicas_to_apply
 from barista_ui.records.spec import ModelSpec
@@ -165,7 +166,10 @@ class Reconciler:
         return [self.reconcile_now(r.key) for r in self.registry.list_models()]
 
     def _apply(self, key: Key) -> ReconcileResult:
-        record = self.registry.find(key[1], key[0])
+        try:
+            record = self.registry.find(key[1], key[0])
+        except Unreadable as exc:  # never applied, never deleted: left as it runs until fixed
+            return self._failed(key, str(exc))
         try:
             if record is None:
                 result = self.gateway.delete({"namespace": key[0], "name": key[1]})
@@ -313,6 +317,13 @@ class Reconciler:
                 self._enqueue(key)
         return keys
 
+    def _readable(self, key: Key) -> ModelRecord | None:
+        """The record of ``key``; None when gone or stored with values no longer valid."""
+        try:
+            return self.registry.find(key[1], key[0])
+        except Unreadable:
+            return None
+
     def check_drift(self) -> set[Key]:
         """Queue observed models whose Deployment is missing or runs another template.
 
@@ -324,9 +335,9 @@ class Reconciler:
             return set()
         if len(keys) > 20:  # one query instead of many
             by_key = {r.key: r for r in self.registry.list_models()}
-            records = [by_key[k] for k in keys if k in by_key]
         else:
-            records = [r for k in keys if (r := self.registry.find(k[1], k[0])) is not None]
+            by_key = {k: r for k in keys if (r := self._readable(k)) is not None}
+        records = [by_key[k] for k in keys if k in by_key]
         drifted = {r.key for r in records if config_drift(r.spec, self.live.snapshot(r.key))}
         with self._cond:
             for key in drifted:

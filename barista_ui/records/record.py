@@ -71,6 +71,38 @@ class ModelRecord:
 
 
 @dataclass(frozen=True)
+class UnreadableRecord:
+    """A stored row that no longer validates (saved before a check existed, or written around
+    Barista). Listed with its ``problem`` so it can be fixed or deleted; never applied to the
+    cluster, scheduled or costed. ``stored`` is the row in the file format, as stored."""
+
+    namespace: str
+    name: str
+    team: str
+    id: int
+    version: int
+    updated_at: datetime
+    problem: str
+    stored: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.namespace, self.name)
+
+
+class Unreadable(RegistryError):
+    """The record is stored with values that no longer validate; ``record`` says which."""
+
+    def __init__(self, record: UnreadableRecord):
+        self.record = record
+        super().__init__(
+            f"{record.namespace}/{record.name} is stored with values that are no longer valid "
+            f"({record.problem}); fix them in the page's editor or with `barista models apply "
+            "-f` of a corrected file, or delete the model"
+        )
+
+
+@dataclass(frozen=True)
 class RevisionView:
     number: int
     action: str

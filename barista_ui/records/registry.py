@@ -26,17 +26,18 @@ from barista_ui.records.record import (
     RegistryError,
     RevisionView,
     Source,
+    UnreadableRecord,
 )
 from barista_ui.records.rows import (
     add_revision,
+    conflict,
     find_row,
     insert_row,
     models_query,
+    read_row,
     resolve_namespace,
     revision_views,
     row_to_record,
-    row_to_spec,
-    spec_to_columns,
     write_row,
 )
 from barista_ui.records.spec import (
@@ -72,17 +73,18 @@ class RegistryService:
     def validate(self, data: dict[str, Any] | ModelSpec) -> ModelSpec:
         return validate_record(data, max_replicas=self.max_replicas, bounds=self.bounds)
 
-    def list_models(
-        self,
-        *,
-        team: str | None = None,
-        namespace: str | None = None,
-        enabled: bool | None = None,
-        search: str | None = None,
-    ) -> list[ModelRecord]:
+    def list_models(self, **filters: Any) -> list[ModelRecord]:
+        """The records that validate (filters: team, namespace, enabled, search): the ones
+        the cluster, the scheduler and the costs act on."""
+        return self.read_models(**filters)[0]
+
+    def read_models(self, **filters: Any) -> tuple[list[ModelRecord], list[UnreadableRecord]]:
+        """Every stored row in one read: the records, and the rows that no longer validate
+        (shown with their problem so they can be fixed or deleted; never acted on)."""
         with self._new_session() as s:
-            q = models_query(team=team, namespace=namespace, enabled=enabled, search=search)
-            return [row_to_record(r) for r in s.exec(q).all()]
+            rows = [read_row(r) for r in s.exec(models_query(**filters)).all()]
+        good = [r for r in rows if isinstance(r, ModelRecord)]
+        return good, [r for r in rows if isinstance(r, UnreadableRecord)]
 
     def get(self, name: str, namespace: str | None = None) -> ModelRecord:
         with self._new_session() as s:
@@ -249,17 +251,17 @@ class RegistryService:
         source: Source,
         reason: str = "",
         expected_version: int | None = None,
-    ) -> ModelRecord:
+    ) -> ModelRecord | UnreadableRecord:
         with transaction(self._new_session) as s:
             row = find_row(s, name, namespace)
-            old = row_to_record(row)
+            old = read_row(row)  # a row that no longer validates can still be deleted
             if expected_version is not None and row.version != expected_version:
-                raise Conflict(old, expected_version)
+                raise conflict(old, expected_version)
             s.delete(row)
             s.flush()
             add_revision(
                 s,
-                old.spec,
+                old.key,
                 self._clock,
                 action="delete",
                 actor=actor,
@@ -299,7 +301,7 @@ class RegistryService:
                 return insert_row(
                     s, spec, self._clock, actor=actor, source=source, reason=why, action="rollback"
                 )
-            old = row_to_record(row)
+            old = read_row(row)  # a rollback also fixes a row that no longer validates
             version = old.version if expected_version is None else expected_version
             new = write_row(
                 s,
@@ -364,8 +366,8 @@ class RegistryService:
                     )
                     outcomes.append(ApplyOutcome(spec.namespace, spec.name, "created", rec))
                     continue
-                old = row_to_record(row)
-                if old.spec == spec:
+                old = read_row(row)  # applying a valid file fixes a row that no longer validates
+                if isinstance(old, ModelRecord) and old.spec == spec:
                     outcomes.append(ApplyOutcome(spec.namespace, spec.name, "unchanged", old))
                     continue
                 rec = write_row(
@@ -394,7 +396,5 @@ __all__ = [
     "RegistryService",
     "RevisionView",
     "Source",
-    "row_to_record",
-    "row_to_spec",
-    "spec_to_columns",
+    "UnreadableRecord",
 ]

@@ -8,21 +8,26 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
+from pydantic import ValidationError
 from sqlalchemy import CursorResult, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from barista_ui.records.diff import diff_records
+from barista_ui.records.errors import field_errors
 from barista_ui.records.record import (
     SOURCES,
     Ambiguous,
     Conflict,
     ModelRecord,
     NotFound,
+    RegistryError,
     RevisionView,
+    Unreadable,
+    UnreadableRecord,
 )
-from barista_ui.records.spec import FieldError, ModelSpec, RecordInvalid
+from barista_ui.records.spec import FieldError, ModelSpec, RecordInvalid, ScheduleConfig
 from data.tables import ModelDeployment, Revision
 
 
@@ -57,8 +62,9 @@ def spec_to_columns(spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-def row_to_spec(row: ModelDeployment) -> ModelSpec:
-    data = {
+def row_to_data(row: ModelDeployment) -> dict[str, Any]:
+    """The row in the file format, as stored (not validated)."""
+    return {
         "name": row.name,
         "namespace": row.namespace,
         "team": row.team,
@@ -85,19 +91,65 @@ def row_to_spec(row: ModelDeployment) -> ModelSpec:
         "enabled": row.enabled,
         "schedule": row.schedule,
     }
+
+
+def row_to_spec(row: ModelDeployment) -> ModelSpec:
+    """The stored spec; raises pydantic's ValidationError for a row that no longer validates."""
     # Stored rows were validated on the way in: read them as stored, without the bounds and
     # checks added since (a row saved before a rule existed still lists and renders).
-    return ModelSpec.model_validate(data, context={"max_replicas": 10**6, "stored": True})
+    return ModelSpec.model_validate(
+        row_to_data(row), context={"max_replicas": 10**6, "stored": True}
+    )
 
 
-def row_to_record(row: ModelDeployment) -> ModelRecord:
+def read_row(row: ModelDeployment) -> ModelRecord | UnreadableRecord:
+    """The one place a stored row becomes a record: one that no longer validates (a schedule
+    saved before schedules were checked, a value written around Barista) comes back as an
+    :class:`UnreadableRecord` naming the problem instead of breaking whoever reads the fleet."""
+    try:
+        spec = row_to_spec(row)
+        problems = [] if spec.schedule is None else schedule_problems(spec.schedule)
+    except ValidationError as exc:
+        problems = field_errors(exc)
+    if problems:
+        return UnreadableRecord(
+            namespace=row.namespace,
+            name=row.name,
+            team=row.team,
+            id=row.id,  # type: ignore[arg-type]
+            version=row.version,
+            updated_at=row.updated_at,
+            problem="; ".join(str(e) for e in problems),
+            stored=row_to_data(row),
+        )
     return ModelRecord(
-        spec=row_to_spec(row),
+        spec=spec,
         id=row.id,  # type: ignore[arg-type]
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def schedule_problems(schedule: ScheduleConfig) -> list[FieldError]:
+    """A stored schedule the scheduler cannot read (its checks are not skipped on reading:
+    a schedule nobody can parse is no schedule at all)."""
+    try:
+        ScheduleConfig.model_validate(schedule.model_dump(), context={"max_replicas": 10**6})
+    except ValidationError as exc:
+        return [
+            FieldError(field=f"schedule.{e.field}".rstrip("."), message=e.message)
+            for e in field_errors(exc)
+        ]
+    return []
+
+
+def row_to_record(row: ModelDeployment) -> ModelRecord:
+    """The stored record; raises :class:`Unreadable` for a row that no longer validates."""
+    rec = read_row(row)
+    if isinstance(rec, UnreadableRecord):
+        raise Unreadable(rec)
+    return rec
 
 
 def models_query(
@@ -205,7 +257,7 @@ def insert_row(
     rec = row_to_record(row)
     add_revision(
         s,
-        spec,
+        (spec.namespace, spec.name),
         clock,
         action=action,
         actor=actor,
@@ -231,10 +283,10 @@ def write_row(
     force_revision: bool = False,
 ) -> ModelRecord:
     check_source(source)
-    current = row_to_record(row)
+    current = read_row(row)  # an unreadable row is fixed by writing a valid spec over it
     if row.version != expected_version:
-        raise Conflict(current, expected_version)
-    if current.spec == spec and not force_revision:
+        raise conflict(current, expected_version)
+    if isinstance(current, ModelRecord) and current.spec == spec and not force_revision:
         return current
     now = clock()
     values = spec_to_columns(spec)
@@ -252,13 +304,13 @@ def write_row(
         latest = s.get(ModelDeployment, row.id)
         if latest is None:
             raise NotFound(f"model '{spec.name}' was deleted by someone else")
-        raise Conflict(row_to_record(latest), expected_version)
+        raise conflict(read_row(latest), expected_version)
     s.expire(row)
     fresh = s.get(ModelDeployment, row.id)
     rec = row_to_record(fresh)  # type: ignore[arg-type]
     add_revision(
         s,
-        spec,
+        (spec.namespace, spec.name),
         clock,
         action=action,
         actor=actor,
@@ -272,7 +324,7 @@ def write_row(
 
 def add_revision(
     s: Session,
-    spec: ModelSpec,
+    key: tuple[str, str],
     clock: Callable[[], datetime],
     *,
     action: str,
@@ -284,13 +336,13 @@ def add_revision(
 ) -> None:
     last = s.exec(
         select(func.max(Revision.number)).where(
-            Revision.namespace == spec.namespace, Revision.name == spec.name
+            Revision.namespace == key[0], Revision.name == key[1]
         )
     ).one()
     s.add(
         Revision(
-            namespace=spec.namespace,
-            name=spec.name,
+            namespace=key[0],
+            name=key[1],
             number=int(last or 0) + 1,
             action=action,
             snapshot=snapshot,
@@ -302,6 +354,16 @@ def add_revision(
         )
     )
     s.flush()
+
+
+def conflict(current: ModelRecord | UnreadableRecord, expected_version: int) -> RegistryError:
+    if isinstance(current, ModelRecord):
+        return Conflict(current, expected_version)
+    return RegistryError(
+        f"{current.namespace}/{current.name} was changed by someone else (now version "
+        f"{current.version}, your edit was based on version {expected_version}); nothing was "
+        "saved — reload the record and apply your change again"
+    )
 
 
 def check_source(source: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from barista_ui.records.record import Unreadable
 from barista_ui.records.registry import (
     ApplyOutcome,
     Conflict,
@@ -63,6 +64,15 @@ class Saved:
     """A saved change. ``pending``: the cluster could not check it; ``notice`` says so."""
 
     record: ModelRecord
+    pending: bool = False
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A deleted record (``key``: namespace, name); ``pending`` as for :class:`Saved`."""
+
+    key: tuple[str, str]
     pending: bool = False
     notice: str = ""
 
@@ -176,9 +186,12 @@ class ModelService:
         source: Source,
         reason: str = "",
         expected_version: int | None = None,
-    ) -> Saved:
-        current = self.registry.get(name, namespace)
-        unreachable = self.gate.preflight(current.spec, delete=True)
+    ) -> Deleted:
+        try:
+            current: ModelRecord | None = self.registry.get(name, namespace)
+        except Unreadable:  # a row that no longer validates: nothing to dry-run, still deletable
+            current = None
+        unreachable = self.gate.preflight(current.spec, delete=True) if current else None
         old = self.registry.delete(
             namespace,
             name,
@@ -187,7 +200,11 @@ class ModelService:
             reason=reason,
             expected_version=expected_version,
         )
-        return self._saved(old, unreachable)
+        self.gate.submit(old.key)
+        if unreachable is None:
+            return Deleted(old.key)
+        what = f"{old.namespace}/{old.name} deletion"
+        return Deleted(old.key, True, unreachable_notice(what, unreachable))
 
     def rollback(
         self,

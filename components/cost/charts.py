@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 import pandas as pd
@@ -41,6 +42,12 @@ def _layout(fig: go.Figure, title: str, height: int = 300, **kw) -> go.Figure:
     return fig
 
 
+def label(value: object) -> str:
+    """A team/model/tag name as Plotly shows it: as text, never as markup (Plotly renders some
+    HTML in trace names and hover text, and these names come from records and billing files)."""
+    return html.escape(str(value), quote=False)
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
@@ -62,7 +69,7 @@ def daily_stack(df: pd.DataFrame, key: str, days: list[date]) -> go.Figure:
             fig.add_bar(
                 x=x,
                 y=[float(part.get(d, 0.0)) for d in days],
-                name=str(name),
+                name=label(name),
                 marker_color="#bdbdbd" if name == "other" else color(i),
             )
     return _layout(fig, f"Daily cost by {key} (USD)", barmode="stack")
@@ -74,8 +81,9 @@ def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
     for i, line in enumerate(lines):
         c = color(i)
         x = [str(d) for d in line.days]
+        team = label(line.team)
         fig.add_scatter(
-            x=x, y=line.cumulative, name=line.team, mode="lines", line={"color": c, "width": 2}
+            x=x, y=line.cumulative, name=team, mode="lines", line={"color": c, "width": 2}
         )
         if line.days:
             fig.add_scatter(
@@ -83,9 +91,9 @@ def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
                 y=[line.mtd, line.projected],
                 mode="lines",
                 line={"color": c, "dash": "dash", "width": 1.5},
-                name=f"{line.team} projected",
+                name=f"{team} projected",
                 showlegend=False,
-                hovertemplate=f"{line.team} projected: $%{{y:,.2f}}<extra></extra>",
+                hovertemplate=f"{team} projected: $%{{y:,.2f}}<extra></extra>",
             )
         if line.budget is not None:
             first = line.days[0] if line.days else month_end.replace(day=1)
@@ -94,9 +102,9 @@ def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
                 y=[line.budget, line.budget],
                 mode="lines",
                 line={"color": c, "dash": "dot", "width": 1},
-                name=f"{line.team} budget",
+                name=f"{team} budget",
                 showlegend=False,
-                hovertemplate=f"{line.team} budget: $%{{y:,.2f}}<extra></extra>",
+                hovertemplate=f"{team} budget: $%{{y:,.2f}}<extra></extra>",
             )
     fig = _layout(fig, "Month to date vs budget (dotted), projected to month end (dashed)")
     fig.update_xaxes(range=[str(month_end.replace(day=1)), str(month_end + timedelta(days=1))])

@@ -3,13 +3,13 @@ paged on the server: 2,000 models would otherwise all travel to the browser)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 import pandas as pd
 from nicegui import ui
 
+from barista_ui.cost.csv_safe import write_csv
 from barista_ui.cost.overview import Overview
 from components.cost import charts
 
@@ -81,9 +81,8 @@ def table_page(
 
 def _csv_button(data: pd.DataFrame, names: list[str]) -> None:
     def download() -> None:
-        buf = io.StringIO()
-        data[names].to_csv(buf, index=False)
-        ui.download(buf.getvalue().encode(), "barista-cost-by-model.csv", "text/csv")
+        text = write_csv(data[names].to_dict("records"), names)
+        ui.download(text.encode(), "barista-cost-by-model.csv", "text/csv")
 
     ui.button("Download CSV", icon="download", on_click=download).props("flat dense no-caps").mark(
         "cost-csv"

@@ -34,8 +34,13 @@ def columns() -> list[dict[str, Any]]:
 
 NAME_SLOT = r"""
 <q-td :props="props" class="cursor-pointer" @click="$parent.$emit('open', props.row)">
-  <div class="font-medium text-primary">{{ props.row.name }}</div>
-  <div class="text-xs text-grey-7 ellipsis" style="max-width: 300px">{{ props.row.description }}</div>
+  <div class="font-medium text-primary">{{ props.row.name }}
+    <q-badge v-if="props.row.problem" color="negative" label="error" class="q-ml-xs">
+      <q-tooltip>{{ props.row.problem }}</q-tooltip></q-badge></div>
+  <div v-if="props.row.problem" class="text-xs text-negative ellipsis" style="max-width: 300px">
+    {{ props.row.problem }}</div>
+  <div v-else class="text-xs text-grey-7 ellipsis" style="max-width: 300px">
+    {{ props.row.description }}</div>
 </q-td>
 """
 TAG_SLOT = r"""
@@ -82,7 +87,7 @@ SCHEDULE_SLOT = (
     r"""
 <q-td :props="props">
   <span class="text-xs">{{ props.row.sched }}</span>
-  <q-btn flat dense round size="xs" icon="more_time" class="q-ml-xs">
+  <q-btn v-if="!props.row.problem" flat dense round size="xs" icon="more_time" class="q-ml-xs">
     <q-menu auto-close>
       <q-list dense style="min-width: 190px">"""
     + "".join(

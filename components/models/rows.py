@@ -7,7 +7,7 @@ from typing import Any
 
 from barista_ui.cluster.status import StatusRow
 from barista_ui.fleet import FleetRow
-from barista_ui.records.registry import ModelRecord
+from barista_ui.records.registry import ModelRecord, UnreadableRecord
 from components.theme import SYNC_COLOURS, ago, exact, gpu_text
 
 
@@ -72,6 +72,41 @@ def table_row(row: FleetRow, now: datetime | None = None) -> dict[str, Any]:
         **record_fields(row.record, now),
         **live_fields(row.record, row.status),
         "sched": row.schedule,
+    }
+
+
+def unreadable_row(record: UnreadableRecord, now: datetime | None = None) -> dict[str, Any]:
+    """A stored row that no longer validates: its name with an error badge naming the problem;
+    no actions (nothing acts on it until it is fixed or deleted from its panel)."""
+    now = now or datetime.now(UTC)
+    stored = record.stored
+    return {
+        "key": row_key(record.namespace, record.name),
+        "name": record.name,
+        "namespace": record.namespace,
+        "description": "",
+        "problem": record.problem,
+        "team": record.team,
+        "owner": str(stored.get("owner") or ""),
+        "image": str(stored.get("image") or ""),
+        "tag": "",
+        "replicas": stored.get("replicas") or 0,
+        "enabled": bool(stored.get("enabled")),
+        "resources": "",
+        "gpu": "",
+        "updated_ts": record.updated_at.timestamp(),
+        "updated": ago(record.updated_at, now),
+        "updated_exact": exact(record.updated_at),
+        "version": record.version,
+        "ready": 0,
+        "desired": 0,
+        "sync": "Error",
+        "sync_colour": "negative",
+        "sync_msg": record.problem,
+        "reasons": "",
+        "live": False,
+        "sched": "—",
+        "search": f"{record.name} {record.team} {stored.get('image') or ''}".lower(),
     }
 
 

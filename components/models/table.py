@@ -13,13 +13,14 @@ from typing import Any
 from nicegui import events, run, ui
 
 from barista_ui.fleet import Fleet
-from barista_ui.records.registry import ModelRecord, NotFound
+from barista_ui.records.registry import ModelRecord, NotFound, UnreadableRecord
 from components.models import actions
 from components.models.columns import add_slots, columns
 from components.models.editor import open_editor
 from components.models.panel import open_panel
 from components.models.push import LivePatcher
-from components.models.rows import table_row
+from components.models.rows import table_row, unreadable_row
+from components.models.unreadable import open_unreadable_panel
 
 Stamp = tuple[int, int]
 
@@ -31,6 +32,7 @@ class Loaded:
     records: dict[str, ModelRecord]
     rows: list[dict[str, Any]]
     stamp: Stamp
+    unreadable: dict[str, UnreadableRecord]  # stored rows that no longer validate
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,17 @@ def build_models_tab(fleet: Fleet) -> None:
 
 def _load(fleet: Fleet, filters: Filters) -> Loaded:
     stamp = fleet.stamp()  # before the read: a write in between shows at the next poll
-    fleet_rows = fleet.rows(team=filters.team, namespace=filters.namespace, enabled=filters.enabled)
+    fleet_rows, unreadable = fleet.listing(
+        team=filters.team, namespace=filters.namespace, enabled=filters.enabled
+    )
     now = datetime.now(UTC)
     rows = [table_row(r, now) for r in fleet_rows]
+    broken = [unreadable_row(u, now) for u in unreadable]
     return Loaded(
-        {row["key"]: r.record for row, r in zip(rows, fleet_rows, strict=True)}, rows, stamp
+        {row["key"]: r.record for row, r in zip(rows, fleet_rows, strict=True)},
+        sorted([*rows, *broken], key=lambda r: (r["namespace"], r["name"])),
+        stamp,
+        {row["key"]: u for row, u in zip(broken, unreadable, strict=True)},
     )
 
 
@@ -58,6 +66,7 @@ class ModelsTable:
     def __init__(self, fleet: Fleet):
         self.fleet = fleet
         self.records: dict[str, ModelRecord] = {}
+        self.unreadable: dict[str, UnreadableRecord] = {}
         self.rows_by_key: dict[str, dict[str, Any]] = {}
         self.stamp: Stamp | None = None
         self._generation = 0
@@ -140,6 +149,7 @@ class ModelsTable:
 
     def _show(self, loaded: Loaded) -> None:
         self.records = loaded.records
+        self.unreadable = loaded.unreadable
         self.rows_by_key = {row["key"]: row for row in loaded.rows}
         self.table.rows = loaded.rows
         self.table.update()
@@ -177,6 +187,9 @@ class ModelsTable:
     # ------------------------------------------------------------------ actions
 
     async def open(self, key: str) -> None:
+        if key in self.unreadable:
+            open_unreadable_panel(self.fleet, self.unreadable[key], self.refresh)
+            return
         rec = self.records.get(key)
         if rec is None:
             return

@@ -161,3 +161,30 @@ def test_edit_while_the_cluster_is_down_is_saved_as_pending(
         second.stop()
         if "s" in cli._services_cache:
             cli._services_cache.pop("s").stop()
+
+
+def test_list_and_status_flag_a_row_that_no_longer_validates(run, sim) -> None:  # noqa: F811
+    from tests.unreadable_rows import BAD_SCHEDULE, spoil
+
+    invoke, tmp = run
+    invoke("models", "create", "-f", str(tmp / "m.yaml"))
+    (tmp / "churn.yaml").write_text(yaml.safe_dump(base_record(name="churn")))
+    invoke("models", "create", "-f", str(tmp / "churn.yaml"))
+    spoil(tmp / "cli.db", "ml-prod", "churn", schedule=BAD_SCHEDULE)
+    listed = invoke("models", "list", "-o", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["fraud-scorer"]
+    assert (
+        "warning: ml-prod/churn is stored with values that are no longer valid" in (listed.stderr)
+        and "schedule.timezone" in listed.stderr
+    )
+    status = invoke("models", "status", "-o", "json")
+    assert status.exit_code == 0, status.output
+    assert "fraud-scorer" in {r["name"] for r in json.loads(status.stdout)}
+    assert "warning: ml-prod/churn" in status.stderr
+    one = invoke("models", "status", "churn")
+    assert one.exit_code == 1 and one.stderr.startswith("error: ml-prod/churn is stored")
+    deleted = invoke("models", "delete", "churn")
+    assert deleted.exit_code == 0, deleted.output
+    assert json.loads(invoke("models", "list", "-o", "json").stdout)[0]["name"] == "fraud-scorer"
+    assert invoke("models", "list").stderr == ""
