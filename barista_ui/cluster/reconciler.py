@@ -94,7 +94,8 @@ class Reconciler:
         self._queue: list[Key] = []
         self._queued: set[Key] = set()
         self._inflight: set[Key] = set()
-        self._again: set[Key] = set()  # changed while being applied: apply once more after
+        # changed while being applied: apply once more after (True: a saved change, urgent)
+        self._again: dict[Key, bool] = {}
         self._due: dict[Key, float] = {}  # retry time (clock) per Retrying model
         self._states: dict[Key, KeyState] = {}
         self._observed: set[Key] = set()
@@ -105,11 +106,13 @@ class Reconciler:
     # ------------------------------------------------------------------ feeding the queue
 
     def submit(self, key: Key) -> None:
-        """The record of ``key`` was saved: Pending until applied, applied as soon as possible."""
+        """The record of ``key`` was saved: Pending until applied, applied as soon as possible:
+        ahead of background work (the start-up apply, resyncs, drift checks), so a click is
+        not served after hundreds of models that are already in sync."""
         with self._cond:
             if self._states.get(key) is None or self._states[key].state != "Retrying":
                 self._states[key] = KeyState("Pending")
-            self._enqueue(key)
+            self._enqueue(key, urgent=True)
         self._notify_state({key})
 
     def submit_all(self) -> int:
@@ -135,10 +138,15 @@ class Reconciler:
         with self._cond:
             return dict(self._states)
 
-    def _enqueue(self, key: Key) -> None:  # caller holds the lock
+    def _enqueue(self, key: Key, *, urgent: bool = False) -> None:  # caller holds the lock
         self._due.pop(key, None)
         if key in self._inflight:
-            self._again.add(key)
+            self._again[key] = self._again.get(key, False) or urgent
+        elif urgent:
+            if key in self._queued:
+                self._queue.remove(key)
+            self._queue.insert(0, key)
+            self._queued.add(key)
         elif key not in self._queued:
             self._queue.append(key)
             self._queued.add(key)
@@ -226,8 +234,7 @@ class Reconciler:
         with self._cond:
             self._inflight.discard(key)
             if key in self._again:
-                self._again.discard(key)
-                self._enqueue(key)
+                self._enqueue(key, urgent=self._again.pop(key))
             self._cond.notify_all()
 
     def _notify_state(self, keys: set[Key]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from nicegui import ui
@@ -17,6 +19,7 @@ from components.cost.prices import price_table
 from components.cost.tables import TWO_UP, compare_table, model_table
 
 Rerender = Callable[[], Awaitable[None]]
+Chart = dict[str, Any]  # a Plotly figure as plain data, ready for ui.plotly
 SAVINGS_NOTE = (
     "Savings count only time the scheduler held a model down; they become cash when nodes go "
     "away (on a fixed node pool they become idle capacity). Today is left out until it ends."
@@ -30,6 +33,50 @@ def _days_shown(ov: Overview, local_now: datetime, tz: str) -> list[date]:
     n_days = (p.end.astimezone(ZoneInfo(tz)).date() - start_day).days
     days = [start_day + timedelta(days=i) for i in range(n_days)]
     return [d for d in days if d <= local_now.date()]
+
+
+@dataclass(frozen=True)
+class Charts:
+    """Every chart of one drawing, built in a worker thread: building Plotly figures is slow
+    CPU work that must not hold the page's event loop."""
+
+    days: list[date]
+    today: date
+    cost: Chart
+    budget: Chart | None
+    savings: Chart | None
+    heatmap: Chart | None
+    compare: Chart | None
+
+
+def prepare_charts(fig: CostFigures, stack: str, tz: str) -> Charts:
+    """The charts of ``fig`` as plain data (pure; call it off the event loop)."""
+    ov = fig.overview
+    local_now = ov.period.now.astimezone(ZoneInfo(tz))
+    today = local_now.date()
+    days = _days_shown(ov, local_now, tz)
+    key = "model" if stack == "model" and ov.by_day_model is not None else "team"
+    frame = ov.by_day_model if key == "model" else ov.by_day_team
+    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    done = [d for d in days if d < today] or days  # today is still running
+    has_compare = ov.compare is not None and not ov.compare.empty
+    return Charts(
+        days=days,
+        today=today,
+        cost=charts.daily_stack(frame, key, days).to_plotly_json(),
+        budget=(
+            charts.month_vs_budget(fig.budget_lines, month_end).to_plotly_json()
+            if ov.month is not None
+            else None
+        ),
+        savings=charts.savings(ov.savings, done).to_plotly_json()
+        if ov.savings is not None
+        else None,
+        heatmap=charts.heatmap(ov.heatmap).to_plotly_json() if ov.heatmap is not None else None,
+        compare=(
+            charts.billed_vs_modeled(ov.compare, days).to_plotly_json() if has_compare else None
+        ),
+    )
 
 
 def _kpis(ov: Overview, projected: float) -> list[tuple[str, float, str]]:
@@ -55,35 +102,27 @@ def _kpi_row(kpis: list[tuple[str, float, str]]) -> None:
                 ui.label(text).classes("text-xl font-semibold").mark(f"cost-kpi-{mark}")
 
 
-def _cost_and_budget(fig: CostFigures, stack: str, days: list[date], today: date) -> None:
-    ov = fig.overview
-    key = "model" if stack == "model" and ov.by_day_model is not None else "team"
-    frame = ov.by_day_model if key == "model" else ov.by_day_team
+def _cost_and_budget(drawn: Charts) -> None:
     with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
-        ui.plotly(charts.daily_stack(frame, key, days)).classes("w-full").mark("cost-by-team")
-        if ov.month is not None:
-            month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-            ui.plotly(charts.month_vs_budget(fig.budget_lines, month_end)).classes("w-full").mark(
-                "cost-budget"
-            )
+        ui.plotly(drawn.cost).classes("w-full").mark("cost-by-team")
+        if drawn.budget is not None:
+            ui.plotly(drawn.budget).classes("w-full").mark("cost-budget")
         else:
             ui.label("Month to date: not available for this source and range.").classes(
                 "text-sm text-grey-7"
             )
 
 
-def _savings_and_heatmap(ov: Overview, days: list[date], today: date) -> None:
-    if ov.savings is None and ov.heatmap is None:
+def _savings_and_heatmap(drawn: Charts) -> None:
+    if drawn.savings is None and drawn.heatmap is None:
         return
     with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
-        if ov.savings is not None:
+        if drawn.savings is not None:
             with ui.column().classes("w-full gap-0"):
-                # today is still running: its point would read as a sudden drop
-                done = [d for d in days if d < today] or days
-                ui.plotly(charts.savings(ov.savings, done)).classes("w-full").mark("cost-savings")
+                ui.plotly(drawn.savings).classes("w-full").mark("cost-savings")
                 ui.label(SAVINGS_NOTE).classes("text-xs text-grey-7")
-        if ov.heatmap is not None:
-            ui.plotly(charts.heatmap(ov.heatmap)).classes("w-full").mark("cost-heatmap")
+        if drawn.heatmap is not None:
+            ui.plotly(drawn.heatmap).classes("w-full").mark("cost-heatmap")
 
 
 def _nothing_to_draw(ov: Overview) -> bool:
@@ -101,19 +140,20 @@ def _nothing_to_draw(ov: Overview) -> bool:
     return False
 
 
-def draw_figures(board: CostBoard, fig: CostFigures, stack: str, rerender: Rerender) -> None:
+def draw_figures(
+    board: CostBoard, fig: CostFigures, drawn: Charts | None, rerender: Rerender
+) -> None:
+    """Place the computed figures and the prepared charts (``drawn`` is None when there is
+    nothing to chart)."""
     ov = fig.overview
-    if _nothing_to_draw(ov):
+    if _nothing_to_draw(ov) or drawn is None:
         return
-    local_now = ov.period.now.astimezone(ZoneInfo(board.tz))
-    today = local_now.date()
-    days = _days_shown(ov, local_now, board.tz)
     _kpi_row(_kpis(ov, fig.projected))
-    _cost_and_budget(fig, stack, days, today)
+    _cost_and_budget(drawn)
     if fig.budget_lines:
         budget_table(board, fig.budget_lines, rerender)
-    _savings_and_heatmap(ov, days, today)
-    if ov.compare is not None and not ov.compare.empty:
-        compare_table(ov.compare, days)
+    _savings_and_heatmap(drawn)
+    if ov.compare is not None and drawn.compare is not None:
+        compare_table(ov.compare, drawn.compare)
     model_table(ov)
     price_table(board, fig.prices, rerender)

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 from nicegui import run, ui
 
-from barista_ui.cost.board import CostBoard
+from barista_ui.cost.board import CostBoard, CostFigures
+from barista_ui.cost.overview import Period
 from components.cost.billing_dialog import build_import_dialog
 from components.cost.controls import CostControls, build_controls
-from components.cost.figures import draw_figures
+from components.cost.figures import Charts, draw_figures, prepare_charts
 
 
 class _Drawing:
@@ -52,14 +53,25 @@ class _Drawing:
         self.generation += 1
         mine = self.generation
         stack = c.stack.value
-        fig = await run.io_bound(
-            self.board.figures, period, c.source.value, c.selected_teams(), stack == "model"
+        computed = await run.io_bound(
+            self._compute, period, c.source.value, c.selected_teams(), stack
         )
-        if fig is None or mine != self.generation or self.body.is_deleted:
+        if computed is None or mine != self.generation or self.body.is_deleted:
             return
+        fig, drawn = computed
         self.body.clear()
         with self.body:
-            draw_figures(self.board, fig, stack, self.render)
+            draw_figures(self.board, fig, drawn, self.render)
+
+    def _compute(
+        self, period: Period, source: str, teams: list[str], stack: str
+    ) -> tuple[CostFigures, Charts | None]:
+        """The figures and their charts (a worker thread: both are slow)."""
+        fig = self.board.figures(period, source, teams, stack == "model")
+        ov = fig.overview
+        if ov.error or (ov.by_day_team.empty and ov.source == "modeled"):
+            return fig, None
+        return fig, prepare_charts(fig, stack, self.board.tz)
 
     async def after_import(self) -> None:
         sources = dict(self.controls.source.options)

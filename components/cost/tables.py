@@ -3,7 +3,6 @@ paged on the server: 2,000 models would otherwise all travel to the browser)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -11,7 +10,6 @@ from nicegui import ui
 
 from barista_ui.cost.csv_safe import write_csv
 from barista_ui.cost.overview import Overview
-from components.cost import charts
 
 TWO_UP = "repeat(auto-fit, minmax(min(520px, 100%), 1fr))"
 PAGE_ROWS = 15
@@ -40,10 +38,10 @@ def _columns(cols: Any, sortable: bool = True) -> list[dict[str, Any]]:
     ]
 
 
-def compare_table(c: pd.DataFrame, day_list: list[date]) -> None:
-    """Modeled against billed: per day in a chart, per team in a table."""
+def compare_table(c: pd.DataFrame, chart: dict[str, Any]) -> None:
+    """Modeled against billed: per day in a chart (prepared off the loop), per team in a table."""
     with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
-        ui.plotly(charts.billed_vs_modeled(c, day_list)).classes("w-full").mark("cost-compare")
+        ui.plotly(chart).classes("w-full").mark("cost-compare")
         per_team = c.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
         rows = [
             {

@@ -16,9 +16,10 @@ def _column(name: str, label: str, field: str | None = None, *, hide_below: str 
     return col
 
 
-def columns() -> list[dict[str, Any]]:
-    """Every column, in order (a fresh list per table)."""
-    return [
+def columns(*, live: bool = True) -> list[dict[str, Any]]:
+    """Every column, in order (a fresh list per table). Without a cluster (``live`` False) the
+    live status and the replica controls are left out: there is nothing to show or act on."""
+    cols = [
         _column("name", "Model", sortable=True),
         _column("team", "Team", sortable=True),
         _column("namespace", "Namespace", hide_below="gt-sm", sortable=True),
@@ -30,6 +31,7 @@ def columns() -> list[dict[str, Any]]:
         _column("resources", "Resources", hide_below="gt-sm"),
         _column("updated", "Updated", "updated_ts", hide_below="gt-xs", sortable=True),
     ]
+    return cols if live else [c for c in cols if c["name"] not in ("live", "actions")]
 
 
 NAME_SLOT = r"""

@@ -75,7 +75,7 @@ class ModelsTable:
         self._toolbar()
         self.table = (
             ui.table(
-                columns=columns(),
+                columns=columns(live=self.fleet.connected),
                 rows=[],
                 row_key="key",
                 pagination={"rowsPerPage": 50, "sortBy": "name"},

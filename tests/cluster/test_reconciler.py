@@ -224,3 +224,15 @@ def test_the_count_follows_the_schedulers_annotation_on_the_object_written(
     fresh_up = Reconciler(registry, gw, lambda spec: 3)
     assert fresh_up.reconcile_now(KEY).ok
     assert gw.read_scale(*KEY)["spec"]["replicas"] == 0
+
+
+def test_a_saved_change_is_applied_before_background_work(registry) -> None:
+    """A click must not wait behind the start-up apply of the whole fleet."""
+    for i in range(5):
+        registry.create(base_record(name=f"m{i}"), actor="ana", source="ui")
+    reconciler = Reconciler(registry, unreachable_gateway(), desired_replicas)
+    assert reconciler.submit_all() == 5  # background: the start-up apply, in name order
+    reconciler.submit(("ml-prod", "m3"))  # a saved change
+    order = [reconciler._take() for _ in range(5)]
+    assert order[0] == ("ml-prod", "m3")
+    assert order[1:] == [("ml-prod", f"m{i}") for i in (0, 1, 2, 4)]

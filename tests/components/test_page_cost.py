@@ -1,0 +1,60 @@
+"""The Cost tab and the model panel's cost line through NiceGUI's user fixture (under the
+loop guard of tests/components: nothing may hold the event loop)."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+async def test_cost_tab_shows_demo_history(app_env, user) -> None:
+    await user.open("/?tab=cost")
+    await user.should_see("includes demo history", retries=100)  # read in a thread
+    await user.should_see("Saved by scale-to-zero", retries=100)  # computed in a thread
+    table = user.find(marker="cost-models").elements.pop()
+    assert len(table.rows) == 15  # one page travels to the browser
+    rows = table.all_rows.to_dict("records")
+    assert len(rows) >= 30 and all(r["per_day"] >= 0 for r in rows)
+    vision = [r for r in rows if r["team"] == "vision"]
+    assert any(r["saved_mtd_usd"] > 0 for r in vision)  # office hours in Berlin: nights saved
+
+
+async def test_panel_shows_the_models_cost_line(app_env, user) -> None:
+    await user.open("/")
+    await user.should_see("40 models", retries=30)  # the table is filled in a worker thread
+    user.find(marker="models-table").trigger("open", {"key": "ml-prod/ocr-receipts"})
+    await user.should_see(marker="panel-edit", retries=30)  # the panel opens after a DB read
+    await user.should_see("per replica-hour", retries=100)  # computed in a thread
+    line = user.find(marker="panel-cost").elements.pop()
+    text = " ".join(e.text for e in line.descendants() if hasattr(e, "text"))
+    assert "per replica-hour" in text and "month to date $" in text
+    # vision runs office hours in Berlin: its schedule saves money next week
+    assert "schedule saves ~$" in text and "up " in text
+
+
+async def test_budget_edit_and_bad_price_table_from_the_page(app_env, user) -> None:
+    await user.open("/?tab=cost")
+    await user.should_see("Budgets and month to date", retries=100)
+    status = user.find(marker="budget-status-payments").elements.pop()
+    assert status.text == "no budget"
+    field = user.find(marker="budget-payments").elements.pop()
+    field.value = 1
+    user.find(marker="budget-payments").trigger("change")
+    await user.should_see(marker="budget-status-payments", content="over budget", retries=100)
+    user.find(marker="prices-edit").click()
+    editor = user.find(marker="prices-yaml").elements.pop()
+    text = editor.value
+    editor.value = text + "- region: eu\n  cpu_hourly: -1\n"
+    user.find(marker="prices-save").click()
+    await user.should_see(
+        marker="prices-error",
+        content="entry 2: cpu_hourly: Input should be greater than or equal to 0",
+    )
+    editor.value = text.replace("cpu_hourly: 0.031611", "cpu_hourly: 0.05")
+    user.find(marker="prices-save").click()
+    await user.should_see("running model(s) re-rated", retries=100)
+    for _ in range(100):  # the tab re-renders with the new table
+        rows = user.find(marker="prices-table").elements.pop().rows
+        if rows[0]["cpu"] == 0.05:
+            break
+        await asyncio.sleep(0.05)
+    assert rows[0]["cpu"] == 0.05
