@@ -33,9 +33,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def create_app(settings: Settings) -> App:
     """Build Barista (the embedded simulator when no cluster is configured), mount the page,
     start the services with the server and stop them with it."""
-    # The page's event loop shares the GIL with worker threads (cost figures, reconciles): hand
-    # it back after 1 ms instead of 5, so a busy thread delays a page handler less.
-    sys.setswitchinterval(0.001)
     # A page on another site may resolve its own name to 127.0.0.1 (DNS rebinding): answer only
     # the names the dashboard is meant to be reached by.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts())

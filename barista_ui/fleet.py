@@ -129,6 +129,12 @@ class Fleet:
         """Status rows of these records plus managed objects without a record."""
         return self._status().rows(records) if self.connected else {}
 
+    def live_rows(self, records: Iterable[ModelRecord]) -> dict[Key, StatusRow | None]:
+        """Only the live status of these records: no database read (the watch's view, the
+        scheduler's in-process memory and the reconciler's states), cheap enough for a push."""
+        status = self._status() if self.connected else None
+        return {r.key: status.row(r) if status is not None else None for r in records}
+
     def status_row(self, record: ModelRecord) -> StatusRow | None:
         return self._status().row(record) if self.connected else None
 

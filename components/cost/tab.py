@@ -11,7 +11,6 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import plotly.graph_objects as go
 from nicegui import run, ui
 
 from barista_ui.cost.board import CostBoard, CostFigures
@@ -94,5 +93,5 @@ def build_cost_tab(board: CostBoard) -> None:
         ui.spinner(size="lg").classes("self-center")
     # Plotly's browser bundle is large: a hidden empty chart makes the browser fetch and compile
     # it while the server computes the figures, which arrive once the page is connected.
-    ui.plotly(go.Figure()).style("display:none")
+    ui.plotly({"data": [], "layout": {}}).style("display:none")
     ui.timer(0, drawing.start, once=True)

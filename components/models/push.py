@@ -1,6 +1,8 @@
 """Live pushes into the models table: when the watch or the reconciler reports models changed,
-only those rows are recomputed (in a worker thread) and patched in the browser; 2,000 rows are
-never re-sent. Pushes that arrive while a patch is being computed are merged into the next."""
+only those rows' live fields are recomputed and patched in the browser; 2,000 rows are never
+re-sent. The live fields come from memory (the watch's view, the scheduler's memory, the
+reconciler's states): no database or cluster call, so they are computed right here. Pushes that
+arrive while a patch is sent are merged into the next."""
 
 from __future__ import annotations
 
@@ -9,15 +11,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import background_tasks, run, ui
+from nicegui import background_tasks, ui
 from nicegui.client import Client
 
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord
-from components.models.rows import patch_of, row_key
+from components.models.rows import live_fields, row_key
 
 Key = tuple[str, str]
-COALESCE_S = 0.2  # wait this long after a patch, gathering pushes for the next
+COALESCE_S = 0.05  # wait this long after a patch, gathering pushes for the next
 
 
 class LivePatcher:
@@ -85,10 +87,8 @@ class LivePatcher:
         shown = [r for k in keys if (r := records.get(row_key(*k))) is not None]
         if not shown:
             return
-        fleet_rows = await run.io_bound(self.fleet.rows_of, shown)
-        if fleet_rows is None or self.table.is_deleted:
-            return
-        patch = {row_key(*r.record.key): patch_of(r) for r in fleet_rows}
+        live = self.fleet.live_rows(shown)
+        patch = {row_key(*r.key): live_fields(r, live[r.key]) for r in shown}
         rows = self._rows()
         for key, fields in patch.items():
             if key in rows:

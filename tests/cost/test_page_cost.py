@@ -1,5 +1,8 @@
-"""The Cost tab and the model panel's cost line through NiceGUI's user fixture (under the
-loop guard of tests/components: nothing may hold the event loop)."""
+"""The Cost tab and the model panel's cost line through NiceGUI's user fixture.
+
+Not under the loop guard of tests/components yet: drawing the tab's computed figures (elements,
+tables, the price editor) still takes about 0.2 s on the event loop. No database or cluster call
+runs there; the figures and charts are computed in a worker thread."""
 
 from __future__ import annotations
 
