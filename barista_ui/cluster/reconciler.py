@@ -93,6 +93,7 @@ class Reconciler:
         self._cond = threading.Condition()
         self._queue: list[Key] = []
         self._queued: set[Key] = set()
+        self._urgent: set[Key] = set()  # queued saved changes (the saved-changes worker's)
         self._inflight: set[Key] = set()
         # changed while being applied: apply once more after (True: a saved change, urgent)
         self._again: dict[Key, bool] = {}
@@ -147,6 +148,7 @@ class Reconciler:
                 self._queue.remove(key)
             self._queue.insert(0, key)
             self._queued.add(key)
+            self._urgent.add(key)
         elif key not in self._queued:
             self._queue.append(key)
             self._queued.add(key)
@@ -162,6 +164,7 @@ class Reconciler:
             if key in self._queued:
                 self._queue.remove(key)
                 self._queued.discard(key)
+                self._urgent.discard(key)
             self._due.pop(key, None)
             self._inflight.add(key)
         try:
@@ -253,6 +256,8 @@ class Reconciler:
         self._stamp = self.registry.fleet_stamp()
         for i in range(self.workers):
             self._spawn(self._work, f"reconcile-{i}")
+        # one worker only for saved changes: a click never waits for a busy background apply
+        self._spawn(lambda: self._work(saved_only=True), "reconcile-saved")
         self._spawn(self._resync_loop, "reconcile-resync")
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -268,8 +273,9 @@ class Reconciler:
         t.start()
         self._threads.append(t)
 
-    def _take(self) -> Key | None:
-        """The next model to apply (queued, or a retry that is due); None when stopping."""
+    def _take(self, *, saved_only: bool = False) -> Key | None:
+        """The next model to apply (queued, or a retry that is due; ``saved_only``: only a
+        saved change); None when stopping."""
         with self._cond:
             while not self._stop.is_set():
                 now = self.clock()
@@ -277,17 +283,18 @@ class Reconciler:
                     if due <= now:
                         self._enqueue(key)
                 for key in self._queue:
-                    if key not in self._inflight:
+                    if key not in self._inflight and (not saved_only or key in self._urgent):
                         self._queue.remove(key)
                         self._queued.discard(key)
+                        self._urgent.discard(key)
                         self._inflight.add(key)
                         return key
                 wait = min((d - now for d in self._due.values()), default=0.5)
                 self._cond.wait(min(max(wait, 0.01), 0.5))
         return None
 
-    def _work(self) -> None:
-        while (key := self._take()) is not None:
+    def _work(self, saved_only: bool = False) -> None:
+        while (key := self._take(saved_only=saved_only)) is not None:
             try:
                 self._apply(key)
             except Exception:  # a bug must not kill the worker; retry later

@@ -89,13 +89,19 @@ class LivePatcher:
             return
         live = self.fleet.live_rows(shown)
         patch = {row_key(*r.key): live_fields(r, live[r.key]) for r in shown}
-        rows = self._rows()
-        for key, fields in patch.items():
-            if key in rows:
-                rows[key].update(fields)
-        self.table.client.run_javascript(
-            f"(() => {{ const el = mounted_app.elements[{self.table.id}]; if (!el) return;"
-            f" const patch = {json.dumps(patch)};"
-            " for (const r of el.props.rows) { const p = patch[r.key]; if (p) Object.assign(r, p); }"
-            " })()"
-        )
+        patch_rows(self.table, self._rows(), patch)
+
+
+def patch_rows(
+    table: ui.table, rows: dict[str, dict[str, Any]], patch: dict[str, dict[str, Any]]
+) -> None:
+    """Update these rows on the server and in the browser without re-sending the others."""
+    for key, fields in patch.items():
+        if key in rows:
+            rows[key].update(fields)
+    table.client.run_javascript(
+        f"(() => {{ const el = mounted_app.elements[{table.id}]; if (!el) return;"
+        f" const patch = {json.dumps(patch)};"
+        " for (const r of el.props.rows) { const p = patch[r.key]; if (p) Object.assign(r, p); }"
+        " })()"
+    )

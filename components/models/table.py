@@ -6,20 +6,21 @@ search runs in the browser (the keystroke sets the table's filter prop directly)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from nicegui import events, run, ui
 
-from barista_ui.fleet import Fleet
-from barista_ui.records.registry import ModelRecord, NotFound, UnreadableRecord
+from barista_ui.fleet import Fleet, FleetRow
+from barista_ui.records.registry import ModelRecord, NotFound, RegistryError, UnreadableRecord
 from components.models import actions
 from components.models.columns import add_slots, columns
 from components.models.editor import open_editor
 from components.models.panel import open_panel
-from components.models.push import LivePatcher
-from components.models.rows import table_row, unreadable_row
+from components.models.push import LivePatcher, patch_rows
+from components.models.rows import live_fields, row_key, table_row, unreadable_row
 from components.models.unreadable import open_unreadable_panel
 
 Stamp = tuple[int, int]
@@ -151,6 +152,10 @@ class ModelsTable:
         self.records = loaded.records
         self.unreadable = loaded.unreadable
         self.rows_by_key = {row["key"]: row for row in loaded.rows}
+        if self.fleet.connected:  # pushes may have landed while the rows were read: live
+            live = self.fleet.live_rows(self.records.values())  # fields from memory, fresh
+            for record in self.records.values():
+                self.rows_by_key[row_key(*record.key)].update(live_fields(record, live[record.key]))
         self.table.rows = loaded.rows
         self.table.update()
         self.stamp = loaded.stamp
@@ -184,6 +189,27 @@ class ModelsTable:
         else:
             self.count.text = f"{total} models"
 
+    def _refresh_one(self, key: tuple[str, str]) -> Callable[[], Awaitable[None]]:
+        """After a switch or a step: re-read that one row and patch it at once (a full reload
+        of 2,000 rows would leave the switch showing the old state meanwhile)."""
+
+        async def again() -> None:
+            def load() -> FleetRow:
+                return self.fleet.rows_of([self.fleet.get(key[0], key[1])])[0]
+
+            try:
+                row = await run.io_bound(load)
+            except RegistryError:
+                await self.refresh()
+                return
+            if row is None or self.table.is_deleted:
+                return
+            k = row_key(*key)
+            self.records[k] = row.record
+            patch_rows(self.table, self.rows_by_key, {k: table_row(row)})
+
+        return again
+
     # ------------------------------------------------------------------ actions
 
     async def open(self, key: str) -> None:
@@ -208,12 +234,16 @@ class ModelsTable:
     async def on_toggle(self, e: events.GenericEventArguments) -> None:
         rec = self.records.get(e.args["key"])
         if rec is not None:
-            await actions.switch(self.fleet, rec.key, bool(e.args["value"]), self.refresh)
+            await actions.switch(
+                self.fleet, rec.key, bool(e.args["value"]), self._refresh_one(rec.key)
+            )
 
     async def on_step(self, e: events.GenericEventArguments) -> None:
         rec = self.records.get(e.args["key"])
         if rec is not None:
-            await actions.step(self.fleet, rec.key, int(e.args["delta"]), self.refresh)
+            await actions.step(
+                self.fleet, rec.key, int(e.args["delta"]), self._refresh_one(rec.key)
+            )
 
     async def on_keep(self, e: events.GenericEventArguments) -> None:
         rec = self.records.get(e.args["key"])
