@@ -109,9 +109,7 @@ def read_audit(s: Session, limit: int) -> list[AuditEntry]:
     rows = s.exec(
         select(AccessAudit).order_by(col(AccessAudit.at).desc(), col(AccessAudit.id).desc())
     ).fetchmany(limit)
-    return [
-        AuditEntry(r.at, r.actor, r.action, r.subject, r.role, r.team, r.detail) for r in rows
-    ]
+    return [AuditEntry(r.at, r.actor, r.action, r.subject, r.role, r.team, r.detail) for r in rows]
 
 
 def roles_of(

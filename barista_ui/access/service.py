@@ -183,4 +183,3 @@ class AccessService:
             authorize(actor, roles.TOKENS_OWN)
         else:
             authorize(actor, roles.TOKENS_ALL)
-
