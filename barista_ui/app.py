@@ -222,6 +222,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         default_role=settings.default_role,
         token_days=settings.token_days,
     )
+    access.reload()  # the page resolves roles on its event loop: never a first read there
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
