@@ -216,13 +216,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         lambda k, n: app.applied(k, n),
     )
     records = RecordsSnapshot(registry)
-    access = AccessService(
-        new_session,
-        admins=settings.admin_emails(),
-        default_role=settings.default_role,
-        token_days=settings.token_days,
-    )
-    access.reload()  # the page resolves roles on its event loop: never a first read there
+    access = _access(settings, new_session)
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
@@ -253,6 +247,17 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         recorder=_recorder(cost, registry, scheduler, live),
     )
     return app
+
+
+def _access(settings: Settings, new_session: SessionFactory) -> AccessService:
+    access = AccessService(
+        new_session,
+        admins=settings.admin_emails(),
+        default_role=settings.default_role,
+        token_days=settings.token_days,
+    )
+    access.reload()  # the page resolves roles on its event loop: never a first read there
+    return access
 
 
 def _cost(settings: Settings, new_session: SessionFactory) -> CostService:
