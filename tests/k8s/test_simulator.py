@@ -67,7 +67,7 @@ def status_of(exc: ApiException) -> dict:
     return json.loads(exc.body)
 
 
-def test_version_discovery_and_auth(sim) -> None:  # noqa: F811
+def test_version_discovery_and_auth(sim, tmp_path) -> None:  # noqa: F811
     api = sim.api_client()
     assert client.VersionApi(api).get_code().git_version.startswith("v1.31")
     groups = {g.name for g in client.ApisApi(api).get_api_versions().groups}
@@ -76,6 +76,8 @@ def test_version_discovery_and_auth(sim) -> None:  # noqa: F811
     assert "deployments/scale" in {r.name for r in resources.resources}
     cfg = client.Configuration()
     cfg.host = sim.url
+    cfg.ssl_ca_cert = str(tmp_path / "ca.crt")
+    (tmp_path / "ca.crt").write_text(sim.ca_pem)
     with pytest.raises(ApiException) as info:
         client.CoreV1Api(client.ApiClient(cfg)).list_namespace()
     assert info.value.status == 401
@@ -181,7 +183,7 @@ def test_patches_and_scale_subresource(apis) -> None:
         and c[0].image == "r.example.com/m:2"
         and c[0].resources.requests["cpu"] == "500m"
     )
-    assert patched.metadata.annotations == {"a": "1"}
+    assert patched.metadata.annotations["a"] == "1"
     # let the controllers settle: their status writes bump the resourceVersion too
     eventually(lambda: (apps.read_namespaced_deployment("m1", NS).status.ready_replicas or 0) == 2)
     scale = apps.read_namespaced_deployment_scale("m1", NS)
