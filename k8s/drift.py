@@ -141,6 +141,14 @@ class _Diff:
         if norm(record) != norm(live):
             self.add(segments, record, live)
 
+    def mapping(
+        self, segments: list[Segment], record: Obj | None, live: Obj | None, *, norm=None
+    ) -> None:
+        """A map Barista owns whole: each key added, removed or changed is a difference."""
+        record, live = record or {}, live or {}
+        for key in sorted(set(record) | set(live)):
+            self.value([*segments, key], record.get(key), live.get(key), norm=norm)
+
     def subset(self, segments: list[Segment], record: Obj | None, live: Obj | None) -> None:
         """Each key the record sets must match; keys only live has (server defaults, others'
         labels) are fine."""
@@ -195,7 +203,7 @@ def _deployment(want: Obj, d: _Diff) -> None:
     )
     pod, lpod = tpl["spec"], ltpl.get("spec") or {}
     base: list[Segment] = ["spec", "template", "spec"]
-    d.value([*base, "nodeSelector"], pod.get("nodeSelector"), lpod.get("nodeSelector"))
+    d.mapping([*base, "nodeSelector"], pod.get("nodeSelector"), lpod.get("nodeSelector"))
     d.value([*base, "tolerations"], pod.get("tolerations"), lpod.get("tolerations"))
     container = pod["containers"][0]
     live_containers = {c.get("name"): c for c in lpod.get("containers") or []}
@@ -218,7 +226,7 @@ def _container(d: _Diff, seg: list[Segment], want: Obj, have: Obj) -> None:
     )
     res, lres = want.get("resources") or {}, have.get("resources") or {}
     for part in ("requests", "limits"):
-        d.value([*seg, "resources", part], res.get(part), lres.get(part), norm=_quantities)
+        d.mapping([*seg, "resources", part], res.get(part), lres.get(part), norm=_quantity)
     for probe in PROBES:
         if probe in want and isinstance(have.get(probe), dict):
             d.subset([*seg, probe], want[probe], have[probe])
@@ -272,16 +280,13 @@ def _same_value(value: Any) -> Any:
     return value
 
 
-def _quantities(value: Any) -> Any:
-    if not value:
+def _quantity(value: Any) -> Any:
+    if value in (None, ""):
         return None
-    out: dict[str, Any] = {}
-    for k, v in value.items():
-        try:
-            out[k] = parse_quantity(v)
-        except (ValueError, TypeError):
-            out[k] = str(v)
-    return out
+    try:
+        return parse_quantity(value)
+    except (ValueError, TypeError):
+        return str(value)
 
 
 def _k(key: Obj) -> str:
@@ -335,7 +340,10 @@ def _owned(live: Obj, diff: Difference, segments: list[Segment]) -> Difference:
     )
     if not owners:
         owners = [e for e in entries if e.get("manager") != FIELD_MANAGER] or entries
-    chosen = max(owners, key=lambda e: str(e.get("time") or ""))
+    # the latest write (times have seconds only: on a tie, not Barista's own)
+    chosen = max(
+        owners, key=lambda e: (str(e.get("time") or ""), e.get("manager") != FIELD_MANAGER)
+    )
     return Difference(
         diff.kind,
         diff.name,

@@ -7,7 +7,7 @@ record says.
 - ``Suspended``: scaled to zero on purpose: switched off, or held down by the schedule.
 - ``Progressing``: a rollout or a scale-up under way (new/old pod counts in the message).
 - ``Healthy``: every wanted pod is ready on the current template.
-- ``Unknown``: no live view.
+- ``Unknown``: no cluster to ask (a row without a live view is not built at all).
 """
 
 from __future__ import annotations
@@ -46,9 +46,7 @@ def failing_pods(live: Any) -> dict[str, list[str]]:
 def health_of(live: Any | None, *, enabled: bool = True, held_down: bool = False) -> HealthStatus:
     """The health of one model from its live view (``enabled``/``held_down``: why it may be at
     zero on purpose)."""
-    if live is None:
-        return HealthStatus("Unknown")
-    if not live.deployment_exists:
+    if live is None or not live.deployment_exists:  # None: the watch never saw one
         return HealthStatus("Missing", "no Deployment in the cluster")
     failing = failing_pods(live)
     if failing:

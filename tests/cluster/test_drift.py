@@ -140,9 +140,9 @@ def test_memory_limit_changed_by_hand(wired, watched, sim) -> None:  # noqa: F81
             field_manager=ON_CALL,
         ),
         "Deployment",
-        f"{CONTAINER}.resources.limits",
-        {"cpu": "2", "memory": "4Gi"},
-        {"cpu": "2", "memory": "8Gi"},
+        f"{CONTAINER}.resources.limits.memory",
+        "4Gi",
+        "8Gi",
         api,
         lambda: model_container(sim)["resources"]["limits"]["memory"] == "4Gi",
     )
