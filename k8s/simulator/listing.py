@@ -15,32 +15,55 @@ from k8s.simulator.store import Gone, Store
 Obj = dict[str, Any]
 
 
+EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter."
+)
+
+
+def _continue_token(rv: int, last: Obj) -> str:
+    meta = last["metadata"]
+    key = f"{meta.get('namespace', '')}/{meta['name']}"
+    state = {"v": "meta.k8s.io/v1", "rv": rv, "start": key + "\u0000"}
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+
+
+def _read_token(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token.encode()))
+        ns, _, name = str(state["start"]).rstrip("\u0000").partition("/")
+        return int(state["rv"]), (ns, name)
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        raise ApiError(400, "BadRequest", "continue key is not valid") from None
+
+
 def list_objects(store: Store, res: Resource, ns: str, query: dict) -> Obj:
+    """A list, paged as a consistent snapshot: the continue token carries the resourceVersion of
+    the first page and the last key served, so later pages show the objects as they were then."""
     lmatch = label_matcher(query.get("labelSelector"))
-    fmatch = field_matcher(query.get("fieldSelector"))
-    start, rv_hint = 0, None
-    token = query.get("continue")
-    if token:
-        try:
-            state = json.loads(base64.urlsafe_b64decode(token.encode()))
-            start, rv_hint = int(state["start"]), int(state["rv"])
-        except (ValueError, KeyError, json.JSONDecodeError):
-            raise ApiError(400, "BadRequest", "continue key is not valid") from None
-    limit = int(query.get("limit") or 0)
-    page, rv, total = store.list(
-        res.plural,
-        ns or None,
-        match=lambda o: lmatch(o["metadata"].get("labels") or {}) and fmatch(o),
-        start=start,
-        limit=limit,
-    )
-    rv = rv_hint or rv
+    fmatch = field_matcher(query.get("fieldSelector"), res.plural)
+    at_rv, after = None, None
+    if query.get("continue"):
+        at_rv, after = _read_token(query["continue"])
+    try:
+        limit = int(query.get("limit") or 0)
+    except ValueError:
+        raise ApiError(400, "BadRequest", f"invalid limit: {query.get('limit')!r}") from None
+    try:
+        page, rv, remaining = store.list(
+            res.plural,
+            ns or None,
+            match=lambda o: lmatch(o["metadata"].get("labels") or {}) and fmatch(o),
+            after=after,
+            limit=max(limit, 0),
+            at_rv=at_rv,
+        )
+    except Gone:
+        raise ApiError(410, "Expired", EXPIRED) from None
     meta: Obj = {"resourceVersion": str(rv)}
-    if limit and start + limit < total:
-        meta["continue"] = base64.urlsafe_b64encode(
-            json.dumps({"start": start + limit, "rv": rv}).encode()
-        ).decode()
-        meta["remainingItemCount"] = total - start - limit
+    if limit > 0 and remaining and page:
+        meta["continue"] = _continue_token(rv, page[-1])
+        meta["remainingItemCount"] = remaining
     for o in page:
         o["apiVersion"], o["kind"] = res.api_version, res.kind
     return {
@@ -60,7 +83,7 @@ def chunk(h: Any, obj: Obj) -> None:
 def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
     srv = h.server
     lmatch = label_matcher(query.get("labelSelector"))
-    fmatch = field_matcher(query.get("fieldSelector"))
+    fmatch = field_matcher(query.get("fieldSelector"), res.plural)
     rv_text = query.get("resourceVersion") or ""
     since = int(rv_text) if rv_text not in ("", "0") else None
     timeout = float(query.get("timeoutSeconds") or 1800)

@@ -71,39 +71,67 @@ def label_matcher(selector: str | None):
     return match
 
 
-FIELD_PATHS = {
+COMMON_FIELDS = {
     "metadata.name": ("metadata", "name"),
     "metadata.namespace": ("metadata", "namespace"),
-    "status.phase": ("status", "phase"),
-    "spec.nodeName": ("spec", "nodeName"),
-    "involvedObject.name": ("involvedObject", "name"),
-    "involvedObject.kind": ("involvedObject", "kind"),
-    "involvedObject.namespace": ("involvedObject", "namespace"),
-    "involvedObject.uid": ("involvedObject", "uid"),
+}
+# the field selectors each resource supports on a real apiserver (others answer 400)
+FIELD_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
+    "pods": {
+        "spec.nodeName": ("spec", "nodeName"),
+        "spec.restartPolicy": ("spec", "restartPolicy"),
+        "spec.schedulerName": ("spec", "schedulerName"),
+        "spec.serviceAccountName": ("spec", "serviceAccountName"),
+        "spec.hostNetwork": ("spec", "hostNetwork"),
+        "status.phase": ("status", "phase"),
+        "status.podIP": ("status", "podIP"),
+        "status.nominatedNodeName": ("status", "nominatedNodeName"),
+    },
+    "events": {
+        "involvedObject.kind": ("involvedObject", "kind"),
+        "involvedObject.namespace": ("involvedObject", "namespace"),
+        "involvedObject.name": ("involvedObject", "name"),
+        "involvedObject.uid": ("involvedObject", "uid"),
+        "involvedObject.apiVersion": ("involvedObject", "apiVersion"),
+        "involvedObject.resourceVersion": ("involvedObject", "resourceVersion"),
+        "involvedObject.fieldPath": ("involvedObject", "fieldPath"),
+        "reason": ("reason",),
+        "reportingComponent": ("reportingComponent",),
+        "source": ("source", "component"),
+        "type": ("type",),
+    },
+    "namespaces": {"status.phase": ("status", "phase")},
+    "nodes": {"spec.unschedulable": ("spec", "unschedulable")},
+    "replicasets": {"status.replicas": ("status", "replicas")},
 }
 
 
-def field_matcher(selector: str | None):
+def field_matcher(selector: str | None, resource: str = ""):
+    """Compile a field selector (=, ==, !=) over the fields ``resource`` supports; 400 for others."""
     if not selector:
         return lambda obj: True
+    known = {**COMMON_FIELDS, **FIELD_PATHS.get(resource, {})}
     reqs = []
     for part in selector.split(","):
         m = re.match(r"\s*([A-Za-z.]+)\s*(==|=|!=)\s*(.*?)\s*$", part)
-        if not m or m.group(1) not in FIELD_PATHS:
+        if not m:
+            raise ApiError(400, "BadRequest", f"invalid field selector: {part.strip()!r}")
+        if m.group(1) not in known:
             raise ApiError(
                 400,
                 "BadRequest",
-                f'"{part.strip()}" is not a known field selector: '
-                f"supported: {', '.join(FIELD_PATHS)}",
+                f'Unable to find "{resource}" that match label selector "", field selector '
+                f'"{selector}": field label not supported: {m.group(1)}',
             )
-        reqs.append((FIELD_PATHS[m.group(1)], m.group(2) != "!=", m.group(3)))
+        reqs.append((known[m.group(1)], m.group(2) != "!=", m.group(3)))
 
     def match(obj: Obj) -> bool:
         for path, eq, val in reqs:
             cur: Any = obj
             for p in path:
                 cur = cur.get(p) if isinstance(cur, dict) else None
-            if ((cur or "") == val) != eq:
+            text = str(cur).lower() if isinstance(cur, bool) else str(cur or "")
+            if (text == val) != eq:
                 return False
         return True
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
@@ -67,6 +68,7 @@ class SimulatorServer(ThreadingHTTPServer):
         faults: Faults,
         token: str | None,
         bookmark_interval_s: float,
+        tls: ssl.SSLContext | None = None,
     ):
         from k8s.simulator.handler import Handler
 
@@ -78,6 +80,17 @@ class SimulatorServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        if tls is not None:  # the handshake happens in the request's thread (Handler.setup)
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up or fails the TLS handshake is no server error: stay quiet."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
     def process_request(self, request, client_address) -> None:
         with self._connections_lock:

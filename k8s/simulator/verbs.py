@@ -7,6 +7,9 @@ import copy
 import random
 from typing import Any
 
+from k8s.managed_fields import flatten
+from k8s.simulator.deletion import DeleteOptions, delete, finalized
+from k8s.simulator.ownership import record_write
 from k8s.simulator.patches import json_patch, merge_patch, strategic_merge_patch
 from k8s.simulator.resources import (
     BY_PLURAL,
@@ -57,8 +60,6 @@ def _defaults(res: Resource, ns: str, obj: Obj) -> Obj:
 
 
 def _record(old: Obj | None, new: Obj, res: Resource, manager: str, sub: str = "") -> None:
-    from k8s.simulator.ownership import record_write
-
     record_write(
         old, new, manager=manager, api_version=res.api_version, now=now_rfc3339(), subresource=sub
     )
@@ -90,7 +91,14 @@ class Api:
     _prepare = staticmethod(_defaults)
 
     def create(
-        self, res: Resource, ns: str, body: Obj, *, dry_run: bool = False, manager: str = CONTROLLER
+        self,
+        res: Resource,
+        ns: str,
+        body: Obj,
+        *,
+        dry_run: bool = False,
+        manager: str = CONTROLLER,
+        apply: bool = False,
     ) -> Obj:
         """Store a new object; with ``dry_run`` validate and answer the same, store nothing."""
         self._check_namespace(res, ns)
@@ -108,7 +116,18 @@ class Api:
             obj.setdefault("status", {})
         for k in ("uid", "resourceVersion", "creationTimestamp", "managedFields"):
             meta.pop(k, None)
-        _record(None, obj, res, manager)
+        if apply:  # server-side apply of a new object: the manager owns what it applied
+            record_write(
+                None,
+                obj,
+                manager=manager,
+                api_version=res.api_version,
+                now=now_rfc3339(),
+                operation="Apply",
+                applied=set(flatten(body)),
+            )
+        else:
+            _record(None, obj, res, manager)
         if dry_run:
             if self.store.peek(res.plural, meta.get("namespace", ""), meta["name"]) is not None:
                 raise already_exists(res, meta["name"])
@@ -140,7 +159,9 @@ class Api:
             if dry_run:  # the object as it would be stored; the resourceVersion stays
                 obj["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
                 return obj
-            return self.store.replace(res.plural, obj)
+            stored = self.store.replace(res.plural, obj)
+            finalized(self.store, res, stored)  # its last finalizer removed: it goes now
+            return stored
 
     def _updated(self, res: Resource, ns: str, name: str, current: Obj, body: Obj, sub: str) -> Obj:
         """The object an update of ``current`` with ``body`` stores (validated, not recorded)."""
@@ -218,10 +239,11 @@ class Api:
                 return self.update_scale(res, ns, name, patched, dry_run=dry_run, manager=manager)
             return self.update(res, ns, name, patched, sub, dry_run=dry_run, manager=manager)
 
-    def delete(self, res: Resource, ns: str, name: str, *, dry_run: bool = False) -> Obj:
-        from k8s.simulator.deletion import delete
-
-        return delete(self.store, res, ns, name, dry_run=dry_run)
+    def delete(
+        self, res: Resource, ns: str, name: str, opts: DeleteOptions | None = None
+    ) -> tuple[Obj, bool]:
+        """Delete or mark for deletion (finalizers): (the object, whether it is gone)."""
+        return delete(self.store, res, ns, name, opts)
 
     # -- scale subresource
 
