@@ -137,6 +137,8 @@ class _Diff:
         self.out.append(_owned(self.live, diff, segments))
 
     def value(self, segments: list[Segment], record: Any, live: Any, *, norm=None) -> None:
+        if record == live and type(record) is type(live):  # the usual case, at once
+            return
         norm = norm or _same_value
         if norm(record) != norm(live):
             self.add(segments, record, live)
@@ -267,16 +269,17 @@ def _meta(d: _Diff, want: Obj, live: Obj) -> None:
 def _same_value(value: Any) -> Any:
     """Values as the server would store them: an int port and "8080" are the same, an empty
     string, list or map is none (the server omits them)."""
-    if value in ([], {}, None, ""):
-        return None
-    if isinstance(value, bool):
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, dict):
-        return {k: _same_value(v) for k, v in value.items() if _same_value(v) is not None}
+        out = {k: v for k, v in ((k, _same_value(v)) for k, v in value.items()) if v is not None}
+        return out or None
     if isinstance(value, list):
-        return [_same_value(v) for v in value]
+        return [_same_value(v) for v in value] or None
     return value
 
 
