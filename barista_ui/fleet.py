@@ -16,6 +16,7 @@ from typing import Any
 from barista_ui.access.actor import Actor
 from barista_ui.cluster.connection import ClusterConnection
 from barista_ui.cluster.hub import ChangeHub
+from barista_ui.cluster.objects import ClusterObjects
 from barista_ui.cluster.reconciler import Reconciler, ReconcileResult
 from barista_ui.cluster.status import FleetStatus, StatusRow
 from barista_ui.cost.board import CostBoard
@@ -68,6 +69,10 @@ class Fleet:
         self.hub = hub
         self._status = status
         self.settings = settings
+        # rollout history, logs, adopt/delete of unmanaged objects (None without a cluster)
+        self.objects = (
+            ClusterObjects(models, cluster.gateway) if cluster.gateway is not None else None
+        )
 
     # ------------------------------------------------------------------ reading
 

@@ -17,6 +17,7 @@ from components.cluster.badge import cluster_badge
 from components.cluster.overview import build_cluster_tab
 from components.cost.tab import build_cost_tab
 from components.models.banner import banner
+from components.models.panel import open_panel
 from components.models.table import build_models_tab
 from components.schedules.tab import build_schedules_tab
 from components.theme import Resolver, apply_theme, use_identity
@@ -50,7 +51,9 @@ def mount(services: PageServices) -> None:
         banner(services.fleet)
         builders: dict[str, Callable[[], None]] = {
             "models": lambda: build_models_tab(services.fleet),
-            "cluster": lambda: build_cluster_tab(services.fleet),
+            "cluster": lambda: build_cluster_tab(
+                services.fleet, lambda record, done: open_panel(services.fleet, record, done)
+            ),
             "schedules": lambda: build_schedules_tab(services.schedules),
             "cost": lambda: build_cost_tab(services.cost),
         }

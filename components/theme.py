@@ -32,6 +32,15 @@ SYNC_COLOURS = {
     "Retrying": "deep-orange-6",
 }
 
+HEALTH_COLOURS = {  # only Healthy is green: failing pods never are
+    "Healthy": "positive",
+    "Progressing": "blue-6",
+    "Degraded": "negative",
+    "Suspended": "blue-grey-5",
+    "Missing": "grey-6",
+    "Unknown": "grey-5",
+}
+
 GPU_SHORT = {
     "nvidia-tesla-t4": "T4",
     "nvidia-l4": "L4",

@@ -2,7 +2,9 @@
 
 Retries 409 (for unconditional writes), 429 and 5xx with exponential backoff and jitter;
 403/404/422 become errors that name the object and the server's reason. Apply is idempotent:
-an object whose ``barista.io/config-hash`` and replica count already match gets no write.
+an object with no drift (:mod:`k8s.drift`: every field Barista renders, the config hash among
+them) and the replica count wanted gets no write; any drift is repaired by a full write.
+Writes name Barista as their field manager, so ``managedFields`` tells Barista's changes apart.
 Each call counts its own writes in the result it returns (no shared counter). The replica
 count is decided by the caller (:data:`Replicas`); the gateway only carries it out.
 :meth:`ClusterGateway.preflight` asks the server to check a change (``dryRun=All``) without
@@ -24,7 +26,8 @@ from kubernetes import client
 from kubernetes.client import ApiException
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from k8s.manifests import CONFIG_HASH, MANAGED_SELECTOR, render
+from k8s.drift import object_differences
+from k8s.manifests import FIELD_MANAGER, MANAGED_SELECTOR, render
 
 Obj = dict[str, Any]
 Replicas = int | Callable[[Obj | None], int]  # a count, or one decided from the live Deployment
@@ -308,7 +311,9 @@ class ClusterGateway:
             if live is None:
                 try:
                     self.request(
-                        lambda: self.apps.create_namespaced_deployment(ns, _body(obj)),
+                        lambda: self.apps.create_namespaced_deployment(
+                            ns, _body(obj), field_manager=FIELD_MANAGER
+                        ),
                         what,
                         "create",
                     )
@@ -319,8 +324,7 @@ class ClusterGateway:
                     continue  # created meanwhile: update it
             live_replicas = (live.get("spec") or {}).get("replicas", 0)
             want = decide(live)
-            live_hash = ((live.get("metadata") or {}).get("annotations") or {}).get(CONFIG_HASH)
-            if live_hash == obj["metadata"]["annotations"][CONFIG_HASH]:
+            if not object_differences(obj, live):  # the config hash is one of the fields
                 if live_replicas == want:
                     result.unchanged.append(what)
                     return
@@ -346,7 +350,13 @@ class ClusterGateway:
             body["metadata"] = meta
             try:
                 self.request(
-                    partial(self.apps.replace_namespaced_deployment, name, ns, _body(body)),
+                    partial(
+                        self.apps.replace_namespaced_deployment,
+                        name,
+                        ns,
+                        _body(body),
+                        field_manager=FIELD_MANAGER,
+                    ),
                     what,
                     "update",
                 )
@@ -365,13 +375,15 @@ class ClusterGateway:
                 live = self.to_dict(self.request(lambda: read(name, ns), what, "read"))
             except NotFoundError:
                 try:
-                    self.request(lambda: create(ns, obj), what, "create")
+                    self.request(
+                        lambda: create(ns, obj, field_manager=FIELD_MANAGER), what, "create"
+                    )
                     result.created.append(what)
                     result.writes += 1
                     return
                 except ConflictError:
                     continue
-            if _same(live, obj):
+            if not object_differences(obj, live):
                 result.unchanged.append(what)
                 return
             body = {
@@ -384,7 +396,9 @@ class ClusterGateway:
             if kind == "Service" and (live.get("spec") or {}).get("clusterIP"):
                 body["spec"] = {**obj["spec"], "clusterIP": live["spec"]["clusterIP"]}
             try:
-                self.request(partial(replace, name, ns, body), what, "update")
+                self.request(
+                    partial(replace, name, ns, body, field_manager=FIELD_MANAGER), what, "update"
+                )
                 result.updated.append(what)
                 result.writes += 1
                 return
@@ -428,6 +442,7 @@ class ClusterGateway:
                             name,
                             namespace,
                             _body(body),
+                            field_manager=FIELD_MANAGER,
                         ),
                         what,
                         "scale",
@@ -456,7 +471,11 @@ class ClusterGateway:
         return self.to_dict(
             self.request(
                 lambda: self.apps.patch_namespaced_deployment(
-                    name, namespace, body, _content_type="application/merge-patch+json"
+                    name,
+                    namespace,
+                    body,
+                    field_manager=FIELD_MANAGER,
+                    _content_type="application/merge-patch+json",
                 ),
                 what,
                 "patch",
@@ -479,6 +498,7 @@ class ClusterGateway:
                     name,
                     namespace,
                     {"metadata": meta},
+                    field_manager=FIELD_MANAGER,
                     _content_type="application/merge-patch+json",
                 ),
                 f"Deployment {namespace}/{name}",
@@ -512,22 +532,6 @@ def _body(obj: Obj) -> Any:
     """A plain dict as a request body: the client serializes dicts as they are (its type hints
     name its model classes)."""
     return obj
-
-
-def _same(live: Obj, desired: Obj) -> bool:
-    """Whether the live object already carries everything Barista renders for it."""
-    lm, dm = live.get("metadata") or {}, desired["metadata"]
-    if (lm.get("labels") or {}) != dm.get("labels"):
-        return False
-    if any(
-        (lm.get("annotations") or {}).get(k) != v for k, v in (dm.get("annotations") or {}).items()
-    ):
-        return False
-    live_spec = dict(live.get("spec") or {})
-    for k, v in desired["spec"].items():
-        if live_spec.get(k) != v:
-            return False
-    return True
 
 
 __all__ = [

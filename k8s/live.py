@@ -1,4 +1,5 @@
-"""Live state of managed models: list+watch of Deployments, Pods and Events, kept in memory.
+"""Live state of managed models: list+watch of Deployments, Pods, Events, Services and HPAs,
+kept in memory (the Deployment, Service and HPA whole, for drift).
 
 Each kind has its own thread: a paged LIST, then a WATCH from the list's resourceVersion with
 bookmarks; a closed stream resumes from the last resourceVersion seen, a 410 Gone relists (and
@@ -12,107 +13,21 @@ import json
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from kubernetes import client
 from kubernetes.client import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
+from k8s.live_model import EventLive, ModelLive, PodLive, pod_live
 from k8s.manifests import CONFIG_HASH, MANAGED_SELECTOR
 
 log = logging.getLogger("barista.live")
 Key = tuple[str, str]
 Obj = dict[str, Any]
-MAX_EVENTS = 20
-
-
-@dataclass
-class PodLive:
-    name: str
-    phase: str
-    ready: bool
-    restarts: int
-    start_time: str | None
-    node: str | None
-    reason: str | None
-    message: str | None
-
-    def age_s(self, now: datetime | None = None) -> float | None:
-        if not self.start_time:
-            return None
-        started = datetime.fromisoformat(self.start_time.replace("Z", "+00:00"))
-        return ((now or datetime.now(UTC)) - started).total_seconds()
-
-
-@dataclass
-class EventLive:
-    type: str
-    reason: str
-    message: str
-    count: int
-    last_timestamp: str | None
-    object: str
-
-
-@dataclass
-class ModelLive:
-    deployment_exists: bool = False
-    desired: int = 0
-    ready: int = 0
-    available: int = 0
-    updated: int = 0
-    replicas: int = 0
-    generation: int = 0
-    observed_generation: int = 0
-    config_hash: str | None = None
-    annotations: dict[str, str] = field(default_factory=dict)
-    image: str | None = None
-    resource_version: str | None = None
-    pod_map: dict[str, PodLive] = field(default_factory=dict)
-    events: deque = field(default_factory=lambda: deque(maxlen=MAX_EVENTS))
-
-    @property
-    def pods(self) -> list[PodLive]:
-        return sorted(self.pod_map.values(), key=lambda p: p.name)
-
-
-def pod_live(pod: Obj) -> PodLive:
-    status = pod.get("status") or {}
-    reason = message = None
-    restarts = 0
-    ready = False
-    for cs in status.get("containerStatuses") or []:
-        restarts += cs.get("restartCount", 0)
-        state = cs.get("state") or {}
-        if "waiting" in state and not reason:
-            reason = state["waiting"].get("reason")
-            message = state["waiting"].get("message")
-        elif "terminated" in state and not reason:
-            reason = state["terminated"].get("reason")
-            message = state["terminated"].get("message")
-        last = (cs.get("lastState") or {}).get("terminated") or {}
-        if last.get("reason") == "OOMKilled" and not reason:
-            reason = "OOMKilled"
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "Ready":
-            ready = cond.get("status") == "True"
-        if cond.get("type") == "PodScheduled" and cond.get("status") == "False" and not reason:
-            reason = cond.get("reason")
-            message = cond.get("message")
-    return PodLive(
-        name=pod["metadata"]["name"],
-        phase=status.get("phase", "Pending"),
-        ready=ready,
-        restarts=restarts,
-        start_time=status.get("startTime"),
-        node=(pod.get("spec") or {}).get("nodeName"),
-        reason=reason,
-        message=message,
-    )
+KINDS = ("deployments", "pods", "events", "services", "hpas")
+OBJECT_FIELD = {"services": "service_obj", "hpas": "hpa_obj"}  # kept whole, for drift
 
 
 class LiveState:
@@ -129,6 +44,7 @@ class LiveState:
         self.api_client = api_client
         self.core = client.CoreV1Api(api_client)
         self.apps = client.AppsV1Api(api_client)
+        self.autoscaling = client.AutoscalingV2Api(api_client)
         self.namespaces = namespaces
         self.selector = label_selector
         self.on_change = on_change
@@ -152,10 +68,10 @@ class LiveState:
 
     @property
     def synced(self) -> bool:
-        return {"deployments", "pods", "events"} <= self.synced_kinds
+        return set(KINDS) <= self.synced_kinds
 
     def start(self) -> None:
-        for kind in ("deployments", "pods", "events"):
+        for kind in KINDS:
             t = threading.Thread(target=self._run, args=(kind,), name=f"live-{kind}", daemon=True)
             t.start()
             self._threads.append(t)
@@ -224,6 +140,10 @@ class LiveState:
             return self.apps.list_deployment_for_all_namespaces
         if kind == "pods":
             return self.core.list_pod_for_all_namespaces
+        if kind == "services":
+            return self.core.list_service_for_all_namespaces
+        if kind == "hpas":
+            return self.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces
         return self.core.list_event_for_all_namespaces
 
     def _list(self, kind: str) -> tuple[list[Obj], str]:
@@ -318,6 +238,8 @@ class LiveState:
                     if key not in seen and model.deployment_exists:
                         model.deployment_exists = False
                         changed.add(key)
+            elif kind in OBJECT_FIELD:
+                changed |= self._replace_objects(kind, items)
             elif kind == "pods":
                 for model in self.models.values():
                     if model.pod_map:
@@ -340,6 +262,8 @@ class LiveState:
         with self.lock:
             if kind == "deployments":
                 key = self._deployment(obj, deleted=etype == "DELETED")
+            elif kind in OBJECT_FIELD:
+                key = self._object(kind, obj, deleted=etype == "DELETED")
             elif kind == "pods":
                 key = self._pod(etype, obj)
             else:
@@ -358,6 +282,7 @@ class LiveState:
         labels = meta.get("labels") or {}
         key = (meta["namespace"], labels.get("model") or meta["name"])
         model = self._model(key)
+        model.deployment_obj = None if deleted else obj
         if deleted:
             model.deployment_exists = False
             model.desired = model.ready = model.available = model.updated = model.replicas = 0
@@ -377,6 +302,22 @@ class LiveState:
         containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
         model.image = containers[0].get("image") if containers else None
         return key
+
+    def _object(self, kind: str, obj: Obj, deleted: bool = False) -> Key:
+        """A model's Service or HPA, kept whole for drift."""
+        meta = obj["metadata"]
+        key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
+        setattr(self._model(key), OBJECT_FIELD[kind], None if deleted else obj)
+        return key
+
+    def _replace_objects(self, kind: str, items: list[Obj]) -> set[Key]:
+        seen = {self._object(kind, obj) for obj in items}
+        gone = {
+            k for k, m in self.models.items() if k not in seen and getattr(m, OBJECT_FIELD[kind])
+        }
+        for key in gone:
+            setattr(self.models[key], OBJECT_FIELD[kind], None)
+        return seen | gone
 
     def _pod(self, etype: str, obj: Obj) -> Key | None:
         meta = obj["metadata"]
@@ -424,3 +365,6 @@ class LiveState:
             )
         )
         return key
+
+
+__all__ = ["EventLive", "LiveState", "ModelLive", "PodLive", "pod_live"]

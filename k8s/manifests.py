@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 MANAGED_BY = "barista"
+FIELD_MANAGER = "barista"  # the fieldManager of Barista's writes (who changed a field)
 CONFIG_HASH = "barista.io/config-hash"
 OWNER = "barista.io/owner"
 ORIGINAL_REPLICAS = "barista.io/original-replicas"  # set while the scheduler holds it down

@@ -369,13 +369,14 @@ def models_status(
         [r.as_dict() for r in ordered],
         fmt,
         lambda: render_table(
-            ["NAME", "NAMESPACE", "READY", "STATUS", "POD REASONS", "DIFF"],
+            ["NAME", "NAMESPACE", "READY", "STATUS", "HEALTH", "POD REASONS", "DIFF"],
             [
                 [
                     r.name,
                     r.namespace,
                     f"{r.ready}/{r.desired}",
                     r.status,
+                    r.health,
                     ", ".join(r.reasons),
                     "; ".join(r.diffs) or (r.message if r.status == "Retrying" else ""),
                 ]

@@ -1,13 +1,18 @@
 """The reconciler: makes the cluster match the records (the database holds intent).
 
 A per-model work queue is fed by record changes (:meth:`Reconciler.submit`), by the live
-watch (:meth:`Reconciler.observe`: a missing Deployment or another template than the
-record's) and by a periodic resync that picks up changes written by another process (the
+watch (:meth:`Reconciler.observe`: a missing Deployment, Service or HPA is recreated at once)
+and by a periodic resync that picks up changes written by another process (the
 CLI) from the registry's revisions. Worker threads apply one model at a time each, never
 two applies of the same model at once. A failed apply is retried with exponential backoff
 and jitter; the model shows ``Retrying`` with the last error and the next attempt, and a
 saved but not yet applied model shows ``Pending``. Applying is idempotent: the gateway
-writes nothing when the config hash and the replica count already match.
+writes nothing when no field drifted (:mod:`k8s.drift`) and the replica count matches; any
+drift is work (a matching config hash does not hide a field changed behind Barista's back).
+
+Fields changed behind Barista's back are not undone by themselves: the model shows
+``OutOfSync`` with each field, its record and live values and who changed it, until someone
+re-applies (as Argo CD does without self-heal): the change may be an on-call fix to keep.
 
 No database transaction is open while the cluster is called.
 """
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from barista_ui.cluster.status import KeyState, LiveView, config_drift
+from barista_ui.cluster.status import KeyState, LiveView, missing_objects
 from barista_ui.records.record import Unreadable
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas, replicas_to_apply
@@ -339,10 +344,11 @@ class Reconciler:
             return None
 
     def check_drift(self) -> set[Key]:
-        """Queue observed models whose Deployment is missing or runs another template.
+        """Queue observed models that lack an object (deleted by hand: recreated at once).
 
-        The replica count is not drift to correct here: the scheduler, the HPA and people
-        scaling by hand move it, and the status shows it."""
+        Changed fields and the replica count are not corrected here: the status shows them
+        (with who changed them) until a re-apply; the scheduler, the HPA and people on call
+        move the count on purpose."""
         with self._cond:
             keys, self._observed = self._observed, set()
         if not keys or self.live is None:
@@ -352,7 +358,7 @@ class Reconciler:
         else:
             by_key = {k: r for k in keys if (r := self._readable(k)) is not None}
         records = [by_key[k] for k in keys if k in by_key]
-        drifted = {r.key for r in records if config_drift(r.spec, self.live.snapshot(r.key))}
+        drifted = {r.key for r in records if missing_objects(r.spec, self.live.snapshot(r.key))}
         with self._cond:
             for key in drifted:
                 if key not in self._states:  # a failing model keeps its backoff

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from barista_ui.cluster.health import Health, HealthStatus, health_of
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.replicas import replicas_in_tolerance
 from barista_ui.records.spec import ModelSpec
-from k8s.manifests import config_hash
+from k8s.drift import Difference, differences
+from k8s.manifests import config_hash, held_down
 
 Key = tuple[str, str]
 Status = Literal[
@@ -38,6 +40,7 @@ class SyncStatus:
     status: Status
     diffs: list[str] = field(default_factory=list)
     message: str = ""
+    drift: list[Difference] = field(default_factory=list)  # the differing fields, with who
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class StatusRow:
     diffs: list[str]
     message: str
     pods: list[PodRow]
+    health: Health = "Unknown"
+    health_msg: str = ""
+    drift: list[Difference] = field(default_factory=list)
 
     @property
     def key(self) -> Key:
@@ -89,7 +95,10 @@ class StatusRow:
             "desired": self.desired,
             "pods": [p.__dict__ for p in self.pods],
             "diffs": self.diffs,
+            "drift": [d.as_dict() for d in self.drift],
             "message": self.message,
+            "health": self.health,
+            "health_message": self.health_msg,
         }
 
 
@@ -113,27 +122,43 @@ def sync_status(
         return SyncStatus("Unknown")
     if live is None or not live.deployment_exists:
         return SyncStatus("Missing", [], "no Deployment in the cluster")
-    diffs = []
-    if config_drift(spec, live):
-        want_hash = config_hash(spec.to_file_dict())
-        if live.image and live.image != spec.image:
-            diffs.append(f"image: desired {spec.image}, live {live.image}")
-        else:
-            diffs.append(
-                f"config: template changed (hash {want_hash[:6]} vs {(live.config_hash or '-')[:6]})"
-            )
+    drift = live_drift(spec, live)
+    diffs = [d.text() for d in drift]
     if not replicas_in_tolerance(spec, desired, live.desired):
         diffs.append(f"replicas: desired {desired}, live {live.desired}")
     if diffs:
-        return SyncStatus("OutOfSync", diffs, "; ".join(diffs))
+        return SyncStatus("OutOfSync", diffs, "; ".join(diffs), drift)
     return SyncStatus("Synced")
 
 
-def config_drift(spec: ModelSpec, live: Any | None) -> bool:
-    """Whether the cluster lacks the Deployment or runs another template than the record's."""
+_drift_cache: dict[Key, tuple[ModelSpec, tuple[str | None, ...], list[Difference]]] = {}
+
+
+def live_drift(spec: ModelSpec, live: Any) -> list[Difference]:
+    """The fields where the cluster runs something else than the record (:mod:`k8s.drift`),
+    kept until the record or one of the live objects changes. A live view without the objects
+    themselves is compared by the config hash only."""
+    objects = getattr(live, "objects", None)
+    if objects is None:
+        if live.config_hash == config_hash(spec.to_file_dict()):
+            return []
+        shown = (live.config_hash or "-")[:6]
+        return [Difference("Deployment", spec.name, "metadata.annotations.config-hash", "", shown)]
+    key, versions = (spec.namespace, spec.name), live.versions
+    cached = _drift_cache.get(key)
+    if cached is not None and cached[1] == versions and (cached[0] is spec or cached[0] == spec):
+        return cached[2]
+    found = differences(spec.to_file_dict(), objects)
+    _drift_cache[key] = (spec, versions, found)
+    return found
+
+
+def missing_objects(spec: ModelSpec, live: Any | None) -> bool:
+    """Whether the cluster lacks one of the model's objects (the reconciler recreates those at
+    once; changed fields wait for a re-apply)."""
     if live is None or not live.deployment_exists:
         return True
-    return live.config_hash != config_hash(spec.to_file_dict())
+    return any(d.path == "(object)" and d.live is None for d in live_drift(spec, live))
 
 
 def state_status(state: KeyState) -> SyncStatus:
@@ -162,7 +187,8 @@ class FleetStatus:
         desired = self.desired_for(record.spec)
         state = self.state_of(record.key)
         st = state_status(state) if state else sync_status(record.spec, desired, live)
-        return _row(record.key, st, live, desired)
+        health = health_of(live, enabled=record.spec.enabled, held_down=_held(live))
+        return _row(record.key, st, live, desired, health)
 
     def rows(self, records: list[ModelRecord], *, unmanaged: bool = True) -> dict[Key, StatusRow]:
         """Rows of every record, plus managed Deployments without a record (``unmanaged``)."""
@@ -170,11 +196,18 @@ class FleetStatus:
         if unmanaged and self.live is not None:
             for key, live in self.live.all().items():
                 if key not in out and getattr(live, "deployment_exists", True):
-                    out[key] = _row(key, sync_status(None, 0, live), live, 0)
+                    health = health_of(live, held_down=_held(live))
+                    out[key] = _row(key, sync_status(None, 0, live), live, 0, health)
         return out
 
 
-def _row(key: Key, st: SyncStatus, live: Any | None, desired: int) -> StatusRow:
+def _held(live: Any | None) -> bool:
+    return live is not None and held_down({"metadata": {"annotations": live.annotations}})
+
+
+def _row(
+    key: Key, st: SyncStatus, live: Any | None, desired: int, health: HealthStatus
+) -> StatusRow:
     exists = live is not None and live.deployment_exists
     live_desired = live.desired if live is not None and exists else desired
     pods = (
@@ -189,4 +222,7 @@ def _row(key: Key, st: SyncStatus, live: Any | None, desired: int) -> StatusRow:
         diffs=st.diffs,
         message=st.message,
         pods=pods,
+        health=health.health,
+        health_msg=health.message,
+        drift=st.drift,
     )

@@ -25,7 +25,7 @@ def columns(*, live: bool = True) -> list[dict[str, Any]]:
         _column("namespace", "Namespace", hide_below="gt-sm", sortable=True),
         _column("tag", "Image tag", hide_below="gt-xs", sortable=True),
         _column("replicas", "Replicas", sortable=True),
-        _column("live", "Ready · sync", "ready"),
+        _column("live", "Ready · sync · health", "ready"),
         _column("actions", "On · replicas", "key"),
         _column("sched", "Schedule", hide_below="gt-sm"),
         _column("resources", "Resources", hide_below="gt-sm"),
@@ -61,6 +61,9 @@ LIVE_SLOT = r"""
   <q-chip dense square size="sm" :color="props.row.sync_colour" text-color="white" class="q-ml-xs">
     {{ props.row.sync }}<q-tooltip v-if="props.row.sync_msg">{{ props.row.sync_msg }}</q-tooltip>
   </q-chip>
+  <q-chip v-if="props.row.health" dense square size="sm" :color="props.row.health_colour"
+    text-color="white">{{ props.row.health }}<q-tooltip v-if="props.row.health_msg">
+    {{ props.row.health_msg }}</q-tooltip></q-chip>
   <div v-if="props.row.reasons" class="text-xs text-negative">{{ props.row.reasons }}</div>
 </q-td>
 """

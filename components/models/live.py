@@ -1,6 +1,7 @@
-"""The live part of a model's panel: the switch and stepper, ready/desired with the sync status,
-pods with the hint for what is wrong, recent events, the console link and re-apply. Read every
-second in a worker thread."""
+"""The live part of a model's panel: the switch and stepper, ready/desired with the sync and health
+chips, the fields that drifted (with who changed them), pods with the hint for what is wrong,
+recent events with age and count, the console link and re-apply (read every second in a worker
+thread); then the rollout history and the pod logs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError
 from components.models import actions
 from components.models.actions import OnDone, run_done
-from components.theme import SYNC_COLOURS
+from components.models.drift_view import drift_view
+from components.models.logs_view import logs_view
+from components.models.rollout_view import rollout_view
+from components.theme import HEALTH_COLOURS, SYNC_COLOURS
 from components.widgets.pods import events_view, pods_view
 
 REFRESH_S = 1.0
@@ -37,6 +41,7 @@ def panel_live(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
         box.clear()
         with box:
             _status_line(fleet, record, status)
+            drift_view(status.drift)
             pods_view(live.pods if live else [])
             events_view(live.events if live else [])
 
@@ -54,6 +59,9 @@ def panel_live(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
     ui.button("Re-apply to cluster", icon="sync", on_click=reapply).props("flat dense").mark(
         "panel-reapply"
     )
+    if fleet.objects is not None:
+        rollout_view(fleet, record, on_change)
+        logs_view(fleet, record)
 
 
 def _status_line(fleet: Fleet, record: ModelRecord, status: StatusRow) -> None:
@@ -63,11 +71,16 @@ def _status_line(fleet: Fleet, record: ModelRecord, status: StatusRow) -> None:
         )
         ui.chip(status.status).props(
             f"dense square color={SYNC_COLOURS.get(status.status, 'grey-5')} text-color=white"
-        )
+        ).mark("panel-sync")
+        ui.chip(status.health).props(
+            f"dense square color={HEALTH_COLOURS.get(status.health, 'grey-5')} text-color=white"
+        ).mark("panel-health").tooltip(status.health_msg or status.health)
         ui.link("Open in cluster console", fleet.console_url(record), new_tab=True).classes(
             "text-sm"
         )
-    if status.message:
+    if status.health_msg and status.health != "Healthy":
+        ui.label(status.health_msg).classes("text-xs text-grey-8").mark("panel-health-msg")
+    if status.message and not status.drift:  # drift has its own table below
         ui.label(status.message).classes("text-xs text-grey-8")
 
 

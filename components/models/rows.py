@@ -8,7 +8,7 @@ from typing import Any
 from barista_ui.cluster.status import StatusRow
 from barista_ui.fleet import FleetRow
 from barista_ui.records.registry import ModelRecord, UnreadableRecord
-from components.theme import SYNC_COLOURS, ago, exact, gpu_text
+from components.theme import HEALTH_COLOURS, SYNC_COLOURS, ago, exact, gpu_text
 
 
 def row_key(namespace: str, name: str) -> str:
@@ -51,6 +51,9 @@ def live_fields(record: ModelRecord, status: StatusRow | None) -> dict[str, Any]
             "sync": "Unknown",
             "sync_colour": SYNC_COLOURS["Unknown"],
             "sync_msg": "",
+            "health": "Unknown",
+            "health_colour": HEALTH_COLOURS["Unknown"],
+            "health_msg": "",
             "reasons": "",
             "live": False,
         }
@@ -60,6 +63,9 @@ def live_fields(record: ModelRecord, status: StatusRow | None) -> dict[str, Any]
         "sync": status.status,
         "sync_colour": SYNC_COLOURS.get(status.status, "grey-5"),
         "sync_msg": status.message,
+        "health": status.health,
+        "health_colour": HEALTH_COLOURS.get(status.health, "grey-5"),
+        "health_msg": status.health_msg,
         "reasons": ", ".join(status.reasons),
         "live": True,
     }

@@ -4,6 +4,7 @@ panel shows them; the Cluster tab's "Needs attention" table uses the hint)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from nicegui import ui
@@ -73,12 +74,48 @@ def pods_view(pods: Sequence[Any]) -> None:
         ui.label(hint).classes("text-xs text-negative")
 
 
-def events_view(events: Sequence[Any], last: int = 6) -> None:
-    """The most recent events, newest first; warnings in red."""
-    recent = list(events)[-last:]
-    if not recent:
+def event_rows(events: Sequence[Any], now: datetime, last: int = 8) -> list[dict[str, Any]]:
+    """The most recent events, newest first, one line per event (a repeated event is one line
+    with its count), each with its age."""
+    latest: dict[tuple[str, str, str], Any] = {}
+    for ev in events:  # the watch sees each update of an event: keep its last state
+        latest.pop((ev.object, ev.reason, ev.message), None)
+        latest[(ev.object, ev.reason, ev.message)] = ev
+    rows = []
+    for ev in list(latest.values())[-last:][::-1]:
+        when = _parse(ev.last_timestamp)
+        rows.append(
+            {
+                "type": ev.type,
+                "reason": ev.reason,
+                "message": ev.message,
+                "object": ev.object,
+                "count": ev.count,
+                "age": age_text((now - when).total_seconds()) if when else "—",
+            }
+        )
+    return rows
+
+
+def _parse(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def events_view(events: Sequence[Any], now: datetime | None = None) -> None:
+    """The most recent events, newest first, with age and count; warnings in red."""
+    rows = event_rows(events, now or datetime.now(UTC))
+    if not rows:
         return
     ui.label("Recent events").classes("text-sm font-semibold mt-1")
-    for ev in reversed(recent):
-        colour = "text-negative" if ev.type == "Warning" else "text-grey-8"
-        ui.label(f"{ev.reason}: {ev.message}").classes(f"text-xs {colour}")
+    with ui.column().classes("gap-0 w-full").mark("panel-events"):
+        for ev in rows:
+            colour = "text-negative" if ev["type"] == "Warning" else "text-grey-8"
+            times = f" ×{ev['count']}" if ev["count"] > 1 else ""
+            ui.label(f"{ev['age']}{times} · {ev['reason']}: {ev['message']}").classes(
+                f"text-xs {colour}"
+            ).tooltip(ev["object"])
