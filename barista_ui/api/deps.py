@@ -1,0 +1,93 @@
+"""What every route needs: the application's services, the acting user of the request (the one
+place identity is resolved), the If-Match version, and the CSRF rule for cookie callers."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Any
+
+from fastapi import Request
+
+from barista_ui.api.problems import Problem
+from barista_ui.app import App
+from barista_ui.records.limits import ACTOR_CHARS
+
+ACTOR_HEADER = "X-Barista-Actor"  # who the caller says it is (only without authentication)
+CSRF_COOKIE = "barista_csrf"
+CSRF_HEADER = "X-Barista-CSRF"
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def barista(request: Request) -> App:
+    return request.app.state.barista
+
+
+def request_actor(request: Request) -> Any:
+    """The identity changes of this request are made by (what services receive as ``actor=``).
+
+    Without authentication (the embedded demo, loopback only) the caller's own name from the
+    ``X-Barista-Actor`` header, else ``api``."""
+    name = (request.headers.get(ACTOR_HEADER) or "").strip()
+    if len(name) > ACTOR_CHARS:
+        raise Problem(
+            422,
+            "invalid-request",
+            "Invalid request",
+            f"{ACTOR_HEADER}: at most {ACTOR_CHARS} characters",
+            errors=[{"field": ACTOR_HEADER, "message": f"at most {ACTOR_CHARS} characters"}],
+        )
+    return name or "api"
+
+
+def actor_name(actor: Any) -> str:
+    return str(getattr(actor, "name", actor))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match(request: Request) -> int:
+    """The record version the change is based on; 428 without it (no blind overwrites)."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        raise Problem(
+            428,
+            "if-match-required",
+            "Precondition required",
+            "send If-Match with the ETag of the record you changed (GET it first), "
+            'e.g. If-Match: "3"',
+        )
+    m = _ETAG.match(raw)
+    if not m:
+        raise Problem(
+            428,
+            "if-match-required",
+            "Precondition required",
+            f'If-Match must be one record version as its ETag, e.g. "3", not {raw[:40]!r}',
+        )
+    return int(m.group(1))
+
+
+def check_csrf(request: Request) -> None:
+    """Cookie-authenticated calls that change something need the same-site token header (the
+    value of the ``barista_csrf`` cookie, from ``GET /api/v1/csrf``); bearer-token calls and
+    calls without cookies (scripts, the CLI) do not."""
+    if request.method not in MUTATING:
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    if not request.cookies:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not header or not hmac.compare_digest(cookie, header):
+        raise Problem(
+            403,
+            "csrf",
+            "Forbidden: CSRF token missing",
+            f"a call with cookies that changes something needs the {CSRF_HEADER} header "
+            f"holding the {CSRF_COOKIE} cookie's value (GET /api/v1/csrf sets it)",
+        )

@@ -1,0 +1,73 @@
+"""The API application: routers, problem documents, the OpenAPI document at ``/api/openapi.json``
+and the interactive docs at ``/api/docs``. ``main.py`` mounts it at ``/api`` on the dashboard's
+server, with the one typed App it serves."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel
+from starlette.responses import JSONResponse
+
+from barista_ui.api import cost, model_history, models, problems, schedules
+from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, actor_name, request_actor
+from barista_ui.app import App
+
+PREFIX = "/api"
+DESCRIPTION = """Barista's REST API: the same services as the page and the CLI.
+
+* Records use the record format (the YAML/JSON keys of `barista models get`).
+* A model's `ETag` is its version; `PUT`, `PATCH` and `DELETE` need `If-Match` (428 without,
+  412 with the current version when someone saved in between).
+* Errors are `application/problem+json` (RFC 9457); validation errors list each field path.
+* Lists are paged: `limit` (default 100, at most 1000) and the answer's `continue` token.
+"""
+
+
+class WhoAmI(BaseModel):
+    identity: str
+    authenticated: bool
+    detail: str
+
+
+class CsrfToken(BaseModel):
+    header: str
+    token: str
+
+
+def create_api(barista: App) -> FastAPI:
+    api = FastAPI(
+        title="Barista API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        separate_input_output_schemas=False,
+    )
+    api.state.barista = barista
+    problems.install(api)
+    for module in (models, model_history, schedules, cost):
+        api.include_router(module.router)
+
+    @api.get("/v1/whoami", response_model=WhoAmI, tags=["access"], summary="Who the API sees")
+    def whoami(actor: Any = Depends(request_actor)) -> JSONResponse:
+        describe = getattr(actor, "describe", None)
+        body = {
+            "identity": actor_name(actor),
+            "authenticated": getattr(actor, "kind", "none") not in ("none",),
+            "detail": describe() if callable(describe) else "no authentication",
+        }
+        return JSONResponse(body)
+
+    @api.get("/v1/csrf", response_model=CsrfToken, tags=["access"], summary="A CSRF token")
+    def csrf(request: Request) -> JSONResponse:
+        """Sets the same-site cookie whose value cookie callers echo in the header."""
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        resp = JSONResponse({"header": CSRF_HEADER, "token": token})
+        resp.set_cookie(CSRF_COOKIE, token, samesite="strict", httponly=False, path="/api")
+        return resp
+
+    return api
