@@ -30,6 +30,7 @@ from barista_ui.api.views import (
 )
 from barista_ui.app import App
 from barista_ui.records.merge_patch import merge_patch
+from barista_ui.records.record import ModelRecord, UnreadableRecord
 
 router = APIRouter(prefix="/v1/models", tags=["models"], dependencies=[Depends(check_csrf)])
 ONE = "/{namespace}/{name}"
@@ -67,7 +68,7 @@ def list_models(
         after=after,
         limit=limit + 1,
     )
-    rows = sorted([*good, *bad], key=lambda r: r.key)
+    rows: list[ModelRecord | UnreadableRecord] = sorted([*good, *bad], key=lambda r: r.key)
     page, more = rows[:limit], len(rows) > limit
     keys = {r.key for r in page}
     body = {

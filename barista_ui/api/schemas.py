@@ -46,6 +46,7 @@ class UnreadableItem(_Out):
     version: int
     updated_at: datetime
     problem: str
+    message: str = Field(description="what to do about it, as the CLI's warning says")
 
 
 class ModelPage(_Out):

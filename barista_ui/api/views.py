@@ -13,7 +13,7 @@ from barista_ui.api.deps import etag
 from barista_ui.api.problems import Problem
 from barista_ui.api.schemas import ModelResource, UnreadableItem, WriteResult
 from barista_ui.app import App
-from barista_ui.records.record import ModelRecord, UnreadableRecord
+from barista_ui.records.record import ModelRecord, Unreadable, UnreadableRecord
 from barista_ui.records.secrets import mask_record
 
 
@@ -37,6 +37,7 @@ def unreadable_item(rec: UnreadableRecord) -> dict[str, Any]:
         "version": rec.version,
         "updated_at": rec.updated_at.isoformat(),
         "problem": rec.problem,
+        "message": str(Unreadable(rec)),
     }
 
 

@@ -12,8 +12,10 @@ from typer.core import TyperGroup
 
 from barista_ui.cli.context import fail
 from barista_ui.cli.cost import cost_app
-from barista_ui.cli.models import export_fleet, import_fleet, models_app, simulator
+from barista_ui.cli.fleet import export_fleet, import_fleet, simulator
+from barista_ui.cli.models import models_app
 from barista_ui.cli.schedule import override_command, schedule_app
+from barista_ui.cli.session import login, logout, whoami
 
 # click's exceptions where Typer takes click from (recent Typer releases carry their own copy)
 click_errors: Any = importlib.import_module(typer.BadParameter.__module__)
@@ -70,6 +72,9 @@ app.add_typer(cost_app, name="cost")
 app.command("export")(export_fleet)
 app.command("import")(import_fleet)
 app.command("simulator")(simulator)
+app.command("login")(login)
+app.command("logout")(logout)
+app.command("whoami")(whoami)
 
 
 def main() -> None:

@@ -187,7 +187,9 @@ def models_query(
         q = q.where(
             or_(
                 col(ModelDeployment.namespace) > after[0],
-                and_(ModelDeployment.namespace == after[0], col(ModelDeployment.name) > after[1]),
+                and_(
+                    col(ModelDeployment.namespace) == after[0], col(ModelDeployment.name) > after[1]
+                ),
             )
         )
     q = q.order_by(col(ModelDeployment.namespace), col(ModelDeployment.name))
