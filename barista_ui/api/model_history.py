@@ -125,4 +125,4 @@ def status(namespace: str, name: str, app: App = Depends(barista)) -> JSONRespon
                 p = details.get(pod["name"])
                 pod.update(node=p.node if p else None, message=p.message if p else None)
             body["events"] = [e.__dict__ for e in list(live.events)]
-    return json_response(body)
+    return json_response(StatusOut.model_validate(body).model_dump(mode="json"))

@@ -14,6 +14,8 @@ from barista_ui.api.schemas import (
     ApplyRequest,
     ApplyResult,
     DeleteResult,
+    MERGE_PATCH_SCHEMA,
+    SPEC_REF,
     MergePatch,
     ModelPage,
     ModelResource,
@@ -34,13 +36,10 @@ from barista_ui.records.record import ModelRecord, UnreadableRecord
 
 router = APIRouter(prefix="/v1/models", tags=["models"], dependencies=[Depends(check_csrf)])
 ONE = "/{namespace}/{name}"
+RECORD_BODY = {"x-body": SPEC_REF}  # documented as the record format (see server.py)
 PATCH_BODY = {
-    "requestBody": {
-        "content": {
-            "application/merge-patch+json": {"schema": {"type": "object"}},
-            "application/json": {"schema": {"type": "object"}},
-        }
-    }
+    "x-body": MERGE_PATCH_SCHEMA,
+    "requestBody": {"content": {"application/json": {}}},  # plain JSON is accepted too
 }
 
 
@@ -79,7 +78,13 @@ def list_models(
     return json_response(body)
 
 
-@router.post("", response_model=WriteResult, status_code=201, summary="Create a record")
+@router.post(
+    "",
+    response_model=WriteResult,
+    status_code=201,
+    summary="Create a record",
+    openapi_extra=RECORD_BODY,
+)
 def create_model(
     record: RecordBody = Body(...),
     reason: str = Query("", max_length=1000),
@@ -124,7 +129,12 @@ def get_model(
     return json_response(resource(rec, show_secrets), version=rec.version)
 
 
-@router.put(ONE, response_model=WriteResult, summary="Replace a record (If-Match required)")
+@router.put(
+    ONE,
+    response_model=WriteResult,
+    summary="Replace a record (If-Match required)",
+    openapi_extra=RECORD_BODY,
+)
 def replace_model(
     namespace: str,
     name: str,

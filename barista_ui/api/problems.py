@@ -18,7 +18,7 @@ from barista_ui.cost.opencost import OpenCostError
 from barista_ui.cost.price_files import PriceFileError
 from barista_ui.cost.rates import PricingError
 from barista_ui.cost.report_rows import ReportError
-from barista_ui.records.errors import FieldValueError, RecordInvalid
+from barista_ui.records.errors import AlreadyExists, FieldValueError, RecordInvalid
 from barista_ui.records.record import (
     Ambiguous,
     Conflict,
@@ -71,6 +71,9 @@ def problem_for(exc: Exception) -> Problem | None:
     """The problem a service error stands for (None: not one of ours, a 500)."""
     if isinstance(exc, Problem):
         return exc
+    if isinstance(exc, AlreadyExists):
+        p = invalid(exc)
+        return Problem(409, "exists", "Already exists", p.detail, **p.extra)
     if isinstance(exc, RecordInvalid):
         return invalid(exc)
     if isinstance(exc, Conflict):

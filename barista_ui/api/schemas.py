@@ -14,16 +14,12 @@ SPEC_REF = {"$ref": "#/components/schemas/ModelSpec"}
 # A record as sent: validated by the service (so the errors read as on the page and in the CLI),
 # documented as the record format.
 RecordBody = Annotated[dict[str, Any], WithJsonSchema(SPEC_REF)]
-MergePatch = Annotated[
-    dict[str, Any],
-    WithJsonSchema(
-        {
-            "type": "object",
-            "description": "JSON merge patch (RFC 7396) of the record format: keys to set, "
-            'null to remove, e.g. {"replicas": 3} or {"enabled": false}',
-        }
-    ),
-]
+MERGE_PATCH_SCHEMA = {
+    "type": "object",
+    "description": "JSON merge patch (RFC 7396) of the record format (ModelSpec): keys to set, "
+    'null to remove, e.g. {"replicas": 3} or {"enabled": false}',
+}
+MergePatch = Annotated[dict[str, Any], WithJsonSchema(MERGE_PATCH_SCHEMA)]
 
 
 class _Out(BaseModel):
@@ -288,3 +284,30 @@ class BudgetOut(_Out):
 class BudgetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     monthly_usd: float
+
+
+# ------------------------------------------------------------------ errors
+
+
+class FieldProblem(_Out):
+    field: str = Field(description="dotted path, e.g. resources.requests.cpu")
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem document (``application/problem+json``); more members by type, e.g.
+    ``current_version`` on 412, ``errors`` on 422."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str = ""
+    errors: list[FieldProblem] | None = None
+    current_version: int | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": ProblemOut, "description": "Invalid input (errors name each field)"},
+    "default": {"model": ProblemOut, "description": "A problem document (RFC 9457)"},
+}

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 
 from barista_ui.api import cost, model_history, models, problems, schedules
 from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, actor_name, request_actor
+from barista_ui.api.schemas import PROBLEM_RESPONSES
 from barista_ui.app import App
 
 PREFIX = "/api"
@@ -50,7 +51,9 @@ def create_api(barista: App) -> FastAPI:
     api.state.barista = barista
     problems.install(api)
     for module in (models, model_history, schedules, cost):
-        api.include_router(module.router)
+        api.include_router(module.router, responses=PROBLEM_RESPONSES)
+
+    _document_bodies(api)
 
     @api.get("/v1/whoami", response_model=WhoAmI, tags=["access"], summary="Who the API sees")
     def whoami(actor: Any = Depends(request_actor)) -> JSONResponse:
@@ -71,3 +74,22 @@ def create_api(barista: App) -> FastAPI:
         return resp
 
     return api
+
+
+def _document_bodies(api: FastAPI) -> None:
+    """Bodies the routes read as plain JSON (so the services' own validation answers, with the
+    page's and CLI's messages) are documented by their real schema: an operation's ``x-body``
+    becomes the schema of each of its request content types."""
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        doc = generate()
+        for ops in doc.get("paths", {}).values():
+            for op in ops.values():
+                schema = op.pop("x-body", None)
+                if schema is not None:
+                    for content in op["requestBody"]["content"].values():
+                        content["schema"] = schema
+        return doc
+
+    api.openapi = openapi  # type: ignore[method-assign]

@@ -68,7 +68,7 @@ def apply(
     try:
         res = client().send("POST", "/models/apply", body)
     except Problem as exc:
-        if exc.kind == "exists":
+        if exc.kind == "exists" and "namespace" in exc.body:
             raise CliError(exists_message(exc.body["namespace"], exc.body["name"])) from None
         raise
     return [(o["namespace"], o["name"], o["action"]) for o in res["outcomes"]], res["notice"]

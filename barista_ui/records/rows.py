@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from barista_ui.records.diff import diff_records
-from barista_ui.records.errors import field_errors
+from barista_ui.records.errors import AlreadyExists, field_errors
 from barista_ui.records.record import (
     SOURCES,
     Ambiguous,
@@ -388,7 +388,7 @@ def check_source(source: str) -> None:
 
 
 def duplicate(spec: ModelSpec) -> RecordInvalid:
-    return RecordInvalid(
+    return AlreadyExists(
         [
             FieldError(
                 field="name",
