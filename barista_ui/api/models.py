@@ -11,11 +11,11 @@ from starlette.responses import JSONResponse
 from barista_ui.api.deps import actor_name, barista, check_csrf, if_match, request_actor
 from barista_ui.api.problems import Problem
 from barista_ui.api.schemas import (
+    MERGE_PATCH_SCHEMA,
+    SPEC_REF,
     ApplyRequest,
     ApplyResult,
     DeleteResult,
-    MERGE_PATCH_SCHEMA,
-    SPEC_REF,
     MergePatch,
     ModelPage,
     ModelResource,
