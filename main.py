@@ -75,6 +75,9 @@ def main() -> None:
     args = parse_args([] if under_pytest else sys.argv[1:])
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
+    problem = settings.exposure_problem()
+    if problem:  # before anything listens: no sign-in, or a known cookie secret, on a network
+        sys.exit(f"barista: refusing to start: {problem}")
     create_app(settings)
     ui.run(
         host=settings.host,

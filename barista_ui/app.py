@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from barista_ui.access.identity import Identity
+from barista_ui.access.service import AccessService
 from barista_ui.cluster.connection import ClusterConnection, connect
 from barista_ui.cluster.gate import ReconcilerGate
 from barista_ui.cluster.hub import ChangeHub
@@ -62,6 +64,8 @@ class App:
     fleet: Fleet  # what the Models and Cluster tabs show and do
     hub: ChangeHub
     cluster: ClusterConnection
+    access: AccessService  # role bindings, API tokens, the access audit
+    identity: Identity  # request headers / bearer token -> Actor (resolve_actor)
     reconciler: Reconciler | None = None  # None without a cluster
     live: LiveState | None = None
     recorder: ReplicaRecorder | None = None
@@ -212,6 +216,12 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         lambda k, n: app.applied(k, n),
     )
     records = RecordsSnapshot(registry)
+    access = AccessService(
+        new_session,
+        admins=settings.admin_emails(),
+        default_role=settings.default_role,
+        token_days=settings.token_days,
+    )
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
@@ -235,6 +245,8 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         ),
         hub=hub,
         cluster=cluster,
+        access=access,
+        identity=Identity(settings, access),
         reconciler=reconciler,
         live=live,
         recorder=_recorder(cost, registry, scheduler, live),

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
-from barista_ui.api.deps import barista, check_csrf, request_actor
+from barista_ui.api.deps import barista, check_csrf, reader, request_actor
 from barista_ui.api.problems import Problem
 from barista_ui.api.schemas import (
     BudgetIn,
@@ -31,7 +31,9 @@ from barista_ui.cost.report_rows import period, report_rows
 from barista_ui.records.names import check_team_name
 from barista_ui.safe_input import MAX_BILLING_BYTES
 
-router = APIRouter(prefix="/v1/cost", tags=["cost"], dependencies=[Depends(check_csrf)])
+router = APIRouter(
+    prefix="/v1/cost", tags=["cost"], dependencies=[Depends(check_csrf), Depends(reader)]
+)
 
 
 @router.get("/estimate", response_model=EstimateOut, summary="What a replica costs per hour")
@@ -128,7 +130,7 @@ def save_prices(
         validate_entry(e.model_dump(exclude_none=True), f"entries.{i}")
         for i, e in enumerate(body.entries)
     ]
-    n = app.cost_board.save_prices(entries, actor)
+    n = app.cost_board.save_prices(entries, actor=actor)
     return json_response({"entries": len(entries), "rerated": n})
 
 
@@ -142,7 +144,7 @@ def budgets(app: App = Depends(barista)) -> JSONResponse:
 def set_budget(
     team: str, body: BudgetIn, app: App = Depends(barista), actor: Any = Depends(request_actor)
 ) -> JSONResponse:
-    app.cost.set_budget(check_team_name(team), body.monthly_usd, actor)
+    app.cost.set_budget(check_team_name(team), body.monthly_usd, actor=actor)
     return json_response({"team": team, "monthly_usd": app.cost.budgets().get(team)})
 
 
@@ -150,5 +152,5 @@ def set_budget(
 def clear_budget(
     team: str, app: App = Depends(barista), actor: Any = Depends(request_actor)
 ) -> JSONResponse:
-    app.cost.set_budget(check_team_name(team), None, actor)
+    app.cost.set_budget(check_team_name(team), None, actor=actor)
     return json_response({"team": team, "monthly_usd": None})

@@ -9,11 +9,14 @@ from typing import Any
 
 from fastapi import Request
 
+from barista_ui.access import roles
+from barista_ui.access.actor import NONE_MODE, Actor, open_actor
+from barista_ui.access.roles import NotAuthenticated, authorize
 from barista_ui.api.problems import Problem
 from barista_ui.app import App
 from barista_ui.records.limits import ACTOR_CHARS
 
-ACTOR_HEADER = "X-Barista-Actor"  # who the caller says it is (only without authentication)
+ACTOR_HEADER = "X-Barista-Actor"  # who the caller says it is (heeded only in BARISTA_AUTH=none)
 CSRF_COOKIE = "barista_csrf"
 CSRF_HEADER = "X-Barista-CSRF"
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -24,21 +27,39 @@ def barista(request: Request) -> App:
     return request.app.state.barista
 
 
-def request_actor(request: Request) -> Any:
-    """The identity changes of this request are made by (what services receive as ``actor=``).
-
-    Without authentication (the embedded demo, loopback only) the caller's own name from the
-    ``X-Barista-Actor`` header, else ``api``."""
-    name = (request.headers.get(ACTOR_HEADER) or "").strip()
-    if len(name) > ACTOR_CHARS:
-        raise Problem(
-            422,
-            "invalid-request",
-            "Invalid request",
-            f"{ACTOR_HEADER}: at most {ACTOR_CHARS} characters",
-            errors=[{"field": ACTOR_HEADER, "message": f"at most {ACTOR_CHARS} characters"}],
+def request_actor(request: Request) -> Actor:
+    """The identity of this request (what services receive as ``actor=``), resolved once: an
+    API token, a trusted proxy's identity headers, or in ``BARISTA_AUTH=none`` an open actor
+    named by the ``X-Barista-Actor`` header (default ``anonymous``). None of them: 401."""
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    host = request.client.host if request.client else None
+    actor = barista(request).identity.resolve_actor(request.headers, host)
+    if actor is None:
+        raise NotAuthenticated(
+            "sign-in needed: send Authorization: Bearer <API token> (barista login), or come "
+            "through the authenticating proxy",
+            roles.READ,
         )
-    return name or "api"
+    named = (request.headers.get(ACTOR_HEADER) or "").strip()
+    if actor.kind == NONE_MODE and named:
+        if len(named) > ACTOR_CHARS:
+            raise Problem(
+                422,
+                "invalid-request",
+                "Invalid request",
+                f"{ACTOR_HEADER}: at most {ACTOR_CHARS} characters",
+                errors=[{"field": ACTOR_HEADER, "message": f"at most {ACTOR_CHARS} characters"}],
+            )
+        actor = open_actor(named)
+    request.state.actor = actor
+    return actor
+
+
+def reader(request: Request) -> None:
+    """Every call needs an identity that may read (``BARISTA_DEFAULT_ROLE=none`` reads nothing)."""
+    authorize(request_actor(request), roles.READ)
 
 
 def actor_name(actor: Any) -> str:

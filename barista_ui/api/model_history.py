@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import JSONResponse
 
-from barista_ui.api.deps import barista, check_csrf, if_match, request_actor
+from barista_ui.api.deps import barista, check_csrf, if_match, reader, request_actor
 from barista_ui.api.schemas import (
     DiffOut,
     ManifestsOut,
@@ -23,7 +23,9 @@ from barista_ui.records.record import NotFound, RevisionView
 from barista_ui.records.secrets import mask_changes, mask_manifests, mask_record
 
 router = APIRouter(
-    prefix="/v1/models/{namespace}/{name}", tags=["models"], dependencies=[Depends(check_csrf)]
+    prefix="/v1/models/{namespace}/{name}",
+    tags=["models"],
+    dependencies=[Depends(check_csrf), Depends(reader)],
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.responses import JSONResponse
 
-from barista_ui.api.deps import actor_name, barista, check_csrf, if_match, request_actor
+from barista_ui.api.deps import actor_name, barista, check_csrf, if_match, reader, request_actor
 from barista_ui.api.problems import Problem
 from barista_ui.api.schemas import (
     MERGE_PATCH_SCHEMA,
@@ -34,7 +34,9 @@ from barista_ui.app import App
 from barista_ui.records.merge_patch import merge_patch
 from barista_ui.records.record import ModelRecord, UnreadableRecord
 
-router = APIRouter(prefix="/v1/models", tags=["models"], dependencies=[Depends(check_csrf)])
+router = APIRouter(
+    prefix="/v1/models", tags=["models"], dependencies=[Depends(check_csrf), Depends(reader)]
+)
 ONE = "/{namespace}/{name}"
 RECORD_BODY = {"x-body": SPEC_REF}  # documented as the record format (see server.py)
 PATCH_BODY = {

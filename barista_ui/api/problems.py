@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
+from barista_ui.access.bindings import AccessError
+from barista_ui.access.roles import AccessDenied, Forbidden, NotAuthenticated
 from barista_ui.cost.billing import BillingFileError
 from barista_ui.cost.money import MoneyError
 from barista_ui.cost.opencost import OpenCostError
@@ -31,7 +33,7 @@ from barista_ui.safe_input import InputError
 from barista_ui.schedule.language import ScheduleError
 
 log = logging.getLogger("barista.api")
-ACCESS_ERRORS: tuple[type[Exception], ...] = ()  # the access rules' errors, once they exist
+ACCESS_ERRORS: tuple[type[Exception], ...] = (AccessDenied,)
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://barista.dev/problems/"
 
@@ -115,15 +117,14 @@ def problem_for(exc: Exception) -> Problem | None:
 
 
 def _access_problem(exc: Exception) -> Problem | None:
-    """401/403 from the access rules (looked up by name: the access package is optional here)."""
-    name = type(exc).__name__
-    if name == "NotAuthenticated":
+    """401 without an identity, 403 naming the missing permission and the role that has it."""
+    if isinstance(exc, NotAuthenticated):
         return Problem(401, "not-authenticated", "Not authenticated", str(exc))
-    if name in ("Forbidden", "AccessDenied"):
-        perm = getattr(exc, "permission", None)
-        return Problem(
-            403, "forbidden", "Forbidden", str(exc), permission=str(getattr(perm, "name", perm))
-        )
+    if isinstance(exc, Forbidden | AccessDenied):
+        perm = exc.permission
+        return Problem(403, "forbidden", "Forbidden", str(exc), permission=perm.name, team=exc.team)
+    if isinstance(exc, AccessError):
+        return Problem(422, "access-refused", "Refused", str(exc))
     return None
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import JSONResponse
 
-from barista_ui.api.deps import barista, check_csrf, request_actor
+from barista_ui.api.deps import barista, check_csrf, reader, request_actor
 from barista_ui.api.problems import Problem
 from barista_ui.api.schemas import (
     ActionOut,
@@ -25,7 +25,9 @@ from barista_ui.api.views import json_response
 from barista_ui.app import App
 from barista_ui.records.names import check_team_name
 
-router = APIRouter(prefix="/v1/schedules", tags=["schedules"], dependencies=[Depends(check_csrf)])
+router = APIRouter(
+    prefix="/v1/schedules", tags=["schedules"], dependencies=[Depends(check_csrf), Depends(reader)]
+)
 Scope = Literal["global", "team"]
 
 

@@ -11,8 +11,9 @@ from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
 from starlette.responses import JSONResponse
 
+from barista_ui.access.actor import NONE_MODE, Actor
 from barista_ui.api import cost, model_history, models, problems, schedules
-from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, actor_name, request_actor
+from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, request_actor
 from barista_ui.api.schemas import PROBLEM_RESPONSES
 from barista_ui.app import App
 
@@ -56,12 +57,11 @@ def create_api(barista: App) -> FastAPI:
     _document_bodies(api)
 
     @api.get("/v1/whoami", response_model=WhoAmI, tags=["access"], summary="Who the API sees")
-    def whoami(actor: Any = Depends(request_actor)) -> JSONResponse:
-        describe = getattr(actor, "describe", None)
+    def whoami(actor: Actor = Depends(request_actor)) -> JSONResponse:
         body = {
-            "identity": actor_name(actor),
-            "authenticated": getattr(actor, "kind", "none") not in ("none",),
-            "detail": describe() if callable(describe) else "no authentication",
+            "identity": actor.name,
+            "authenticated": actor.kind != NONE_MODE,
+            "detail": actor.describe(),
         }
         return JSONResponse(body)
 

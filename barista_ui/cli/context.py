@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from barista_ui.cli.errors import CliError
+from barista_ui.cli.errors import EXIT_DENIED, CliError
 
 # Imports stay inside the functions that need them: `barista --help` and every remote command
 # start without the services, SQLAlchemy, pydantic models, pandas or kubernetes.
 if TYPE_CHECKING:  # built on first use: `barista --help` need not import the services
+    from barista_ui.access.actor import Actor
     from barista_ui.app import App
     from barista_ui.records.record import UnreadableRecord
 
@@ -51,7 +52,15 @@ def services() -> App:
     return _services_cache["s"]
 
 
-def actor() -> str:
+def actor() -> Actor:
+    """Who the local mode acts as: whoever holds the database credentials is an operator with
+    the admin role, named by --actor / BARISTA_ACTOR or $USER."""
+    from barista_ui.access.actor import operator
+
+    return operator(actor_name())
+
+
+def actor_name() -> str:
     import getpass
     import os
 
@@ -99,6 +108,9 @@ def handle_errors(fn: Callable) -> Callable:
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except Exception as exc:  # a clear one-liner instead of a traceback
+            denied = _loaded("barista_ui.access.roles", "AccessDenied")
+            if denied and isinstance(exc, denied):  # nothing changed; names the role needed
+                fail(str(exc), EXIT_DENIED)
             message = explain_error(exc)
             if message is None:
                 raise

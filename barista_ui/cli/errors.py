@@ -3,6 +3,8 @@ command module, remote ones included, can raise it without importing the service
 
 from __future__ import annotations
 
+EXIT_DENIED = 3  # the actor may not do this (HTTP 401/403 in remote mode)
+
 
 class CliError(Exception):
     """An error shown as one line on stderr with a non-zero exit code."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from barista_ui.cli.errors import CliError
+from barista_ui.cli.errors import EXIT_DENIED, CliError
 
 TIMEOUT_S = 30.0
 
@@ -77,7 +77,7 @@ class Problem(CliError):
         if self.kind == "invalid-record":
             detail = f"invalid record {detail}" if body.get("name") else f"invalid record: {detail}"
         usage = self.kind in ("invalid-report", "invalid-request")
-        super().__init__(detail, 2 if usage else 1)
+        super().__init__(detail, EXIT_DENIED if status in (401, 403) else 2 if usage else 1)
 
 
 def path(*parts: str) -> str:
