@@ -311,3 +311,58 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ProblemOut, "description": "Invalid input (errors name each field)"},
     "default": {"model": ProblemOut, "description": "A problem document (RFC 9457)"},
 }
+
+
+# ------------------------------------------------------------------ access
+
+
+class BindingOut(_Out):
+    subject: str = Field(description="user:EMAIL or group:NAME")
+    role: Literal["viewer", "editor", "admin"]
+    team: str = ""
+    created_by: str = ""
+    created_at: datetime | None = None
+
+
+class BindingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject: str = Field(max_length=300, description="user:EMAIL or group:NAME")
+    role: Literal["viewer", "editor", "admin"]
+    team: str | None = Field(None, max_length=63, description="required for editor")
+
+
+class Granted(_Out):
+    granted: bool = Field(description="false when the binding existed already")
+
+
+class AuditOut(_Out):
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    role: str
+    team: str
+    detail: str
+
+
+class TokenOut(_Out):
+    id: int
+    owner: str
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100)
+    owner: str | None = Field(None, max_length=254, description="another user (admins)")
+    days: int | None = Field(None, ge=1, le=3650)
+
+
+class NewTokenOut(_Out):
+    secret: str = Field(description="shown this once; send as Authorization: Bearer <secret>")
+    token: TokenOut

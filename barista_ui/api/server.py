@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse
 
 from barista_ui.access.actor import NONE_MODE, Actor
-from barista_ui.api import cost, model_history, models, problems, schedules
+from barista_ui.api import access, cost, model_history, models, problems, schedules
 from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, request_actor
 from barista_ui.api.schemas import PROBLEM_RESPONSES
 from barista_ui.app import App
@@ -51,7 +51,7 @@ def create_api(barista: App) -> FastAPI:
     )
     api.state.barista = barista
     problems.install(api)
-    for module in (models, model_history, schedules, cost):
+    for module in (models, model_history, schedules, cost, access):
         api.include_router(module.router, responses=PROBLEM_RESPONSES)
 
     _document_bodies(api)
