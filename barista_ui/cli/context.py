@@ -33,16 +33,17 @@ _services_cache: dict[str, Any] = {}
 
 
 def services() -> App:
-    """The typed app on the configured database (built once per process)."""
-    if "s" not in _services_cache:
-        from barista_ui.cli.remote import target
+    """The typed app on the configured database (built once per process); refused in remote
+    mode, so a command that only works locally says so instead of acting on another database."""
+    from barista_ui.cli.remote import target
 
-        t = target()
-        if t is not None:
-            raise CliError(
-                f"this command works on the local database only; it is not available in remote "
-                f"mode ({t.url}, from {t.source}): unset BARISTA_URL or run 'barista logout'"
-            )
+    t = target()
+    if t is not None:
+        raise CliError(
+            f"this command works on the local database only; it is not available in remote "
+            f"mode ({t.url}, from {t.source}): unset BARISTA_URL or run 'barista logout'"
+        )
+    if "s" not in _services_cache:
         from barista_ui.app import build_app
         from barista_ui.settings import Settings
 

@@ -105,6 +105,8 @@ class Client:
             resp = self._http.request(method, url, **kw)
         except self._errors as exc:
             raise CliError(f"cannot reach {self.target.url}: {exc}") from None
+        finally:  # a token authenticates the CLI, never a cookie a server set (CSRF rule)
+            self._http.cookies.clear()
         if resp.status_code >= 400:
             try:
                 body = resp.json()
@@ -127,10 +129,11 @@ _client: dict[str, Client] = {}
 
 
 def client() -> Client:
-    if "c" not in _client:
-        t = target()
-        if t is None:
-            raise CliError("not in remote mode: run 'barista login URL' or set BARISTA_URL")
+    """The client of the current target (one per process, rebuilt if the target changed)."""
+    t = target()
+    if t is None:
+        raise CliError("not in remote mode: run 'barista login URL' or set BARISTA_URL")
+    if "c" not in _client or _client["c"].target != t:
         _client["c"] = Client(t)
     return _client["c"]
 

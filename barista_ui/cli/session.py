@@ -61,4 +61,4 @@ def whoami() -> None:
 
     url = Settings().database_url
     shown = url.split("@")[-1] if "@" in url else url  # never print a password
-    typer.echo(f"mode: local\ndatabase: {shown}\nidentity: {actor()}")
+    typer.echo(f"mode: local\ndatabase: {shown}\nidentity: {actor().describe()}")
