@@ -129,6 +129,7 @@ class AccessService:
     ) -> NewToken:
         """A new token for ``owner`` (default: the actor; another owner needs an admin). Its
         secret is in the result only. ``days``: lifetime (default BARISTA_TOKEN_DAYS)."""
+        authorize(actor, roles.TOKENS_OWN)
         owner = owner.strip().lower() if owner else actor.name
         self._may_manage(actor, owner)
         if actor.kind == TOKEN:
@@ -156,6 +157,7 @@ class AccessService:
         """Revoke a token (its owner, or an admin); revoking twice is refused."""
         now = self.clock()
         with transaction(self.new_session) as s:
+            authorize(actor, roles.TOKENS_OWN)
             row = s.get(ApiToken, token_id)
             if row is None:
                 raise AccessError(f"no token with id {token_id}")

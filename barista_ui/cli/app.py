@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from barista_ui.cli.access import access_app, tokens_app
 from barista_ui.cli.context import fail
 from barista_ui.cli.cost import cost_app
 from barista_ui.cli.fleet import export_fleet, import_fleet, simulator
@@ -75,6 +76,8 @@ app.command("simulator")(simulator)
 app.command("login")(login)
 app.command("logout")(logout)
 app.command("whoami")(whoami)
+app.add_typer(access_app, name="access")
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:

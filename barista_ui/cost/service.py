@@ -99,7 +99,7 @@ class CostService:
         authorize(actor, roles.COST_PRICES)
         entries = unique_entries(list(entries))
         now = self.clock()
-        store_price_table(self.new_session, entries)
+        store_price_table(self.new_session, entries, actor.name)
         self._prices = None
         if self.price_file:
             write_price_file(self.price_file, entries)
