@@ -18,6 +18,7 @@ from urllib.parse import quote
 from barista_ui.cli.errors import EXIT_DENIED, CliError
 
 TIMEOUT_S = 30.0
+TRANSPORT: Any = None  # an httpx transport to use instead of the network (tests: an app in-process)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class Client:
         if actor:  # only heeded by a server without authentication
             headers["X-Barista-Actor"] = actor
         self.target = t
-        self._http = httpx.Client(base_url=t.url + "/api/v1", headers=headers, timeout=TIMEOUT_S)
+        self._http = httpx.Client(
+            base_url=t.url + "/api/v1", headers=headers, timeout=TIMEOUT_S, transport=TRANSPORT
+        )
         self._errors = httpx.HTTPError
 
     def call(self, method: str, url: str, **kw: Any) -> tuple[Any, dict[str, str]]:
