@@ -131,3 +131,5 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     yield _run
     if "s" in cli._services_cache:
         cli._services_cache.pop("s").stop()
+    if "engine" in cli._services_cache:  # of the read-only registry (`models get` and the like)
+        cli._services_cache.pop("engine").dispose()

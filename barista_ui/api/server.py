@@ -5,6 +5,7 @@ server, with the one typed App it serves."""
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -26,6 +27,30 @@ DESCRIPTION = """Barista's REST API: the same services as the page and the CLI.
 * Errors are `application/problem+json` (RFC 9457); validation errors list each field path.
 * Lists are paged: `limit` (default 100, at most 1000) and the answer's `continue` token.
 """
+
+
+class ServerTiming:
+    """``Server-Timing: app;dur=<ms>`` on every answer: the time the API spent on the call
+    (what bench/bench_api.py reports), without the network."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message.setdefault("headers", []).append(
+                    (b"server-timing", f"app;dur={ms:.1f}".encode())
+                )
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 
 class WhoAmI(BaseModel):
@@ -50,6 +75,7 @@ def create_api(barista: App) -> FastAPI:
         separate_input_output_schemas=False,
     )
     api.state.barista = barista
+    api.add_middleware(ServerTiming)
     problems.install(api)
     for module in (models, model_history, schedules, cost, access):
         api.include_router(module.router, responses=PROBLEM_RESPONSES)

@@ -80,6 +80,18 @@ app.add_typer(access_app, name="access")
 app.add_typer(tokens_app, name="tokens")
 
 
+def plain_help(typer_app: typer.Typer) -> None:
+    """Help and errors in plain text, for every group: Rich's formatter costs about half a
+    second of imports on each ``--help`` (and the errors are our own one-liners anyway)."""
+    typer_app.rich_markup_mode = None
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            plain_help(group.typer_instance)
+
+
+plain_help(app)
+
+
 def main() -> None:
     app()
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # built on first use: `barista --help` need not import the se
     from barista_ui.access.actor import Actor
     from barista_ui.app import App
     from barista_ui.records.record import UnreadableRecord
+    from barista_ui.records.registry import RegistryService
 
 
 class Fmt(StrEnum):
@@ -32,9 +33,9 @@ class Fmt(StrEnum):
 _services_cache: dict[str, Any] = {}
 
 
-def services() -> App:
-    """The typed app on the configured database (built once per process); refused in remote
-    mode, so a command that only works locally says so instead of acting on another database."""
+def local_only() -> None:
+    """Refuse in remote mode: a command that only works locally says so instead of acting on
+    another database."""
     from barista_ui.cli.remote import target
 
     t = target()
@@ -43,6 +44,37 @@ def services() -> App:
             f"this command works on the local database only; it is not available in remote "
             f"mode ({t.url}, from {t.source}): unset BARISTA_URL or run 'barista logout'"
         )
+
+
+def registry() -> RegistryService:
+    """The records of the configured database for commands that only read them: no cluster,
+    scheduler or cost services are built, and the schema is migrated only when its revision is
+    behind (one quick read otherwise)."""
+    local_only()
+    if "s" in _services_cache:
+        return _services_cache["s"].registry
+    if "r" not in _services_cache:
+        from barista_ui.records.registry import RegistryService
+        from barista_ui.settings import Settings
+        from data.db import current_revision, head_revision, make_engine, migrate, session_factory
+
+        settings = Settings()
+        engine = make_engine(settings.database_url)
+        if current_revision(engine) != head_revision():
+            migrate(engine)
+        _services_cache["engine"] = engine
+        _services_cache["r"] = RegistryService(
+            session_factory(engine),
+            max_replicas=settings.max_replicas,
+            bounds=settings.resource_bounds(),
+        )
+    return _services_cache["r"]
+
+
+def services() -> App:
+    """The typed app on the configured database (built once per process); refused in remote
+    mode, so a command that only works locally says so instead of acting on another database."""
+    local_only()
     if "s" not in _services_cache:
         from barista_ui.app import build_app
         from barista_ui.settings import Settings

@@ -17,6 +17,7 @@ from barista_ui.cli.context import (
     handle_errors,
     input_name,
     read_file,
+    registry,
     render_table,
     services,
     warn_unreadable,
@@ -62,7 +63,7 @@ def models_list(
     if is_remote():
         views, warnings = remote.listing(team, namespace)
     else:
-        recs, unreadable = services().registry.read_models(team=team, namespace=namespace)
+        recs, unreadable = registry().read_models(team=team, namespace=namespace)
         views, warnings = [RecordView.of(r) for r in recs], list(unreadable)
     emit(
         [v.record for v in views],
@@ -83,7 +84,7 @@ def models_get(
 
 
 def _local(name: str, namespace: str | None) -> Any:
-    return services().registry.get(name, namespace)
+    return registry().get(name, namespace)
 
 
 def _saved_lines(outcomes: list[tuple[str, str, str]], notice: str, only_changed: bool) -> None:
@@ -185,7 +186,7 @@ def models_history(
                 "time": r.created_at.isoformat(),
                 "changes": mask_changes(r.changes),
             }
-            for r in services().registry.history(name, namespace)
+            for r in registry().history(name, namespace)
         ]
     emit(rows, fmt, lambda: render_table(HISTORY_HEADERS, [history_table_row(r) for r in rows]))
 
@@ -205,7 +206,7 @@ def models_diff(
     else:
         from barista_ui.records.secrets import mask_changes
 
-        reg = services().registry
+        reg = registry()
         b = to if to is not None else reg.history(name, namespace)[0].number
         a = from_ if from_ is not None else b - 1
         if a < 1:

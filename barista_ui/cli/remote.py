@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,10 @@ class Client:
     """A few calls to ``/api/v1`` with the token; errors raised as :class:`Problem`."""
 
     def __init__(self, t: Target):
+        if "httpx" not in sys.modules:
+            # httpx imports its own command line (with rich and pygments) when it can; without
+            # it httpx is whole and loads in a third of the time
+            sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
         import httpx  # only here: local commands never pay for it
 
         headers = {"Accept": "application/json", "User-Agent": "barista-cli"}

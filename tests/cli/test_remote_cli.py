@@ -87,6 +87,8 @@ def cli(server, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     yield run
     if "s" in context._services_cache:
         context._services_cache.pop("s").stop()
+    if "engine" in context._services_cache:
+        context._services_cache.pop("engine").dispose()
 
 
 def both(cli, url: str, *args: str) -> tuple:
