@@ -93,10 +93,11 @@ def if_match(request: Request) -> int:
 
 
 def check_csrf(request: Request) -> None:
-    """Cookie-authenticated calls that change something need the same-site token header (the
-    value of the ``barista_csrf`` cookie, from ``GET /api/v1/csrf``); bearer-token calls and
-    calls without cookies (scripts, the CLI) do not."""
-    if request.method not in MUTATING:
+    """Calls authenticated by a cookie (a browser through the authenticating proxy) that change
+    something need the same-site token header (the ``barista_csrf`` cookie's value, from
+    ``GET /api/v1/csrf``). Bearer-token calls, calls without cookies (scripts, the CLI) and
+    ``BARISTA_AUTH=none``, where nobody is authenticated by anything, do not."""
+    if request.method not in MUTATING or barista(request).settings.auth == "none":
         return
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return

@@ -118,3 +118,18 @@ def test_tokens_and_bindings_over_http(secured: App) -> None:
     gone = api.delete(f"/v1/access/tokens/{listed[0]['id']}", headers=viewer)
     assert gone.status_code == 200 and gone.json()["revoked_at"]
     assert api.get("/v1/models", headers=viewer).status_code == 401  # revoked: no identity
+
+
+def test_cookie_callers_need_the_csrf_header_bearer_callers_do_not(secured: App) -> None:
+    api = client_for(secured, "10.1.2.3")  # through the trusted proxy, which sets the identity
+    me = {"X-Forwarded-Email": ADMIN}
+    token = api.get("/v1/csrf", headers=me).json()["token"]  # sets the cookie on the client
+    res = api.post("/v1/models", json=base_record(), headers=me)
+    assert res.status_code == 403 and res.json()["type"].endswith("/csrf")
+    assert secured.registry.find("fraud-scorer", "ml-prod") is None
+    ok = api.post("/v1/models", json=base_record(), headers={**me, "X-Barista-CSRF": token})
+    assert ok.status_code == 201
+    with_token = api.post(
+        "/v1/models", json=base_record(name="other"), headers=bearer(secured, ADMIN)
+    )
+    assert with_token.status_code == 201  # bearer calls need no CSRF header, cookies or not
