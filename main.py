@@ -17,6 +17,8 @@ from nicegui import app, ui
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 
+from barista_ui.api.server import PREFIX as API_PREFIX
+from barista_ui.api.server import create_api
 from barista_ui.app import App, build_app
 from barista_ui.settings import Settings
 from components.page import PageServices, mount
@@ -56,6 +58,7 @@ def create_app(settings: Settings) -> App:
         barista.start()  # quick: starts threads; the first apply runs behind
 
     app.on_startup(start)
+    app.mount(API_PREFIX, create_api(barista))  # the REST API and its docs at /api/docs
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -120,6 +120,8 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("BARISTA_SEED_DEMO", "false")
     monkeypatch.setenv("BARISTA_ACTOR", "ana")
     monkeypatch.setenv("BARISTA_CLUSTER", "none")
+    monkeypatch.delenv("BARISTA_URL", raising=False)  # local mode, whatever the machine has
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     cli._services_cache.clear()
     runner = CliRunner()
 
@@ -129,3 +131,5 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     yield _run
     if "s" in cli._services_cache:
         cli._services_cache.pop("s").stop()
+    if "engine" in cli._services_cache:  # of the read-only registry (`models get` and the like)
+        cli._services_cache.pop("engine").dispose()

@@ -13,8 +13,10 @@ from typer.core import TyperGroup
 from barista_ui.cli.access import access_app, tokens_app
 from barista_ui.cli.context import fail
 from barista_ui.cli.cost import cost_app
-from barista_ui.cli.models import export_fleet, import_fleet, models_app, simulator
+from barista_ui.cli.fleet import export_fleet, import_fleet, simulator
+from barista_ui.cli.models import models_app
 from barista_ui.cli.schedule import override_command, schedule_app
+from barista_ui.cli.session import login, logout, whoami
 
 # click's exceptions where Typer takes click from (recent Typer releases carry their own copy)
 click_errors: Any = importlib.import_module(typer.BadParameter.__module__)
@@ -71,8 +73,23 @@ app.add_typer(cost_app, name="cost")
 app.command("export")(export_fleet)
 app.command("import")(import_fleet)
 app.command("simulator")(simulator)
+app.command("login")(login)
+app.command("logout")(logout)
+app.command("whoami")(whoami)
 app.add_typer(access_app, name="access")
 app.add_typer(tokens_app, name="tokens")
+
+
+def plain_help(typer_app: typer.Typer) -> None:
+    """Help and errors in plain text, for every group: Rich's formatter costs about half a
+    second of imports on each ``--help`` (and the errors are our own one-liners anyway)."""
+    typer_app.rich_markup_mode = None
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            plain_help(group.typer_instance)
+
+
+plain_help(app)
 
 
 def main() -> None:

@@ -10,33 +10,15 @@ from pathlib import Path
 import typer
 
 from barista_ui.cli.context import fail, handle_errors
-from barista_ui.cost.csv_safe import write_csv
-from barista_ui.cost.rates import DEFAULT_PRICES, PricingError, rate_breakdown
+from barista_ui.cli.remote import is_remote
 
-MAX_ESTIMATE_HOURS = 876_000  # a hundred years
+MAX_ESTIMATE_HOURS = 876_000  # a hundred years (barista_ui.cost.estimate's)
 cost_app = typer.Typer(help="Cost: estimate what a model costs to serve.", no_args_is_help=True)
 
 
 class CostFmt(StrEnum):
     text = "text"
     json = "json"
-
-
-def _estimate_json(parts: dict, prices, replicas: int, hours: float) -> dict:
-    hourly = sum(parts.values())
-    return {
-        "hourly_usd": round(hourly, 6),
-        "total_usd": round(hourly * replicas * hours, 6),
-        "replicas": replicas,
-        "hours": hours,
-        "breakdown_usd": {k: round(v, 6) for k, v in parts.items()},
-        "prices": {
-            "region": prices.region,
-            "machine_family": prices.machine_family,
-            "source": prices.source,
-            "as_of": prices.as_of.isoformat(),
-        },
-    }
 
 
 @cost_app.command("estimate")
@@ -55,11 +37,31 @@ def estimate(
 
     Prices: BARISTA_PRICE_FILE when set (entry for BARISTA_REGION and --family), else the
     built-in on-demand list prices."""
-    from barista_ui.cost.price_files import PriceFileError, pick, read_price_file
-    from barista_ui.settings import Settings
-
     if not math.isfinite(hours) or hours > MAX_ESTIMATE_HOURS:
         fail(f"--hours '{hours}': use a number of hours from 0 to {MAX_ESTIMATE_HOURS:,}", 2)
+    if is_remote():
+        from barista_ui.cli.remote import client
+
+        query = dict(cpu=cpu, memory=memory, gpu=gpu, gpu_type=gpu_type, replicas=replicas)
+        est = client().get("/cost/estimate", **query, hours=hours, family=family)
+    else:
+        est = _local_estimate(cpu, memory, gpu, gpu_type, replicas, hours, family)
+    if fmt == CostFmt.json:
+        typer.echo(json.dumps(est))
+    else:
+        from barista_ui.cost.estimate import estimate_text
+
+        typer.echo(estimate_text(est))
+
+
+def _local_estimate(
+    cpu: str, memory: str, gpu: int, gpu_type: str | None, replicas: int, hours: float, family: str
+) -> dict:
+    from barista_ui.cost.estimate import estimate as estimate_of
+    from barista_ui.cost.price_files import PriceFileError, pick, read_price_file
+    from barista_ui.cost.rates import DEFAULT_PRICES, PricingError
+    from barista_ui.settings import Settings
+
     st = Settings()
     prices = DEFAULT_PRICES
     if st.price_file and Path(st.price_file).exists():
@@ -69,19 +71,9 @@ def estimate(
             fail(str(exc))
         prices = pick(table, st.region, family)
     try:
-        parts = rate_breakdown(cpu, memory, gpu, gpu_type, prices)
+        return estimate_of(prices, cpu, memory, gpu, gpu_type, replicas, hours)
     except PricingError as exc:
         fail(str(exc))
-    hourly = sum(parts.values())
-    total = hourly * replicas * hours
-    if fmt == CostFmt.json:
-        typer.echo(json.dumps(_estimate_json(parts, prices, replicas, hours)))
-    else:
-        typer.echo(
-            f"${hourly:.4f} per replica-hour (cpu ${parts['cpu']:.4f}, memory "
-            f"${parts['memory']:.4f}, gpu ${parts['gpu']:.4f}); {replicas} x {hours:g} h = "
-            f"${total:.2f}"
-        )
 
 
 class ReportFmt(StrEnum):
@@ -97,88 +89,9 @@ class Source(StrEnum):
     compare = "compare"
 
 
-def _period(svc, from_: str, to: str):
-    from datetime import date, datetime, time
-
-    from barista_ui.schedule.language import zone
-
-    tz = zone(svc.settings.cost_timezone)
-    try:
-        start = datetime.combine(date.fromisoformat(from_), time(0), tz)
-        end = datetime.combine(date.fromisoformat(to), time(0), tz)
-    except ValueError as exc:
-        fail(f"--from/--to must be dates as YYYY-MM-DD: {exc}", 2)
-    if end <= start:
-        fail("--to must be after --from (--from is included, --to excluded)", 2)
-    return start, end
-
-
-def _billing_rows(cost, start, end, by: str) -> list[dict]:
-    if by == "namespace":
-        fail(
-            "billing exports carry team and model tags, not namespaces: use "
-            "--by team, model or day",
-            2,
-        )
-    keys = {"model": ["team", "model"], "team": ["team"], "day": ["day"]}[by]
-    df = cost.billed(start, end, keys)
-    return [
-        {**{k: str(r[k]) for k in keys}, "cost_usd": round(float(r["billed_usd"]), 4)}
-        for r in df.to_dict("records")
-    ]
-
-
-def _compare_rows(cost, start, end, by: str) -> list[dict]:
-    if by not in ("team", "day"):
-        fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
-    df = cost.modeled_vs_billed(start, end)
-    if by == "team":
-        df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
-    rows = []
-    for r in df.to_dict("records"):
-        m, b = float(r["modeled_usd"]), float(r["billed_usd"])
-        row: dict[str, object] = {"day": str(r["day"])} if by == "day" else {}
-        row.update(
-            team=r["team"],
-            modeled_usd=round(m, 4),
-            billed_usd=round(b, 4),
-            ratio=round(b / m, 4) if m > 0 else None,
-        )
-        rows.append(row)
-    return rows
-
-
-def _opencost_rows(svc, start, end, by: str) -> list[dict]:
-    from barista_ui.cost.opencost import OpenCostError
-
-    client = svc.cost_board.opencost
-    if client is None:
-        fail("--source opencost needs BARISTA_OPENCOST_URL", 2)
-    if by not in ("model", "day"):
-        fail("OpenCost is asked per model label: use --by model or day", 2)
-    try:
-        df = client.daily(start, end, svc.settings.cost_timezone)
-    except OpenCostError as exc:
-        fail(str(exc))
-    key = "model" if by == "model" else "day"
-    g = df.groupby(key, as_index=False)["cost_usd"].sum().sort_values(key)
-    return [
-        {key: str(r[key]), "cost_usd": round(float(r["cost_usd"]), 4)} for r in g.to_dict("records")
-    ]
-
-
-def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
-    cost = svc.cost
-    if source == Source.modeled:
-        return cost.report(start, end, by)
-    if source == Source.billing:
-        return _billing_rows(cost, start, end, by)
-    if source == Source.compare:
-        return _compare_rows(cost, start, end, by)
-    return _opencost_rows(svc, start, end, by)
-
-
 def _echo_csv(rows: list[dict]) -> None:
+    from barista_ui.cost.csv_safe import write_csv
+
     typer.echo(write_csv(rows, list(rows[0])) if rows else "", nl=False)
 
 
@@ -224,19 +137,34 @@ def report(
 ) -> None:
     """Cost per group over [--from, --to): modeled (with what scale-to-zero saved), billed
     (from imported exports) or from OpenCost. Days are cut in BARISTA_COST_TIMEZONE."""
-    from barista_ui.cli.context import services
-
     if by not in ("model", "team", "namespace", "day"):
         fail("--by must be model, team, namespace or day", 2)
-    svc = services()
-    start, end = _period(svc, from_, to)
-    rows = _report_rows(svc, start, end, by, source)
+    if is_remote():
+        from barista_ui.cli.remote import client
+
+        rows = client().get("/cost/report", **{"from": from_}, to=to, by=by, source=source.value)[
+            "rows"
+        ]
+    else:
+        rows = _local_rows(from_, to, by, source)
     if fmt == ReportFmt.json:
         typer.echo(json.dumps(rows, indent=2))
     elif fmt == ReportFmt.csv:
         _echo_csv(rows)
     else:
         _echo_table(rows, source)
+
+
+def _local_rows(from_: str, to: str, by: str, source: Source) -> list[dict]:
+    from barista_ui.cli.context import services
+    from barista_ui.cost.report_rows import ReportError, period, report_rows
+
+    svc = services()
+    try:
+        start, end = period(svc.settings.cost_timezone, from_, to)
+        return report_rows(svc.cost, svc.cost_board.opencost, start, end, by, source.value)
+    except ReportError as exc:
+        fail(str(exc), 2 if exc.usage else 1)
 
 
 class ImportFmt(StrEnum):

@@ -1,4 +1,6 @@
-"""``barista models``, ``export``, ``import`` and ``simulator``: model records from the command line."""
+"""``barista models ...``: model records from the command line, on the local database or, in
+remote mode, through the server's API (:mod:`barista_ui.cli.remote_models`) with the same output
+and exit codes. Service imports stay inside the commands (a fast start)."""
 
 from __future__ import annotations
 
@@ -7,105 +9,114 @@ from typing import Any
 
 import typer
 
+from barista_ui.cli import remote_models as remote
 from barista_ui.cli.context import (
-    CliError,
     Fmt,
     actor,
     emit,
     handle_errors,
     input_name,
     read_file,
+    registry,
     render_table,
     services,
     warn_unreadable,
 )
-from barista_ui.cluster.reconciler import Reconciler
-from barista_ui.records.file_format import dump_records_yaml, load_records_yaml
-from barista_ui.records.record import Unreadable, UnreadableRecord
-from barista_ui.records.registry import ModelRecord
-from barista_ui.records.secrets import mask_changes, mask_manifests, mask_record
+from barista_ui.cli.errors import CliError
+from barista_ui.cli.remote import is_remote
+from barista_ui.cli.views import (
+    HISTORY_HEADERS,
+    MODEL_HEADERS,
+    RecordView,
+    history_table_row,
+    model_row,
+)
 
 models_app = typer.Typer(
     help="Model records: list, create, edit, delete, history.", no_args_is_help=True
 )
+NS = typer.Option(None, "--namespace", "-n")
+REASON = typer.Option("", help="Why (kept in the revision)")
 
 
-def model_row(r: ModelRecord) -> list[Any]:
-    res = r.spec.resources
-    gpu = f" +{res.gpu.count}x{res.gpu.type}" if res.gpu.count else ""
-    return [
-        r.name,
-        r.namespace,
-        r.spec.team,
-        r.spec.tag(),
-        r.spec.replicas if r.spec.enabled else f"{r.spec.replicas} (off)",
-        f"{res.requests.cpu} / {res.requests.memory}{gpu}",
-        r.updated_at.strftime("%Y-%m-%d %H:%M"),
-    ]
+def load_file(file: Path) -> list[dict[str, Any]]:
+    from barista_ui.records.file_format import load_records_yaml
+
+    return load_records_yaml(read_file(file), input_name(file))
 
 
-# ------------------------------------------------------------------ models
+def reconcile_saved(keys: list[tuple[str, str]], notice: str) -> None:
+    from barista_ui.cli.fleet import reconcile_saved as reconcile
+
+    reconcile(keys, notice)
 
 
 @models_app.command("list")
 @handle_errors
 def models_list(
     team: str | None = typer.Option(None, help="Only this team's models"),
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    namespace: str | None = NS,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
 ) -> None:
     """List model records."""
-    recs, unreadable = services().registry.read_models(team=team, namespace=namespace)
+    warnings: list[Any]
+    if is_remote():
+        views, warnings = remote.listing(team, namespace)
+    else:
+        recs, unreadable = registry().read_models(team=team, namespace=namespace)
+        views, warnings = [RecordView.of(r) for r in recs], list(unreadable)
     emit(
-        [mask_record(r.to_file_dict()) for r in recs],
+        [v.record for v in views],
         fmt,
-        lambda: render_table(
-            ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
-            [model_row(r) for r in recs],
-        ),
+        lambda: render_table(MODEL_HEADERS, [model_row(v) for v in views]),
     )
-    warn_unreadable(unreadable)
+    warn_unreadable(warnings)
 
 
 @models_app.command("get")
 @handle_errors
 def models_get(
-    name: str,
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-    fmt: Fmt = typer.Option(Fmt.yaml, "--format", "-o"),
+    name: str, namespace: str | None = NS, fmt: Fmt = typer.Option(Fmt.yaml, "--format", "-o")
 ) -> None:
     """Show one record (YAML by default)."""
-    rec = services().registry.get(name, namespace)
-    emit(
-        mask_record(rec.to_file_dict()),
-        fmt,
-        lambda: render_table(
-            ["NAME", "NAMESPACE", "TEAM", "TAG", "REPLICAS", "REQUESTS", "UPDATED"],
-            [model_row(rec)],
-        ),
-    )
+    v = remote.get(name, namespace) if is_remote() else RecordView.of(_local(name, namespace))
+    emit(v.record, fmt, lambda: render_table(MODEL_HEADERS, [model_row(v)]))
+
+
+def _local(name: str, namespace: str | None) -> Any:
+    return registry().get(name, namespace)
+
+
+def _saved_lines(outcomes: list[tuple[str, str, str]], notice: str, only_changed: bool) -> None:
+    for ns, name, action in outcomes:
+        typer.echo(f"{ns}/{name} {action}")
+    changed = [(ns, n) for ns, n, a in outcomes if not only_changed or a != "unchanged"]
+    if is_remote():
+        if notice:
+            typer.echo(f"Pending: {notice}", err=True)
+        return
+    reconcile_saved(changed, notice)
 
 
 @models_app.command("create")
 @handle_errors
 def models_create(
     file: Path = typer.Option(..., "-f", "--file", help="YAML file with one or more records"),
-    reason: str = typer.Option("", help="Why (kept in the revision)"),
+    reason: str = REASON,
 ) -> None:
     """Create new records; fails if any already exists (nothing is saved then)."""
-    records = load_records_yaml(read_file(file), input_name(file))
+    records = load_file(file)
+    if is_remote():
+        outcomes, notice = remote.apply(records, reason, create_only=True)
+        return _saved_lines(outcomes, notice, only_changed=False)
     reg = services().registry
     for data in records:
         spec = reg.validate(data)
         if reg.find(spec.name, spec.namespace):
-            raise CliError(
-                f"'{spec.name}' already exists in namespace '{spec.namespace}'; "
-                "use 'barista models apply' to update it"
-            )
+            raise CliError(remote.exists_message(spec.namespace, spec.name))
     batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
-    for o in batch.outcomes:
-        typer.echo(f"{o.namespace}/{o.name} created")
-    reconcile_saved([(o.namespace, o.name) for o in batch.outcomes], batch.notice)
+    done = [(o.namespace, o.name, "created") for o in batch.outcomes]
+    _saved_lines(done, batch.notice, only_changed=False)
 
 
 @models_app.command("apply")
@@ -115,77 +126,97 @@ def models_apply(
     reason: str = typer.Option("", help="Why (kept in the revisions)"),
 ) -> None:
     """Create or update records from a file, all or nothing."""
-    records = load_records_yaml(read_file(file), input_name(file))
-    batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
-    for o in batch.outcomes:
-        typer.echo(f"{o.namespace}/{o.name} {o.action}")
-    changed = [(o.namespace, o.name) for o in batch.outcomes if o.action != "unchanged"]
-    reconcile_saved(changed, batch.notice)
+    records = load_file(file)
+    if is_remote():
+        outcomes, notice = remote.apply(records, reason)
+    else:
+        batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
+        outcomes = [(o.namespace, o.name, o.action) for o in batch.outcomes]
+        notice = batch.notice
+    _saved_lines(outcomes, notice, only_changed=True)
 
 
 @models_app.command("delete")
 @handle_errors
-def models_delete(
-    name: str,
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-    reason: str = typer.Option("", help="Why (kept in the revision)"),
-) -> None:
+def models_delete(name: str, namespace: str | None = NS, reason: str = REASON) -> None:
     """Delete a record (its history is kept; rollback recreates it)."""
-    try:
-        rec: ModelRecord | UnreadableRecord = services().registry.get(name, namespace)
-    except Unreadable as exc:  # stored with values no longer valid: deleting it is one fix
-        rec = exc.record
-    saved = services().models.delete(
-        rec.namespace, rec.name, actor=actor(), source="cli", reason=reason
-    )
-    typer.echo(f"{rec.namespace}/{rec.name} deleted")
-    reconcile_saved([rec.key], saved.notice)
+    if is_remote():
+        key, notice = remote.delete(name, namespace, reason)
+    else:
+        from barista_ui.records.record import Unreadable
+
+        try:
+            rec: Any = services().registry.get(name, namespace)
+        except Unreadable as exc:  # stored with values no longer valid: deleting it is one fix
+            rec = exc.record
+        saved = services().models.delete(
+            rec.namespace, rec.name, actor=actor(), source="cli", reason=reason
+        )
+        key, notice = rec.key, saved.notice
+    typer.echo(f"{key[0]}/{key[1]} deleted")
+    _after_write(key, notice)
+
+
+def _after_write(key: tuple[str, str], notice: str) -> None:
+    if is_remote():
+        if notice:
+            typer.echo(f"Pending: {notice}", err=True)
+    else:
+        reconcile_saved([key], notice)
 
 
 @models_app.command("history")
 @handle_errors
 def models_history(
-    name: str,
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+    name: str, namespace: str | None = NS, fmt: Fmt = typer.Option(Fmt.table, "--format", "-o")
 ) -> None:
     """Revisions of a record, newest first, with what changed."""
-    revs = services().registry.history(name, namespace)
-    rows = [
-        {
-            "revision": r.number,
-            "action": r.action,
-            "actor": r.actor,
-            "source": r.source,
-            "reason": r.reason,
-            "time": r.created_at.isoformat(),
-            "changes": mask_changes(r.changes),
-        }
-        for r in revs
-    ]
+    if is_remote():
+        rows = remote.history(name, namespace)
+    else:
+        from barista_ui.records.secrets import mask_changes
 
-    def summary(changes: list[dict]) -> str:
-        if len(changes) > 3:
-            return f"{len(changes)} fields"
-        return ", ".join(f"{c['field']}: {c['old']} -> {c['new']}" for c in changes)
+        rows = [
+            {
+                "revision": r.number,
+                "action": r.action,
+                "actor": r.actor,
+                "source": r.source,
+                "reason": r.reason,
+                "time": r.created_at.isoformat(),
+                "changes": mask_changes(r.changes),
+            }
+            for r in registry().history(name, namespace)
+        ]
+    emit(rows, fmt, lambda: render_table(HISTORY_HEADERS, [history_table_row(r) for r in rows]))
 
+
+@models_app.command("diff")
+@handle_errors
+def models_diff(
+    name: str,
+    from_: int | None = typer.Option(None, "--from", help="Revision (default: the one before)"),
+    to: int | None = typer.Option(None, "--to", help="Revision (default: the latest)"),
+    namespace: str | None = NS,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
+) -> None:
+    """Field changes between two revisions of a record."""
+    if is_remote():
+        changes = remote.diff(name, namespace, from_, to)
+    else:
+        from barista_ui.records.secrets import mask_changes
+
+        reg = registry()
+        b = to if to is not None else reg.history(name, namespace)[0].number
+        a = from_ if from_ is not None else b - 1
+        if a < 1:
+            raise CliError(f"model '{name}' has no revision before {b}")
+        changes = mask_changes(reg.diff(name, a, b, namespace))
     emit(
-        rows,
+        changes,
         fmt,
         lambda: render_table(
-            ["REV", "ACTION", "ACTOR", "SOURCE", "TIME", "CHANGES", "REASON"],
-            [
-                [
-                    r.number,
-                    r.action,
-                    r.actor,
-                    r.source,
-                    r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    summary(mask_changes(r.changes)),
-                    r.reason,
-                ]
-                for r in revs
-            ],
+            ["FIELD", "OLD", "NEW"], [[c["field"], c["old"], c["new"]] for c in changes]
         ),
     )
 
@@ -195,106 +226,94 @@ def models_history(
 def models_rollback(
     name: str,
     to: int = typer.Option(..., "--to", help="Revision number to restore"),
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-    reason: str = typer.Option("", help="Why (kept in the revision)"),
+    namespace: str | None = NS,
+    reason: str = REASON,
 ) -> None:
     """Restore an earlier revision as a new revision."""
-    saved = services().models.rollback(
-        name, to, namespace=namespace, actor=actor(), source="cli", reason=reason
-    )
-    rec = saved.record
-    typer.echo(f"{rec.namespace}/{rec.name} rolled back to revision {to} (version {rec.version})")
-    reconcile_saved([rec.key], saved.notice)
-
-
-# ------------------------------------------------------------------ fleet
-
-
-@handle_errors
-def export_fleet(
-    output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)"),
-    show_secrets: bool = typer.Option(
-        False,
-        "--show-secrets",
-        help="Write plain values of secret-looking env names (*_KEY, *TOKEN*, *SECRET*, "
-        "*PASSWORD*) instead of a mask (for a backup that restores them)",
-    ),
-) -> None:
-    """Write every record as multi-document YAML (backup, GitOps). Secret-looking env values
-    are masked unless --show-secrets."""
-    records = services().registry.export_all()
-    text = dump_records_yaml(records if show_secrets else [mask_record(r) for r in records])
-    if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"exported to {output}", err=True)
+    if is_remote():
+        v, notice = remote.rollback(name, namespace, to, reason)
     else:
-        typer.echo(text, nl=False)
-
-
-@handle_errors
-def import_fleet(
-    file: Path = typer.Argument(..., help="YAML file from 'barista export' (or '-')"),
-    reason: str = typer.Option("import", help="Why (kept in the revisions)"),
-) -> None:
-    """Create or update every record in the file, all or nothing."""
-    records = load_records_yaml(read_file(file), input_name(file))
-    batch = services().models.apply_many(records, actor=actor(), source="cli", reason=reason)
-    counts: dict[str, int] = {}
-    for o in batch.outcomes:
-        counts[o.action] = counts.get(o.action, 0) + 1
-    typer.echo(", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
-    changed = [(o.namespace, o.name) for o in batch.outcomes if o.action != "unchanged"]
-    reconcile_saved(changed, batch.notice)
-
-
-# ------------------------------------------------------------------ cluster
-
-
-def reconcile_saved(keys: list[tuple[str, str]], notice: str) -> None:
-    """Apply just-saved models to the cluster now (this process has no background reconciler)
-    and say on stderr what is not applied yet: Pending when the cluster was unreachable,
-    Retrying when the apply failed. Either way the change is saved; the dashboard's
-    reconciler, or ``barista models apply-to-cluster``, applies it later."""
-    reconciler = services().reconciler
-    if notice:
-        typer.echo(f"Pending: {notice}", err=True)
-        return
-    if reconciler is None:
-        return
-    for key in keys:
-        result = reconciler.reconcile_now(key)
-        if not result.ok:
-            typer.echo(
-                f"Retrying: {key[0]}/{key[1]} is saved but not applied yet: {result.message}",
-                err=True,
-            )
-
-
-def connected() -> Reconciler:
-    reconciler = services().reconciler
-    if reconciler is None:
-        raise CliError(
-            "no cluster reachable: set BARISTA_KUBECONFIG (or run inside a cluster), or start "
-            "the dashboard, whose embedded simulator the CLI then uses"
+        saved = services().models.rollback(
+            name, to, namespace=namespace, actor=actor(), source="cli", reason=reason
         )
-    return reconciler
+        v, notice = RecordView.of(saved.record), saved.notice
+    typer.echo(f"{v.namespace}/{v.name} rolled back to revision {to} (version {v.version})")
+    _after_write(v.key, notice)
 
 
-@models_app.command("render")
+@models_app.command("set")
 @handle_errors
-def models_render(
+def models_set(
     name: str,
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    assignments: list[str] = typer.Argument(..., help="FIELD=VALUE (dotted, YAML values)"),
+    namespace: str | None = NS,
+    reason: str = REASON,
 ) -> None:
-    """Print the Kubernetes manifests of a record as YAML."""
+    """Change fields of a record, e.g. ``replicas=3 resources.limits.cpu=4 env.MODE=fast``
+    (a value of ``null`` removes the field)."""
+    patch = parse_assignments(assignments)
+    if is_remote():
+        v, notice = remote.patch(name, namespace, patch, reason)
+    else:
+        from barista_ui.records.merge_patch import merge_patch
+
+        rec = _local(name, namespace)
+        saved = services().models.update(
+            rec.namespace,
+            rec.name,
+            merge_patch(rec.to_file_dict(), patch),
+            expected_version=rec.version,
+            actor=actor(),
+            source="cli",
+            reason=reason,
+        )
+        v, notice = RecordView.of(saved.record), saved.notice
+    typer.echo(f"{v.namespace}/{v.name} saved (version {v.version})")
+    _after_write(v.key, notice)
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """``a.b=1`` ... as a merge patch ``{"a": {"b": 1}}`` (values read as YAML scalars)."""
     import yaml
 
-    from k8s.manifests import render
+    patch: dict[str, Any] = {}
+    for item in items:
+        field, sep, text = item.partition("=")
+        if not sep or not field.strip():
+            raise CliError(f"'{item}': give FIELD=VALUE, e.g. replicas=3", code=2)
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        node = patch
+        *parents, leaf = field.strip().split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise CliError(f"'{field}': {p} is given a value and sub-fields", code=2)
+        node[leaf] = value
+    return patch
 
-    svc = services()
-    rec = svc.registry.get(name, namespace)
-    objects = mask_manifests(render(rec.to_file_dict(), svc.desired_for(rec.spec)))
-    typer.echo(yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False), nl=False)
+
+@models_app.command("toggle")
+@handle_errors
+def models_toggle(
+    name: str,
+    on: bool = typer.Option(..., "--on/--off", help="Switch the model on or off"),
+    namespace: str | None = NS,
+    reason: str = REASON,
+) -> None:
+    """Switch a model on or off (off: no replicas, the record stays)."""
+    if is_remote():
+        v, notice = remote.patch(name, namespace, {"enabled": on}, reason, current=True)
+    else:
+        rec = _local(name, namespace)
+        saved = services().models.set_enabled(
+            rec.namespace, rec.name, on, actor=actor(), source="cli", reason=reason
+        )
+        v, notice = RecordView.of(saved.record), saved.notice
+    typer.echo(f"{v.namespace}/{v.name} switched {'on' if on else 'off'}")
+    _after_write(v.key, notice)
 
 
 @models_app.command("scale")
@@ -302,98 +321,24 @@ def models_render(
 def models_scale(
     name: str,
     replicas: int = typer.Option(..., "--replicas", "-r", min=0),
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-    reason: str = typer.Option("", help="Why (kept in the revision)"),
+    namespace: str | None = NS,
+    reason: str = REASON,
 ) -> None:
     """Set a record's replicas and apply it to the cluster at once."""
-    connected()
-    svc = services()
-    rec = svc.registry.get(name, namespace)
-    saved = svc.models.set_replicas(
-        rec.namespace, rec.name, replicas, actor=actor(), source="cli", reason=reason
-    )
-    new = saved.record
-    typer.echo(
-        f"{new.namespace}/{new.name} replicas {rec.spec.replicas} -> {new.spec.replicas}, "
-        f"cluster runs {svc.desired_for(new.spec)}"
-    )
-    reconcile_saved([new.key], saved.notice)
-
-
-@models_app.command("apply-to-cluster")
-@handle_errors
-def models_apply_to_cluster(
-    name: str | None = typer.Argument(None),
-    all_: bool = typer.Option(False, "--all", help="Every record"),
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-) -> None:
-    """Push records to the cluster again (no write when already in sync)."""
-    if bool(name) == all_:
-        raise CliError("give a model NAME or --all", code=2)
-    reconciler = connected()
-    if all_:
-        reports = reconciler.reconcile_all()
+    if is_remote():
+        old, v, runs, notice = remote.scale(name, namespace, replicas, reason)
     else:
-        rec = services().registry.get(name, namespace)  # type: ignore[arg-type]
-        reports = [reconciler.reconcile_now(rec.key)]
-    failed = 0
-    for r in reports:
-        typer.echo(f"{r.namespace}/{r.name}: {r.message}")
-        failed += not r.ok
-    if failed:
-        raise CliError(f"{failed} of {len(reports)} models could not be applied")
+        from barista_ui.cli.fleet import connected
 
-
-@models_app.command("status")
-@handle_errors
-def models_status(
-    name: str | None = typer.Argument(None),
-    namespace: str | None = typer.Option(None, "--namespace", "-n"),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-o"),
-) -> None:
-    """Live ready/desired replicas and sync status from the cluster (as the page shows it)."""
-    svc = services()
-    connected()
-    live = svc.watch()
-    unreadable: list[UnreadableRecord] = []
-    try:
-        if name:
-            records = [svc.registry.get(name, namespace)]
-        else:
-            records, unreadable = svc.registry.read_models(namespace=namespace)
-        rows = svc.fleet_status().rows(records, unmanaged=not name)
-    finally:
-        live.stop()
-    ordered = [rows[k] for k in sorted(rows)]
-    emit(
-        [r.as_dict() for r in ordered],
-        fmt,
-        lambda: render_table(
-            ["NAME", "NAMESPACE", "READY", "STATUS", "HEALTH", "POD REASONS", "DIFF"],
-            [
-                [
-                    r.name,
-                    r.namespace,
-                    f"{r.ready}/{r.desired}",
-                    r.status,
-                    r.health,
-                    ", ".join(r.reasons),
-                    "; ".join(r.diffs) or (r.message if r.status == "Retrying" else ""),
-                ]
-                for r in ordered
-            ],
-        ),
+        connected()
+        svc = services()
+        rec = svc.registry.get(name, namespace)
+        saved = svc.models.set_replicas(
+            rec.namespace, rec.name, replicas, actor=actor(), source="cli", reason=reason
+        )
+        old, v, notice = rec.spec.replicas, RecordView.of(saved.record), saved.notice
+        runs = svc.desired_for(saved.record.spec)
+    typer.echo(
+        f"{v.namespace}/{v.name} replicas {old} -> {v.record['replicas']}, cluster runs {runs}"
     )
-    warn_unreadable(unreadable)
-
-
-@handle_errors
-def simulator(
-    port: int = typer.Option(6443, "--port", help="Loopback port to serve on"),
-    kubeconfig: Path = typer.Option(..., "--kubeconfig", help="Where to write its kubeconfig"),
-    speed: float = typer.Option(1.0, "--speed", help="Controller speed-up (10 = ten times)"),
-) -> None:
-    """Run the cluster simulator standalone, for kubectl and other Kubernetes clients."""
-    from k8s.simulator import run_standalone
-
-    run_standalone(port, str(kubeconfig), speed)
+    _after_write(v.key, notice)

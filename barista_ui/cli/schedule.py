@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from barista_ui.cli.context import actor, fail, handle_errors, services
+from barista_ui.cli.remote import is_remote
 from barista_ui.schedule.language import (
     ScheduleError,
     format_utc,
@@ -115,17 +118,24 @@ def set_(
     ),
 ) -> None:
     """Set the global, a team's or a model's schedule (a model's is a revision of its record)."""
-    from barista_ui.records.registry import RegistryError
-
     if sum([global_, bool(team), bool(model)]) != 1:
         fail("give exactly one of --global, --team T, --model NAME", 2)
     if not clear and not (uptime or downtime):
         fail("give --uptime SPEC or --downtime SPEC (or --clear)", 2)
     cal = _calendar(holidays)
+    if is_remote():
+        from barista_ui.cli import remote_schedule
+
+        wanted = None if clear else {"uptime": uptime, "downtime": downtime, "timezone": timezone}
+        remote_schedule.set_schedule(global_, team, model, namespace, wanted, holidays)
+        typer.echo("schedule saved")
+        return
+    from barista_ui.records.registry import RegistryError
+
     svc = services()
     try:
         if model:
-            schedule = None
+            schedule: dict[str, Any] | None = None
             if not clear:
                 schedule = {
                     "uptime": uptime,
@@ -153,22 +163,45 @@ def set_(
 @handle_errors
 def show(team: str | None = typer.Option(None, "--team")) -> None:
     """The global default and team schedules."""
-    policies = services().scheduler.policies()
-    for (scope, t), p in sorted(policies.items()):
-        if team and t != team:
-            continue
-        label = "global" if scope == "global" else f"team {t}"
-        spec = (
-            f"uptime '{p.uptime}'"
-            if p.uptime
-            else (f"downtime '{p.downtime}'" if p.downtime else "none")
-        )
-        cal = (
-            f", holidays {p.holiday_country}{'-' + p.holiday_subdiv if p.holiday_subdiv else ''}"
-            if p.holiday_country
-            else ""
-        )
-        typer.echo(f"{label}: {spec}{cal} (by {p.updated_by})")
+    if is_remote():
+        from barista_ui.cli import remote_schedule
+
+        rows = remote_schedule.policies(team)
+    else:
+        rows = [
+            {k: getattr(p, k) for k in POLICY_KEYS}
+            for (_, t), p in sorted(services().scheduler.policies().items())
+            if not team or t == team
+        ]
+    for p in rows:
+        typer.echo(policy_line(p))
+
+
+POLICY_KEYS = (
+    "scope",
+    "team",
+    "uptime",
+    "downtime",
+    "holiday_country",
+    "holiday_subdiv",
+    "updated_by",
+)
+
+
+def policy_line(p: dict) -> str:
+    label = "global" if p["scope"] == "global" else f"team {p['team']}"
+    spec = (
+        f"uptime '{p['uptime']}'"
+        if p["uptime"]
+        else (f"downtime '{p['downtime']}'" if p["downtime"] else "none")
+    )
+    sub = p["holiday_subdiv"]
+    cal = (
+        f", holidays {p['holiday_country']}{'-' + sub if sub else ''}"
+        if p["holiday_country"]
+        else ""
+    )
+    return f"{label}: {spec}{cal} (by {p['updated_by']})"
 
 
 @schedule_app.command("explain")
@@ -181,6 +214,15 @@ def explain_(
     """Print the model's state and which rule decided it."""
     from datetime import UTC, datetime
 
+    if is_remote():
+        from barista_ui.cli import remote_schedule
+
+        try:
+            when = parse_time(at) if at else datetime.now(UTC)
+        except ScheduleError as exc:
+            fail(str(exc))
+        typer.echo(remote_schedule.explain(name, namespace, when))
+        return
     from barista_ui.records.registry import RegistryError
 
     svc = services()
@@ -205,6 +247,17 @@ def override_command(
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
 ) -> None:
     """Keep a model up or down until a time, whatever its schedule says."""
+    if is_remote():
+        from barista_ui.cli import remote_schedule
+
+        if not clear and (up == down or not until):
+            fail("give --up or --down, and --until TIME", 2)
+        try:
+            typer.echo(remote_schedule.override(name, namespace, up, until, reason, clear))
+        except ScheduleError as exc:
+            fail(str(exc))
+        return
+
     from barista_ui.records.registry import RegistryError
 
     svc = services()

@@ -38,6 +38,10 @@ class RecordInvalid(ValueError):
         return out
 
 
+class AlreadyExists(RecordInvalid):
+    """A new record's namespace and name are taken (the API answers 409 rather than 422)."""
+
+
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """Pydantic's errors as FieldErrors: dotted paths, messages without pydantic's prefixes."""
     errors = []

@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import CursorResult, func, or_, update
+from sqlalchemy import CursorResult, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from barista_ui.records.diff import diff_records
-from barista_ui.records.errors import field_errors
+from barista_ui.records.errors import AlreadyExists, field_errors
 from barista_ui.records.record import (
     SOURCES,
     Ambiguous,
@@ -158,13 +158,19 @@ def models_query(
     namespace: str | None = None,
     enabled: bool | None = None,
     search: str | None = None,
+    name: str | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int | None = None,
 ) -> SelectOfScalar[ModelDeployment]:
-    """Records filtered by team, namespace, state and a search in name/team/image/owner."""
+    """Records filtered by team, namespace, state, exact name and a search in
+    name/team/image/owner, ordered by (namespace, name); ``after`` and ``limit`` cut one page."""
     q = select(ModelDeployment)
     if team:
         q = q.where(ModelDeployment.team == team)
     if namespace:
         q = q.where(ModelDeployment.namespace == namespace)
+    if name:
+        q = q.where(ModelDeployment.name == name)
     if enabled is not None:
         q = q.where(ModelDeployment.enabled == enabled)
     if search:
@@ -177,7 +183,17 @@ def models_query(
                 func.lower(ModelDeployment.owner).like(like),
             )
         )
-    return q.order_by(col(ModelDeployment.namespace), col(ModelDeployment.name))
+    if after is not None:
+        q = q.where(
+            or_(
+                col(ModelDeployment.namespace) > after[0],
+                and_(
+                    col(ModelDeployment.namespace) == after[0], col(ModelDeployment.name) > after[1]
+                ),
+            )
+        )
+    q = q.order_by(col(ModelDeployment.namespace), col(ModelDeployment.name))
+    return q.limit(limit) if limit is not None else q
 
 
 def revision_views(rows: Sequence[Revision]) -> list[RevisionView]:
@@ -372,7 +388,7 @@ def check_source(source: str) -> None:
 
 
 def duplicate(spec: ModelSpec) -> RecordInvalid:
-    return RecordInvalid(
+    return AlreadyExists(
         [
             FieldError(
                 field="name",
