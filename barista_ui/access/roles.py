@@ -50,6 +50,9 @@ COST_BUDGETS = Permission("cost.budgets", "set budgets", ADMIN)
 COST_BILLING = Permission("cost.billing", "import billing data", ADMIN)
 ACCESS_MANAGE = Permission("access.manage", "change access", ADMIN)
 TOKENS_ALL = Permission("tokens.all", "manage other users' API tokens", ADMIN)
+CLUSTER_DELETE = Permission(
+    "cluster.delete", "delete cluster objects that no record speaks for", ADMIN
+)
 
 PERMISSIONS = (
     READ,
@@ -68,6 +71,7 @@ PERMISSIONS = (
     COST_BILLING,
     ACCESS_MANAGE,
     TOKENS_ALL,
+    CLUSTER_DELETE,
 )
 
 

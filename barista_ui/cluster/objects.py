@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from barista_ui.access.actor import Actor
+from barista_ui.access.roles import CLUSTER_DELETE, authorize
 from barista_ui.cluster.adopt import record_from_live, revision_for_image
 from barista_ui.records.record import RegistryError, RevisionView, Source
 from barista_ui.records.service import ModelService, Saved
@@ -44,7 +46,9 @@ class ClusterObjects:
             for r in rollouts
         ]
 
-    def roll_back(self, key: Key, rollout: RolloutRevision, *, actor: str, source: Source) -> Saved:
+    def roll_back(
+        self, key: Key, rollout: RolloutRevision, *, actor: Actor, source: Source
+    ) -> Saved:
         """Roll the record back to the revision that ran this ReplicaSet's image."""
         revisions = self.models.history(key[1], key[0])
         target = revision_for_image(revisions, rollout.image, _when(rollout.created))
@@ -65,7 +69,7 @@ class ClusterObjects:
     def logs(self, namespace: str, pod: str, *, tail: int = 200) -> list[str]:
         return pod_logs(self.gateway, namespace, pod, tail=tail)
 
-    def adopt(self, key: Key, *, actor: str, source: Source) -> Saved:
+    def adopt(self, key: Key, *, actor: Actor, source: Source) -> Saved:
         """Create a record from a managed object that has none (refused, naming the field,
         when what runs does not make a valid record)."""
         if self.models.find(key[1], key[0]) is not None:
@@ -79,8 +83,10 @@ class ClusterObjects:
             record, actor=actor, source=source, reason="adopted from the cluster"
         )
 
-    def delete_unmanaged(self, key: Key) -> ApplyResult:
-        """Delete the Deployment, Service and HPA of a managed object without a record."""
+    def delete_unmanaged(self, key: Key, *, actor: Actor) -> ApplyResult:
+        """Delete the Deployment, Service and HPA of a managed object without a record (an
+        admin's call: no record names a team whose editors could own it)."""
+        authorize(actor, CLUSTER_DELETE)
         if self.models.find(key[1], key[0]) is not None:
             raise RegistryError(f"{key[0]}/{key[1]} has a record: delete the model instead")
         return self.gateway.delete({"namespace": key[0], "name": key[1]})

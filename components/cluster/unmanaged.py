@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import run, ui
 
+from barista_ui.access.roles import AccessDenied
 from barista_ui.cluster.status import StatusRow
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import RegistryError
@@ -64,7 +65,7 @@ async def adopt_object(fleet: Fleet, key: tuple[str, str], refresh: Refresh) -> 
     user = current_user()
     try:
         saved = await run.io_bound(lambda: objects.adopt(key, actor=user, source="ui"))
-    except (RegistryError, RecordInvalid, GatewayError) as exc:
+    except (RegistryError, RecordInvalid, GatewayError, AccessDenied) as exc:
         ui.notify(f"Not adopted: {exc}", type="negative", multi_line=True)
         return
     if saved is None:
@@ -86,9 +87,10 @@ def confirm_delete(fleet: Fleet, key: tuple[str, str], refresh: Refresh) -> None
             objects = fleet.objects
             if objects is None:
                 return
+            user = current_user()
             try:
-                result = await run.io_bound(objects.delete_unmanaged, key)
-            except (RegistryError, GatewayError) as exc:
+                result = await run.io_bound(lambda: objects.delete_unmanaged(key, actor=user))
+            except (RegistryError, GatewayError, AccessDenied) as exc:
                 ui.notify(f"Not deleted: {exc}", type="negative", multi_line=True)
                 return
             if result is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access.roles import AccessDenied
 from barista_ui.cluster.objects import HistoryLine
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError
@@ -108,7 +109,7 @@ def confirm_roll_back(
                 saved = await run.io_bound(
                     lambda: objects.roll_back(record.key, line.rollout, actor=user, source="ui")
                 )
-            except RegistryError as exc:
+            except (RegistryError, AccessDenied) as exc:
                 ui.notify(f"Not rolled back: {exc}", type="negative", multi_line=True)
                 return
             if saved is None:
