@@ -129,21 +129,26 @@ def _billing_rows(cost, start, end, by: str) -> list[dict]:
 
 
 def _compare_rows(cost, start, end, by: str) -> list[dict]:
+    """Per team over the days billing data covers, or per day and team (``billed_days``:
+    whether billing data covers the day; the ratio only where it does)."""
+    from barista_ui.cost.coverage import per_team
+
     if by not in ("team", "day"):
         fail("--source compare is per team (--by team) or per day and team (--by day)", 2)
     df = cost.modeled_vs_billed(start, end)
     if by == "team":
-        df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
+        df = per_team(df)
     rows = []
     for r in df.to_dict("records"):
-        m, b = float(r["modeled_usd"]), float(r["billed_usd"])
         row: dict[str, object] = {"day": str(r["day"])} if by == "day" else {}
         row.update(
             team=r["team"],
-            modeled_usd=round(m, 4),
-            billed_usd=round(b, 4),
-            ratio=round(b / m, 4) if m > 0 else None,
+            modeled_usd=round(float(r["modeled_usd"]), 4),
+            billed_usd=round(float(r["billed_usd"]), 4),
+            ratio=round(r["ratio"], 4) if r["ratio"] is not None else None,
         )
+        if by == "day":
+            row["billed_day"] = bool(r["covered"])
         rows.append(row)
     return rows
 
@@ -167,8 +172,33 @@ def _opencost_rows(svc, start, end, by: str) -> list[dict]:
     ]
 
 
+def _label_rows(svc, start, end, by: str, source: Source) -> list[dict]:
+    """Modeled or billed cost summed by a label of the models' records (``label:KEY``)."""
+    from barista_ui.cost.grouping import attach_namespaces, group_column, regroup
+
+    labels = svc.cost_board.model_labels()
+    if source == Source.modeled:
+        t = svc.cost.totals(start, end, ["namespace", "model", "team"])
+    elif source == Source.billing:
+        t = svc.cost.billed(start, end, ["team", "model"]).rename(
+            columns={"billed_usd": "cost_usd"}
+        )
+        t = attach_namespaces(t, labels)
+    else:
+        fail(f"--by {by} works with --source modeled or billing", 2)
+    g = regroup(t, by, labels)
+    col = group_column(by)
+    money = [c for c in ("cost_usd", "saved_usd") if c in g]
+    return [
+        {col: r[col], "models": int(r["models"]), **{c: round(float(r[c]), 4) for c in money}}
+        for r in g.to_dict("records")
+    ]
+
+
 def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
     cost = svc.cost
+    if by.startswith("label:"):
+        return _label_rows(svc, start, end, by, source)
     if source == Source.modeled:
         return cost.report(start, end, by)
     if source == Source.billing:
@@ -180,6 +210,11 @@ def _report_rows(svc, start, end, by: str, source: Source) -> list[dict]:
 
 def _echo_csv(rows: list[dict]) -> None:
     typer.echo(write_csv(rows, list(rows[0])) if rows else "", nl=False)
+
+
+def _with_days(rows: list[dict], first, last) -> list[dict]:
+    """Each row with the days it covers (both included), for JSON and CSV."""
+    return [{"first_day": str(first), "last_day": str(last), **r} for r in rows]
 
 
 def _echo_table(rows: list[dict], source: Source) -> None:
@@ -198,14 +233,21 @@ def _echo_table(rows: list[dict], source: Source) -> None:
             + "".join(f"  {r[k]:>10.2f}" for k in money)
         )
     if source == Source.compare:
-        m = sum(r["modeled_usd"] for r in rows)
-        b = sum(r["billed_usd"] for r in rows)
-        ratio = f", billed / modeled {b / m:.3g}" if m else ""
-        typer.echo(f"modeled ${m:,.2f}, billed ${b:,.2f}{ratio}")
         return
     total = sum(r["cost_usd"] for r in rows)
     saved = f", saved ${sum(r['saved_usd'] for r in rows):,.2f}" if "saved_usd" in money else ""
     typer.echo(f"total ${total:,.2f}{saved} ({source.value})")
+
+
+def _echo_coverage(compare) -> None:
+    from barista_ui.cost.coverage import coverage
+
+    c = coverage(compare)
+    ratio = f", billed / modeled {c.ratio:.3g}" if c.ratio is not None else ""
+    typer.echo(
+        f"over the days billing data covers, {c.describe()}: modeled ${c.modeled:,.2f}, "
+        f"billed ${c.billed:,.2f}{ratio}"
+    )
 
 
 @cost_app.command("report")
@@ -213,7 +255,9 @@ def _echo_table(rows: list[dict], source: Source) -> None:
 def report(
     from_: str = typer.Option(..., "--from", help="First day (included), YYYY-MM-DD"),
     to: str = typer.Option(..., "--to", help="Last day (excluded), YYYY-MM-DD"),
-    by: str = typer.Option("team", "--by", help="model, team, namespace or day"),
+    by: str = typer.Option(
+        "team", "--by", help="model, team, namespace, day or label:KEY (a label of the records)"
+    ),
     source: Source = typer.Option(
         Source.modeled,
         "--source",
@@ -224,19 +268,28 @@ def report(
 ) -> None:
     """Cost per group over [--from, --to): modeled (with what scale-to-zero saved), billed
     (from imported exports) or from OpenCost. Days are cut in BARISTA_COST_TIMEZONE."""
-    from barista_ui.cli.context import services
+    from datetime import timedelta
 
-    if by not in ("model", "team", "namespace", "day"):
-        fail("--by must be model, team, namespace or day", 2)
+    from barista_ui.cli.context import services
+    from barista_ui.cost.coverage import describe_range
+
+    if by not in ("model", "team", "namespace", "day") and not (
+        by.startswith("label:") and by[6:].strip()
+    ):
+        fail("--by must be model, team, namespace, day or label:KEY (e.g. label:tier)", 2)
     svc = services()
     start, end = _period(svc, from_, to)
+    first, last = start.date(), (end - timedelta(days=1)).date()
     rows = _report_rows(svc, start, end, by, source)
     if fmt == ReportFmt.json:
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps(_with_days(rows, first, last), indent=2))
     elif fmt == ReportFmt.csv:
-        _echo_csv(rows)
+        _echo_csv(_with_days(rows, first, last))
     else:
+        typer.echo(f"{describe_range(first, last)}, days in {svc.settings.cost_timezone}")
         _echo_table(rows, source)
+        if source == Source.compare:
+            _echo_coverage(svc.cost.modeled_vs_billed(start, end))
 
 
 class ImportFmt(StrEnum):

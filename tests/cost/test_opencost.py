@@ -118,8 +118,9 @@ def test_cli_report_from_opencost(opencost_url: str, cli_run, monkeypatch) -> No
         *("--source", "opencost", "--format", "json"),
     )
     assert res.exit_code == 0, res.output
+    days = {"first_day": "2026-10-03", "last_day": "2026-10-04"}
     assert json.loads(res.stdout) == [
-        {"model": "(idle)", "cost_usd": 10.0},
-        {"model": "bert", "cost_usd": 1.5},
-        {"model": "resnet", "cost_usd": 9.0},
+        {**days, "model": "(idle)", "cost_usd": 10.0},
+        {**days, "model": "bert", "cost_usd": 1.5},
+        {**days, "model": "resnet", "cost_usd": 9.0},
     ]
