@@ -79,6 +79,6 @@ def budget_table(
             "sm:justify-start sm:items-center sm:gap-x-6 sm:gap-y-1"
         ):
             for head in ("Team", "Monthly budget", "Month to date", "Projected", ""):
-                ui.label(head).classes("hidden sm:block text-xs text-grey-7")
+                ui.label(head).classes("max-sm:hidden text-xs text-grey-7")
             for line in lines:
                 _line(board, line, rerender)

@@ -119,11 +119,7 @@ def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
             )
     first = month_end.replace(day=1)
     so_far = f"{first} – {lines[0].days[-1]}" if lines and lines[0].days else str(first)
-    fig = _layout(
-        fig,
-        "Month to date vs budget (dotted), projected to month end (dashed)",
-        f"{so_far} so far, projected to {month_end}",
-    )
+    fig = _layout(fig, "Month to date vs budget", f"{so_far} · budget dotted, projection dashed")
     fig.update_xaxes(range=[str(month_end.replace(day=1)), str(month_end + timedelta(days=1))])
     return fig
 
@@ -155,8 +151,8 @@ def savings(per_day: pd.DataFrame, days: list[date]) -> go.Figure:
     fig.update_yaxes(rangemode="tozero")
     return _layout(
         fig,
-        "Actual vs would-have-cost per day, cumulative savings (right axis)",
-        span_of(days),
+        "Actual vs would-have cost per day",
+        f"{span_of(days)} · bars: cumulative savings",
         height=280,
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickprefix": "$"},
     )
@@ -189,7 +185,7 @@ def heatmap(grid: pd.DataFrame, span: str) -> go.Figure:
             colorbar={"title": {"text": "avg<br>replicas"}, "thickness": 12},
         )
     )
-    fig = _layout(fig, "Average running replicas by weekday and hour", span, height=260)
+    fig = _layout(fig, "Running replicas by weekday and hour", span, height=260)
     fig.update_yaxes(autorange="reversed", tickprefix="", gridcolor=None)
     return fig
 

@@ -274,26 +274,34 @@ def _colour_at(scale: list, pos: float) -> tuple[float, ...]:
     return _rgb(scale[-1][1])
 
 
+def _shown(fig, value: float) -> tuple[float, ...]:
+    """The colour a heatmap figure gives ``value`` (Plotly's auto range: the data's min/max)."""
+    trace = fig.data[0]
+    z = [v for row in trace.z for v in row]
+    lo = trace.zmin if trace.zmin is not None else min(z)
+    hi = trace.zmax if trace.zmax is not None else max(z)
+    return _colour_at([list(s) for s in trace.colorscale], (value - lo) / (hi - lo))
+
+
+def _visible(colour: tuple[float, ...]) -> bool:
+    """Clearly apart from the white plot background: 60 of 255 on some channel."""
+    return max(255 - c for c in colour) >= 60
+
+
 def test_heatmap_lowest_values_stand_out_from_the_background_with_a_legend() -> None:
     from components.cost.charts import heatmap
 
+    span = "2026-10-13 – 2026-11-11 (30 days)"
     grid = pd.DataFrame(60.0, index=range(7), columns=range(24))
     grid.loc[6, :] = 48.0  # a quiet Sunday: the lowest values, not zero
-    grid.loc[0, 3] = 0.0
-    fig = heatmap(grid, "2026-10-13 – 2026-11-11 (30 days)")
+    fig = heatmap(grid, span)
+    assert _visible(_shown(fig, 48.0))
     trace = fig.data[0]
-    z = grid.to_numpy()
-    lo = trace.zmin if trace.zmin is not None else z.min()
-    hi = trace.zmax if trace.zmax is not None else z.max()
-    scale = [list(s) for s in trace.colorscale]
-    background = _rgb("#ffffff")
-    sunday = _colour_at(scale, (48.0 - lo) / (hi - lo))
-    # clearly coloured: at least 60 of 255 away from white on some channel
-    assert max(abs(a - b) for a, b in zip(sunday, background, strict=True)) >= 60
-    zero = _colour_at(scale, (0.0 - lo) / (hi - lo))
-    assert zero != sunday
     assert trace.showscale is not False and "replicas" in trace.colorbar.title.text
     assert "30 days" in fig.layout.title.subtitle.text
+    grid.loc[0, 3], grid.loc[0, 4] = 0.0, 0.5  # nothing at all, and very little
+    fig = heatmap(grid, span)
+    assert _visible(_shown(fig, 0.5)) and _shown(fig, 0.0) != _shown(fig, 0.5)
 
 
 # ---------------------------------------------------------------- the date range on exports
