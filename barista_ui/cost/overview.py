@@ -247,7 +247,8 @@ def _efficiency_table(
             .reindex(pd.MultiIndex.from_frame(table[["namespace", "model"]]))
             .to_numpy()
         )
-    table["efficiency"] = table["total_efficiency"]
+    # idle capacity has no requests to be efficient about: unknown, not 0 %
+    table["efficiency"] = table["total_efficiency"].where(table["model"] != IDLE)
     return table
 
 
