@@ -86,8 +86,6 @@ def overview(*args: Any, teams: list[str] | None = None, **kwargs: Any) -> Overv
     """What the Cost tab shows for a period, source and team filter (see ``_overview``)."""
     ov = _overview(*args, teams=teams, **kwargs)
     ov.teams = teams or None
-    records = args[1] if len(args) > 1 else kwargs.get("records", [])
-    ov.labels = {(r.namespace, r.name): dict(r.spec.labels) for r in records}
     return ov
 
 
@@ -106,10 +104,13 @@ def _overview(
         raise ValueError(f"source '{source}': use one of {', '.join(SOURCES)}")
     by_key = _records_by_key(records)
     if source == "modeled":
-        return _modeled(cost, by_key, period, teams or None, stack_by_model, heatmap)
-    if source == "billing":
-        return _billed(cost, by_key, period, teams or None)
-    return _from_opencost(cost, by_key, period, teams or None, opencost)
+        ov = _modeled(cost, by_key, period, teams or None, stack_by_model, heatmap)
+    elif source == "billing":
+        ov = _billed(cost, by_key, period, teams or None)
+    else:
+        ov = _from_opencost(cost, by_key, period, teams or None, opencost)
+    ov.labels = {key: dict(r.spec.labels) for key, r in by_key.items()}  # for sums by label
+    return ov
 
 
 def _modeled(
