@@ -27,7 +27,13 @@ from barista_ui.api.views import json_response
 from barista_ui.app import App
 from barista_ui.cost.estimate import MAX_ESTIMATE_HOURS, estimate
 from barista_ui.cost.price_files import pick, validate_entry
-from barista_ui.cost.report_rows import period, report_rows
+from barista_ui.cost.report_rows import (
+    coverage_line,
+    days_line,
+    period,
+    report_rows,
+    with_days,
+)
 from barista_ui.records.names import check_team_name
 from barista_ui.safe_input import MAX_BILLING_BYTES
 
@@ -57,14 +63,28 @@ def cost_estimate(
 def cost_report(
     from_: str = Query(..., alias="from", max_length=10, description="YYYY-MM-DD, included"),
     to: str = Query(..., max_length=10, description="YYYY-MM-DD, excluded"),
-    by: Literal["model", "team", "namespace", "day"] = "team",
+    by: str = Query(
+        "team",
+        max_length=80,
+        pattern=r"^(model|team|namespace|day|label:.+)$",
+        description="model, team, namespace, day or label:KEY (a label of the records)",
+    ),
     source: Literal["modeled", "billing", "opencost", "compare"] = "modeled",
     app: App = Depends(barista),
 ) -> JSONResponse:
-    """Days are cut in BARISTA_COST_TIMEZONE; rows as ``barista cost report --format json``."""
+    """Days are cut in BARISTA_COST_TIMEZONE; rows as ``barista cost report --format json``
+    (each with ``first_day`` and ``last_day``)."""
     start, end = period(app.cost.tz, from_, to)
-    rows = report_rows(app.cost, app.cost_board.opencost, start, end, by, source)
-    return json_response({"source": source, "by": by, "rows": rows})
+    board = app.cost_board
+    rows = report_rows(app.cost, board.opencost, start, end, by, source, board.model_labels)
+    body = {
+        "source": source,
+        "by": by,
+        "days": days_line(start, end, app.cost.tz),
+        "coverage": coverage_line(app.cost, start, end) if source == "compare" else None,
+        "rows": with_days(rows, start, end),
+    }
+    return json_response(body)
 
 
 @router.post(

@@ -246,8 +246,12 @@ class EstimateOut(_Out):
 
 class ReportOut(_Out):
     source: Literal["modeled", "billing", "opencost", "compare"]
-    by: Literal["model", "team", "namespace", "day"]
-    rows: list[dict[str, str | float | int | None]]
+    by: str = Field(description="model, team, namespace, day or label:KEY")
+    days: str = Field(description="The period's days, both included, and their zone")
+    coverage: str | None = Field(
+        None, description="compare: the days billing data covers and billed ÷ modeled over them"
+    )
+    rows: list[dict[str, str | float | int | bool | None]]
 
 
 class ImportOut(_Out):

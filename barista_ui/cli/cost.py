@@ -111,10 +111,6 @@ def _echo_table(rows: list[dict], source: Source) -> None:
             + "".join(f"  {r[k]:>10.2f}" for k in money)
         )
     if source == Source.compare:
-        m = sum(r["modeled_usd"] for r in rows)
-        b = sum(r["billed_usd"] for r in rows)
-        ratio = f", billed / modeled {b / m:.3g}" if m else ""
-        typer.echo(f"modeled ${m:,.2f}, billed ${b:,.2f}{ratio}")
         return
     total = sum(r["cost_usd"] for r in rows)
     saved = f", saved ${sum(r['saved_usd'] for r in rows):,.2f}" if "saved_usd" in money else ""
@@ -126,7 +122,9 @@ def _echo_table(rows: list[dict], source: Source) -> None:
 def report(
     from_: str = typer.Option(..., "--from", help="First day (included), YYYY-MM-DD"),
     to: str = typer.Option(..., "--to", help="Last day (excluded), YYYY-MM-DD"),
-    by: str = typer.Option("team", "--by", help="model, team, namespace or day"),
+    by: str = typer.Option(
+        "team", "--by", help="model, team, namespace, day or label:KEY (a label of the records)"
+    ),
     source: Source = typer.Option(
         Source.modeled,
         "--source",
@@ -137,34 +135,49 @@ def report(
 ) -> None:
     """Cost per group over [--from, --to): modeled (with what scale-to-zero saved), billed
     (from imported exports) or from OpenCost. Days are cut in BARISTA_COST_TIMEZONE."""
-    if by not in ("model", "team", "namespace", "day"):
-        fail("--by must be model, team, namespace or day", 2)
+    if by not in ("model", "team", "namespace", "day") and not (
+        by.startswith("label:") and by[6:].strip()
+    ):
+        fail("--by must be model, team, namespace, day or label:KEY (e.g. label:tier)", 2)
     if is_remote():
         from barista_ui.cli.remote import client
 
-        rows = client().get("/cost/report", **{"from": from_}, to=to, by=by, source=source.value)[
-            "rows"
-        ]
+        body = client().get("/cost/report", **{"from": from_}, to=to, by=by, source=source.value)
     else:
-        rows = _local_rows(from_, to, by, source)
+        body = _local_report(from_, to, by, source)
+    rows = body["rows"]
     if fmt == ReportFmt.json:
         typer.echo(json.dumps(rows, indent=2))
     elif fmt == ReportFmt.csv:
         _echo_csv(rows)
     else:
-        _echo_table(rows, source)
+        typer.echo(body["days"])
+        _echo_table([_without_days(r) for r in rows], source)
+        if body.get("coverage"):
+            typer.echo(body["coverage"])
 
 
-def _local_rows(from_: str, to: str, by: str, source: Source) -> list[dict]:
+def _without_days(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in ("first_day", "last_day")}
+
+
+def _local_report(from_: str, to: str, by: str, source: Source) -> dict:
+    """The same body as ``GET /api/v1/cost/report``, read from the local database."""
     from barista_ui.cli.context import services
-    from barista_ui.cost.report_rows import ReportError, period, report_rows
+    from barista_ui.cost import report_rows as rr
 
     svc = services()
+    cost, board = svc.cost, svc.cost_board
     try:
-        start, end = period(svc.settings.cost_timezone, from_, to)
-        return report_rows(svc.cost, svc.cost_board.opencost, start, end, by, source.value)
-    except ReportError as exc:
+        start, end = rr.period(svc.settings.cost_timezone, from_, to)
+        rows = rr.report_rows(
+            cost, board.opencost, start, end, by, source.value, board.model_labels
+        )
+        coverage = rr.coverage_line(cost, start, end) if source == Source.compare else None
+    except rr.ReportError as exc:
         fail(str(exc), 2 if exc.usage else 1)
+    days = rr.days_line(start, end, svc.settings.cost_timezone)
+    return {"days": days, "coverage": coverage, "rows": rr.with_days(rows, start, end)}
 
 
 class ImportFmt(StrEnum):

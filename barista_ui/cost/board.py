@@ -23,6 +23,7 @@ from barista_ui.cost.overview import (
     UpFraction,
     fleet_projected_savings,
     model_cost_line,
+    month_start,
     overview,
 )
 from barista_ui.cost.rates import PriceEntry, edit_delta_per_month
@@ -170,6 +171,19 @@ class CostBoard:
             budgets = {t: b for t, b in budgets.items() if t in ov.teams}
         return month_to_date(ov.month, budgets, ov.period.now, self.tz)
 
+    def teams_over_budget(self, now: datetime | None = None) -> dict[str, BudgetLine]:
+        """The teams over their monthly budget, or projected over it by month end, from the
+        modeled cost of this month so far: team -> its budget line (``status``, ``mtd``,
+        ``projected``, ``budget``, ``describe()``). Teams without a budget never appear.
+        One small query on the roll-ups; call it from a worker thread."""
+        now = now or self.clock()
+        budgets = self.cost.budgets()
+        if not budgets:
+            return {}
+        month = self.cost.totals(month_start(self.tz, now), now, ["day", "team"], list(budgets))
+        lines = month_to_date(month[["day", "team", "cost_usd"]], budgets, now, self.tz)
+        return {line.team: line for line in lines if line.alert}
+
     def set_budget(self, team: str, monthly_usd: float | None, *, actor: Actor) -> None:
         self.cost.set_budget(team, monthly_usd, actor=actor)
 
@@ -200,6 +214,10 @@ class CostBoard:
     def save_prices(self, entries: list[PriceEntry], *, actor: Actor) -> int:
         """Replace the price table; running models are re-rated from now on."""
         return self.cost.save_prices(entries, self._records(), actor=actor)
+
+    def model_labels(self) -> dict[tuple[str, str], dict[str, str]]:
+        """Each model's labels by (namespace, name), for sums by ``label:KEY``."""
+        return {(r.namespace, r.name): dict(r.spec.labels) for r in self._records()}
 
     # ------------------------------------------------------------------ a model
 

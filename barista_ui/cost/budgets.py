@@ -67,6 +67,21 @@ class BudgetLine:
     cumulative: list[float]
 
     @property
+    def alert(self) -> bool:
+        """Over its budget, or on course to be by month end."""
+        return self.status in ("over budget", "projected over")
+
+    def describe(self) -> str:
+        """``payments is over budget: $1,234.00 month to date of $1,000.00``."""
+        budget = f"${self.budget or 0:,.2f}"
+        if self.status == "over budget":
+            return f"{self.team} is over budget: ${self.mtd:,.2f} month to date of {budget}"
+        return (
+            f"{self.team} is projected over budget: ${self.projected:,.2f} by month end "
+            f"of {budget} (${self.mtd:,.2f} so far)"
+        )
+
+    @property
     def status(self) -> str:
         if self.budget is None:
             return "no budget"

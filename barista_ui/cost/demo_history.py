@@ -1,8 +1,10 @@
 """Plausible replica history for the demo: busier on weekday afternoons, scheduled nights at
-zero. Pure: records, rates, a period and a seeded random generator in, segment rows out."""
+zero; and a usage signal to go with it (how much of its requests each model uses). Pure:
+records, rates, a period and a seeded random generator in, segment rows out."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -78,3 +80,11 @@ def demo_segments(
         if rec.spec.enabled:
             rows += model_demo_segments(rec, rate_of(rec), start, end, is_down, rng)
     return rows
+
+
+def demo_efficiency(namespace: str, name: str) -> float:
+    """The demo's usage signal: the share of its CPU and memory requests a model uses, stable
+    per model (from its name) and spread between 0.2 and 0.9, as an over-provisioned fleet
+    looks. Real usage comes from OpenCost."""
+    digest = hashlib.sha256(f"{namespace}/{name}".encode()).digest()
+    return round(0.2 + 0.7 * int.from_bytes(digest[:4], "big") / 2**32, 3)

@@ -10,76 +10,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from barista_ui.cost.billing_imports import UNALLOCATED
 from barista_ui.cost.model import weekday_hour_grid
 from barista_ui.cost.opencost import OpenCostClient, OpenCostError
+from barista_ui.cost.periods import (
+    MAX_CUSTOM_DAYS,
+    Period,
+    chosen_period,
+    last_days,
+    local_period,
+    month_start,
+)
 from barista_ui.cost.rates import PricingError
 from barista_ui.cost.service import CostService
+from barista_ui.cost.usage import IDLE, idle_cost, unused_cost, with_demo_usage
 
 # (spec, at) -> the share of a week the spec's schedule keeps it up (the scheduler's rule)
 UpFraction = Callable[[Any, datetime], float]
 SOURCES = ("modeled", "billing", "opencost")
-
-
-@dataclass
-class Period:
-    start: datetime
-    end: datetime  # excluded
-    now: datetime
-
-    @property
-    def days(self) -> float:
-        """Days of the period that have happened (a period ending in the future is cut at now)."""
-        span = min(self.end, self.now) - self.start
-        return max(span.total_seconds() / 86400, 1 / 24)
-
-
-def local_period(tz: str, first: date, last_inclusive: date, now: datetime) -> Period:
-    z = ZoneInfo(tz)
-    return Period(
-        datetime.combine(first, time(0), z),
-        datetime.combine(last_inclusive + timedelta(days=1), time(0), z),
-        now,
-    )
-
-
-def month_start(tz: str, now: datetime) -> datetime:
-    """Local midnight on the 1st of ``now``'s month."""
-    z = ZoneInfo(tz)
-    return datetime.combine(now.astimezone(z).date().replace(day=1), time(0), z)
-
-
-def last_days(tz: str, days: int, now: datetime) -> Period:
-    today = now.astimezone(ZoneInfo(tz)).date()
-    return local_period(tz, today - timedelta(days=days - 1), today, now)
-
-
-MAX_CUSTOM_DAYS = 400
-
-
-def chosen_period(
-    tz: str, last_n_days: int, first: str | None, last: str | None, now: datetime
-) -> Period:
-    """The Cost tab's period: the last ``last_n_days`` local days, or (with 0) the custom
-    range from ``first`` to ``last`` included, given as ISO dates. ValueError says what is
-    wrong with a custom range."""
-    if last_n_days:
-        return last_days(tz, last_n_days, now)
-    try:
-        first_day, last_day = date.fromisoformat(first or ""), date.fromisoformat(last or "")
-    except (TypeError, ValueError):
-        raise ValueError("custom range: pick both dates") from None
-    if last_day < first_day:
-        raise ValueError("custom range: 'To' is before 'From'")
-    if (last_day - first_day).days > MAX_CUSTOM_DAYS:
-        raise ValueError(f"custom range: at most {MAX_CUSTOM_DAYS} days")
-    return local_period(tz, first_day, last_day, now)
+__all__ = [
+    "MAX_CUSTOM_DAYS",
+    "Overview",
+    "Period",
+    "chosen_period",
+    "last_days",
+    "local_period",
+    "month_start",
+    "overview",
+]
 
 
 @dataclass
@@ -96,6 +59,9 @@ class Overview:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     teams: list[str] | None = None  # the filter the figures were computed with
+    usage: str | None = None  # where efficiency comes from: "opencost", "demo" or unknown
+    idle_usd: float | None = None  # idle cost (see ``usage``), when usage is known
+    labels: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -138,10 +104,13 @@ def _overview(
         raise ValueError(f"source '{source}': use one of {', '.join(SOURCES)}")
     by_key = _records_by_key(records)
     if source == "modeled":
-        return _modeled(cost, by_key, period, teams or None, stack_by_model, heatmap)
-    if source == "billing":
-        return _billed(cost, by_key, period, teams or None)
-    return _from_opencost(cost, by_key, period, teams or None, opencost)
+        ov = _modeled(cost, by_key, period, teams or None, stack_by_model, heatmap)
+    elif source == "billing":
+        ov = _billed(cost, by_key, period, teams or None)
+    else:
+        ov = _from_opencost(cost, by_key, period, teams or None, opencost)
+    ov.labels = {key: dict(r.spec.labels) for key, r in by_key.items()}  # for sums by label
+    return ov
 
 
 def _modeled(
@@ -183,6 +152,9 @@ def _modeled(
         ov.heatmap = weekday_hour_grid(_team_filter(hourly, teams))
     if cost.has_billing():
         ov.compare = _team_filter(cost.modeled_vs_billed(period.start, period.end), teams)
+    if cost.has_demo_history():
+        ov.models = with_demo_usage(ov.models)
+        ov.usage, ov.idle_usd = "demo", unused_cost(ov.models)
     return ov
 
 
@@ -198,6 +170,8 @@ def _billed(
     month = month.rename(columns={"billed_usd": "cost_usd"})
     per_model = billed.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
     per_model["namespace"] = [ns_of.get(m, "") for m in per_model["model"]]
+    # a model tag without a team, or a team without a model tag: several "(unallocated)"
+    # rows, one per team; month to date is matched per team too
     mtd = month.groupby(["team", "model"], as_index=False)["cost_usd"].sum()
     mtd["namespace"] = [ns_of.get(m, "") for m in mtd["model"]]
     ov = Overview(
@@ -233,7 +207,7 @@ def _from_opencost(
         return Overview("opencost", period, empty, pd.DataFrame(), error=str(exc))
     team_of = {name: r.spec.team for (_ns, name), r in records.items()}
     ns_of = {name: ns for (ns, name) in records}
-    df["team"] = [team_of.get(m, UNALLOCATED) for m in df["model"]]
+    df["team"] = [team_of.get(m, IDLE if m == IDLE else UNALLOCATED) for m in df["model"]]
     df["namespace"] = [ns_of.get(m, "") for m in df["model"]]
     df = _team_filter(df, teams)
     first_day = month_start(cost.tz, period.now).date()
@@ -245,6 +219,7 @@ def _from_opencost(
         _efficiency_table(df, first_day, records, period),
         by_day_model=df.groupby(["day", "model"], as_index=False)["cost_usd"].sum(),
     )
+    ov.usage, ov.idle_usd = "opencost", idle_cost(df)
     if period.start <= month_start(cost.tz, period.now):
         ov.month = by_day_team[by_day_team["day"] >= first_day]
     else:
@@ -273,6 +248,8 @@ def _efficiency_table(
             .reindex(pd.MultiIndex.from_frame(table[["namespace", "model"]]))
             .to_numpy()
         )
+    # idle capacity has no requests to be efficient about: unknown, not 0 %
+    table["efficiency"] = table["total_efficiency"].where(table["model"] != IDLE)
     return table
 
 
@@ -303,8 +280,9 @@ def _model_table(
     )
     t["per_day"] = (t["cost_usd"] / period.days).round(2)
     m = mtd.rename(columns={"cost_usd": "mtd_usd", "saved_usd": "saved_mtd_usd"})
-    m = m[[c for c in ("namespace", "model", "mtd_usd", "saved_mtd_usd") if c in m]]
-    t = t.merge(m, on=["namespace", "model"], how="left") if not m.empty else t
+    on = ["namespace", "model", *(["team"] if "team" in m else [])]
+    m = m[[c for c in (*on, "mtd_usd", "saved_mtd_usd") if c in m]]
+    t = t.merge(m, on=on, how="left") if not m.empty else t
     for col in ("mtd_usd", "saved_mtd_usd"):
         t[col] = t[col].fillna(0.0).round(2) if col in t else 0.0
     t["cost_usd"] = t["cost_usd"].round(2)

@@ -4,9 +4,12 @@ The one home of the report's rules, for ``barista cost report`` and ``GET /api/v
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from barista_ui.cost.coverage import coverage, describe_range, per_team
+from barista_ui.cost.grouping import Labels, attach_namespaces, group_column, regroup
 from barista_ui.cost.opencost import OpenCostClient, OpenCostError
 from barista_ui.cost.service import CostService
 from barista_ui.schedule.language import zone
@@ -50,23 +53,67 @@ def billing_rows(cost: CostService, start: datetime, end: datetime, by: str) -> 
 
 
 def compare_rows(cost: CostService, start: datetime, end: datetime, by: str) -> list[dict]:
+    """Per team over the days billing data covers, or per day and team (``billed_day``: whether
+    billing data covers the day; the ratio only where it does)."""
     if by not in ("team", "day"):
         raise ReportError("--source compare is per team (--by team) or per day and team (--by day)")
     df = cost.modeled_vs_billed(start, end)
     if by == "team":
-        df = df.groupby("team", as_index=False)[["modeled_usd", "billed_usd"]].sum()
+        df = per_team(df)
     rows = []
     for r in df.to_dict("records"):
-        m, b = float(r["modeled_usd"]), float(r["billed_usd"])
         row: dict[str, Any] = {"day": str(r["day"])} if by == "day" else {}
         row.update(
             team=r["team"],
-            modeled_usd=round(m, 4),
-            billed_usd=round(b, 4),
-            ratio=round(b / m, 4) if m > 0 else None,
+            modeled_usd=round(float(r["modeled_usd"]), 4),
+            billed_usd=round(float(r["billed_usd"]), 4),
+            ratio=round(r["ratio"], 4) if r["ratio"] is not None else None,
         )
+        if by == "day":
+            row["billed_day"] = bool(r["covered"])
         rows.append(row)
     return rows
+
+
+def coverage_line(cost: CostService, start: datetime, end: datetime) -> str:
+    """Which days billing data covers in the period, and billed ÷ modeled over those only."""
+    c = coverage(cost.modeled_vs_billed(start, end))
+    ratio = f", billed / modeled {c.ratio:.3g}" if c.ratio is not None else ""
+    return (
+        f"over the days billing data covers, {c.describe()}: modeled ${c.modeled:,.2f}, "
+        f"billed ${c.billed:,.2f}{ratio}"
+    )
+
+
+def days_line(start: datetime, end: datetime, tz: str) -> str:
+    """``2026-10-28 – 2026-11-26 (30 days), days in Europe/Berlin``."""
+    return f"{describe_range(start.date(), (end - timedelta(days=1)).date())}, days in {tz}"
+
+
+def with_days(rows: list[dict], start: datetime, end: datetime) -> list[dict]:
+    """Each row with the days it covers (both included), for JSON and CSV."""
+    first, last = str(start.date()), str((end - timedelta(days=1)).date())
+    return [{"first_day": first, "last_day": last, **r} for r in rows]
+
+
+def label_rows(
+    cost: CostService, labels: Labels, start: datetime, end: datetime, by: str, source: str
+) -> list[dict]:
+    """Modeled or billed cost summed by a label of the models' records (``label:KEY``)."""
+    if source == "modeled":
+        t = cost.totals(start, end, ["namespace", "model", "team"])
+    elif source == "billing":
+        t = cost.billed(start, end, ["team", "model"]).rename(columns={"billed_usd": "cost_usd"})
+        t = attach_namespaces(t, labels)
+    else:
+        raise ReportError(f"--by {by} works with --source modeled or billing")
+    g = regroup(t, by, labels)
+    col = group_column(by)
+    money = [c for c in ("cost_usd", "saved_usd") if c in g]
+    return [
+        {col: r[col], "models": int(r["models"]), **{c: round(float(r[c]), 4) for c in money}}
+        for r in g.to_dict("records")
+    ]
 
 
 def opencost_rows(
@@ -94,15 +141,19 @@ def report_rows(
     end: datetime,
     by: str,
     source: str,
+    labels: Callable[[], Labels] = dict,
 ) -> list[dict]:
-    if by not in GROUPS:
-        raise ReportError("--by must be model, team, namespace or day")
+    """``labels``: each model's labels by (namespace, name), read only for ``label:KEY``."""
+    if by not in GROUPS and not (by.startswith("label:") and by[6:].strip()):
+        raise ReportError("--by must be model, team, namespace, day or label:KEY (e.g. label:tier)")
+    if source not in SOURCES:
+        raise ReportError(f"--source must be one of {', '.join(SOURCES)}")
+    if by.startswith("label:"):
+        return label_rows(cost, labels(), start, end, by, source)
     if source == "modeled":
         return cost.report(start, end, by)
     if source == "billing":
         return billing_rows(cost, start, end, by)
     if source == "compare":
         return compare_rows(cost, start, end, by)
-    if source == "opencost":
-        return opencost_rows(opencost, cost.tz, start, end, by)
-    raise ReportError(f"--source must be one of {', '.join(SOURCES)}")
+    return opencost_rows(opencost, cost.tz, start, end, by)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import text
 
+from barista_ui.cost.coverage import mark_covered
 from barista_ui.cost.queries import SessionFactory, query_frame
 from barista_ui.cost.rollups import DayRange
 
@@ -99,13 +100,11 @@ def report_rows(totals: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
 
 
 def modeled_vs_billed(modeled: pd.DataFrame, billed: pd.DataFrame) -> pd.DataFrame:
-    """Per team and day: modeled cost, billed cost and billed / modeled, from the modeled
-    totals by (day, team) and the billed sums by (day, team)."""
+    """Per team and day: modeled cost, billed cost, whether billing data covers the day (any
+    team billed that day) and billed / modeled on covered days, from the modeled totals by
+    (day, team) and the billed sums by (day, team)."""
     modeled = modeled[["day", "team", "cost_usd"]]
     both = modeled.merge(billed, on=["day", "team"], how="outer").fillna(0.0)
     both = both.rename(columns={"cost_usd": "modeled_usd"})
-    both["ratio"] = [
-        (b / m) if m > 0 else None
-        for b, m in zip(both["billed_usd"], both["modeled_usd"], strict=True)
-    ]
+    both = mark_covered(both, billed)
     return both.sort_values(["day", "team"]).reset_index(drop=True)

@@ -42,6 +42,9 @@ def build_import_dialog(board: CostBoard, on_imported: OnImported) -> ui.dialog:
 
         async def upload(e: Any) -> None:
             content, name = await _read_upload(e)
+            # the box takes one file at a time: empty it so the next file can be added, whether
+            # this one is imported or rejected
+            box.reset()
             try:
                 res = await run.io_bound(
                     board.import_billing, content, fmt.value, filename=name, actor=current_user()
@@ -57,10 +60,13 @@ def build_import_dialog(board: CostBoard, on_imported: OnImported) -> ui.dialog:
             _say(result, f"imported {res['new_rows']} rows, ${res['new_usd']:,.2f}", ok=True)
             await on_imported()
 
-        ui.upload(
-            on_upload=upload, auto_upload=True, max_files=1, max_file_size=MAX_BILLING_BYTES
-        ).props("accept=.csv,.json,.jsonl,.ndjson flat bordered").classes("w-full").mark(
-            "cost-upload"
+        box = (
+            ui.upload(
+                on_upload=upload, auto_upload=True, max_files=1, max_file_size=MAX_BILLING_BYTES
+            )
+            .props("accept=.csv,.json,.jsonl,.ndjson flat bordered")
+            .classes("w-full")
+            .mark("cost-upload")
         )
         ui.button("Close", on_click=dialog.close).props("flat")
     return dialog

@@ -42,36 +42,50 @@ def _save_handler(board: CostBoard, team: str, rerender: Callable[[], Awaitable[
     return save
 
 
+def _cell(caption: str, text: str, mark: str | None = None) -> None:
+    """A value with its caption on a phone (where the header row is hidden)."""
+    with ui.element("div").classes("flex items-baseline gap-1"):
+        ui.label(caption).classes("text-xs text-grey-7 sm:hidden")
+        label = ui.label(text)
+        if mark:
+            label.mark(mark)
+
+
 def _line(board: CostBoard, line: BudgetLine, rerender: Callable[[], Awaitable[None]]) -> None:
-    ui.label(line.team)
-    guard(
-        ui.number(value=line.budget, prefix="$", min=0, format="%.0f")
-        .props("dense outlined")
-        .classes("w-36")
-        .on("change", _save_handler(board, line.team, rerender))
-        .mark(f"budget-{line.team}"),
-        roles.COST_BUDGETS,
-    )
-    ui.label(money(line.mtd))
-    ui.label(money(line.projected))
-    ui.badge(line.status, color=STATUS_COLORS[line.status]).classes("w-fit").mark(
-        f"budget-status-{line.team}"
-    )
+    # one card per team on a phone; on wider screens the wrapper dissolves into the grid
+    with ui.element("div").classes(
+        "flex flex-wrap items-center gap-x-4 gap-y-1 py-2 border-b sm:contents"
+    ):
+        ui.label(line.team).classes("font-medium basis-full sm:basis-auto")
+        guard(
+            ui.number(value=line.budget, prefix="$", min=0, format="%.0f")
+            .props("dense outlined")
+            .classes("w-36")
+            .on("change", _save_handler(board, line.team, rerender))
+            .mark(f"budget-{line.team}"),
+            roles.COST_BUDGETS,
+        )
+        _cell("Month to date", money(line.mtd), f"budget-mtd-{line.team}")
+        _cell("Projected", money(line.projected))
+        ui.badge(line.status, color=STATUS_COLORS[line.status]).classes("w-fit").mark(
+            f"budget-status-{line.team}"
+        )
 
 
 def budget_table(
     board: CostBoard, lines: list[BudgetLine], rerender: Callable[[], Awaitable[None]]
 ) -> None:
+    """Month to date against budgets: a grid on wide screens, a card per team on a phone."""
     with (
         ui.expansion("Budgets and month to date", icon="savings", value=True)
         .classes("w-full")
         .mark("cost-budgets")
     ):
-        with (
-            ui.element("div").classes("w-full overflow-x-auto"),
-            ui.grid(columns=5).classes("items-center gap-x-6 gap-y-1 min-w-max"),
+        with ui.element("div").classes(
+            "w-full flex flex-col sm:grid sm:grid-cols-[auto_auto_auto_auto_auto] "
+            "sm:justify-start sm:items-center sm:gap-x-6 sm:gap-y-1"
         ):
             for head in ("Team", "Monthly budget", "Month to date", "Projected", ""):
-                ui.label(head).classes("text-xs text-grey-7")
+                ui.label(head).classes("max-sm:hidden text-xs text-grey-7")
             for line in lines:
                 _line(board, line, rerender)

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from barista_ui.cost.budgets import BudgetLine
+from barista_ui.cost.coverage import describe_range
 
 PALETTE = [
     "#6f4e37",
@@ -28,11 +29,16 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 TOP_MODELS = 12
 
 
-def _layout(fig: go.Figure, title: str, height: int = 300, **kw) -> go.Figure:
+def _layout(fig: go.Figure, title: str, span: str, height: int = 300, **kw) -> go.Figure:
+    """Common layout; ``span`` (the days the figure covers) is the title's second line."""
     fig.update_layout(
-        height=height,
-        margin={"l": 50, "r": 20, "t": 40, "b": 30},
-        title={"text": title, "font": {"size": 14}},
+        height=height + 16,
+        margin={"l": 50, "r": 20, "t": 56, "b": 30},
+        title={
+            "text": title,
+            "font": {"size": 14},
+            "subtitle": {"text": span, "font": {"size": 11, "color": "#616161"}},
+        },
         legend={"orientation": "h", "y": -0.15},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="white",
@@ -50,6 +56,11 @@ def label(value: object) -> str:
 
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+def span_of(days: list[date]) -> str:
+    """The days a figure shows, as its subtitle says them."""
+    return describe_range(days[0], days[-1]) if days else "no days"
 
 
 def daily_stack(df: pd.DataFrame, key: str, days: list[date]) -> go.Figure:
@@ -72,7 +83,7 @@ def daily_stack(df: pd.DataFrame, key: str, days: list[date]) -> go.Figure:
                 name=label(name),
                 marker_color="#bdbdbd" if name == "other" else color(i),
             )
-    return _layout(fig, f"Daily cost by {key} (USD)", barmode="stack")
+    return _layout(fig, f"Daily cost by {key} (USD)", span_of(days), barmode="stack")
 
 
 def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
@@ -106,7 +117,9 @@ def month_vs_budget(lines: list[BudgetLine], month_end: date) -> go.Figure:
                 showlegend=False,
                 hovertemplate=f"{team} budget: $%{{y:,.2f}}<extra></extra>",
             )
-    fig = _layout(fig, "Month to date vs budget (dotted), projected to month end (dashed)")
+    first = month_end.replace(day=1)
+    so_far = f"{first} – {lines[0].days[-1]}" if lines and lines[0].days else str(first)
+    fig = _layout(fig, "Month to date vs budget", f"{so_far} · budget dotted, projection dashed")
     fig.update_xaxes(range=[str(month_end.replace(day=1)), str(month_end + timedelta(days=1))])
     return fig
 
@@ -138,24 +151,41 @@ def savings(per_day: pd.DataFrame, days: list[date]) -> go.Figure:
     fig.update_yaxes(rangemode="tozero")
     return _layout(
         fig,
-        "Actual vs would-have-cost per day, cumulative savings (right axis)",
+        "Actual vs would-have cost per day",
+        f"{span_of(days)} · bars: cumulative savings",
         height=280,
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickprefix": "$"},
     )
 
 
-def heatmap(grid: pd.DataFrame) -> go.Figure:
+# zero is a pale grey; anything above zero starts at a clearly visible tan, so the quietest
+# hours never look like the background (the scale always starts at 0, not at the minimum)
+HEAT_SCALE = [
+    [0.0, "#eeeeee"],
+    [0.001, "#f0c996"],
+    [0.5, "#cf8a4b"],
+    [1.0, "#4e3526"],
+]
+
+
+def heatmap(grid: pd.DataFrame, span: str) -> go.Figure:
+    z = grid.to_numpy().round(2)
+    top = float(z.max()) if z.size else 0.0
     fig = go.Figure(
         go.Heatmap(
-            z=grid.to_numpy().round(2),
+            z=z,
             x=[f"{h:02d}" for h in range(24)],
             y=WEEKDAYS,
-            colorscale=[[0, "#fbf6f0"], [0.5, "#e0a96d"], [1, "#6f4e37"]],
+            zmin=0,
+            zmax=max(top, 0.01),
+            colorscale=HEAT_SCALE,
+            xgap=1,
+            ygap=1,
             hovertemplate="%{y} %{x}:00 — %{z} replicas<extra></extra>",
-            colorbar={"title": {"text": "replicas"}},
+            colorbar={"title": {"text": "avg<br>replicas"}, "thickness": 12},
         )
     )
-    fig = _layout(fig, "Average running replicas by weekday and hour", height=260)
+    fig = _layout(fig, "Running replicas by weekday and hour", span, height=260)
     fig.update_yaxes(autorange="reversed", tickprefix="", gridcolor=None)
     return fig
 
@@ -171,4 +201,6 @@ def billed_vs_modeled(compare: pd.DataFrame, days: list[date]) -> go.Figure:
         fig.add_bar(
             x=x, y=[float(per_day[col].get(d, 0.0)) for d in days], name=name, marker_color=c
         )
-    return _layout(fig, "Modeled vs billed cost per day", height=260, barmode="group")
+    return _layout(
+        fig, "Modeled vs billed cost per day", span_of(days), height=260, barmode="group"
+    )

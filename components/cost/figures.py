@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo
 from nicegui import ui
 
 from barista_ui.cost.board import CostBoard, CostFigures
+from barista_ui.cost.budgets import BudgetLine
+from barista_ui.cost.coverage import coverage
 from barista_ui.cost.overview import Overview
+from barista_ui.cost.usage import IDLE_NOTES, fleet_efficiency
 from components.cost import charts
 from components.cost.budget_table import budget_table, money
 from components.cost.prices import price_table
@@ -33,6 +36,14 @@ def _days_shown(ov: Overview, local_now: datetime, tz: str) -> list[date]:
     n_days = (p.end.astimezone(ZoneInfo(tz)).date() - start_day).days
     days = [start_day + timedelta(days=i) for i in range(n_days)]
     return [d for d in days if d <= local_now.date()]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    text: str
+    mark: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,34 +83,77 @@ def prepare_charts(fig: CostFigures, stack: str, tz: str) -> Charts:
         savings=charts.savings(ov.savings, done).to_plotly_json()
         if ov.savings is not None
         else None,
-        heatmap=charts.heatmap(ov.heatmap).to_plotly_json() if ov.heatmap is not None else None,
+        heatmap=(
+            charts.heatmap(ov.heatmap, charts.span_of(days)).to_plotly_json()
+            if ov.heatmap is not None
+            else None
+        ),
         compare=(
             charts.billed_vs_modeled(ov.compare, days).to_plotly_json() if has_compare else None
         ),
     )
 
 
-def _kpis(ov: Overview, projected: float) -> list[tuple[str, float, str]]:
-    kpis = [("Cost", ov.total, "cost"), ("Per day", ov.total / ov.period.days, "per-day")]
-    if ov.source == "modeled":
-        kpis.insert(1, ("Saved by scale-to-zero", ov.saved, "saved"))
-        kpis.append(("Schedules save, next 7 days", projected, "projected"))
-    if ov.compare is not None and not ov.compare.empty:
-        billed = float(ov.compare["billed_usd"].sum())
-        modeled = float(ov.compare["modeled_usd"].sum())
-        kpis.append(("Billed", billed, "billed"))
-        if modeled > 0:
-            kpis.append(("Billed / modeled", billed / modeled, "ratio"))
+def _usage_kpis(ov: Overview) -> list[Kpi]:
+    """Efficiency and idle cost, where usage is known (OpenCost, or the demo's signal)."""
+    if ov.usage is None:
+        return []
+    kpis = []
+    eff = fleet_efficiency(ov.models)
+    if eff is not None:
+        kpis.append(Kpi("Efficiency", f"{eff:.0f}%", "efficiency", "usage ÷ requests"))
+    if ov.idle_usd is not None:
+        kpis.append(Kpi("Idle", money(ov.idle_usd), "idle", IDLE_NOTES[ov.usage]))
     return kpis
 
 
-def _kpi_row(kpis: list[tuple[str, float, str]]) -> None:
-    with ui.row().classes("gap-8"):
-        for label, value, mark in kpis:
-            with ui.column().classes("gap-0"):
-                ui.label(label).classes("text-xs text-grey-7")
-                text = f"{value:.3g}×" if mark == "ratio" else money(value)
-                ui.label(text).classes("text-xl font-semibold").mark(f"cost-kpi-{mark}")
+def _kpis(ov: Overview, projected: float) -> list[Kpi]:
+    kpis = [
+        Kpi("Cost", money(ov.total), "cost"),
+        Kpi("Per day", money(ov.total / ov.period.days), "per-day"),
+    ]
+    if ov.source == "modeled":
+        kpis.insert(1, Kpi("Saved by scale-to-zero", money(ov.saved), "saved"))
+        kpis.append(Kpi("Schedules save, next 7 days", money(projected), "projected"))
+    kpis += _usage_kpis(ov)
+    if ov.compare is not None and not ov.compare.empty:
+        cover = coverage(ov.compare)
+        billed = float(ov.compare["billed_usd"].sum())
+        kpis.append(Kpi("Billed", money(billed), "billed"))
+        ratio = cover.ratio
+        if ratio is not None:
+            note = f"on billed days only: {cover.describe()}"
+            kpis.append(Kpi("Billed / modeled", f"{ratio:.3g}×", "ratio", note))
+    return kpis
+
+
+def _kpi_row(ov: Overview, kpis: list[Kpi]) -> None:
+    ui.label(f"{ov.period.describe()}, days in {ov.period.start.tzinfo}").classes(
+        "text-sm text-grey-8"
+    ).mark("cost-range-shown")
+    with ui.row().classes("gap-x-8 gap-y-2"):
+        for k in kpis:
+            with ui.column().classes("gap-0 max-w-[16rem]"):
+                ui.label(k.label).classes("text-xs text-grey-7")
+                ui.label(k.text).classes("text-xl font-semibold").mark(f"cost-kpi-{k.mark}")
+                if k.note:
+                    ui.label(k.note).classes("text-xs text-grey-7").mark(f"cost-kpi-{k.mark}-note")
+
+
+def _budget_banner(lines: list[BudgetLine]) -> None:
+    """Teams over their budget, or projected over it by month end, above the figures."""
+    alerts = [line for line in lines if line.alert]
+    if not alerts:
+        return
+    with (
+        ui.row()
+        .classes("w-full items-start gap-2 rounded bg-orange-1 text-orange-10 p-3 no-wrap")
+        .mark("cost-budget-banner")
+    ):
+        ui.icon("warning", color="orange-9").classes("text-xl")
+        with ui.column().classes("gap-0 min-w-0"):
+            for line in alerts:
+                ui.label(line.describe()).classes("text-sm break-words")
 
 
 def _cost_and_budget(drawn: Charts) -> None:
@@ -148,7 +202,8 @@ def draw_figures(
     ov = fig.overview
     if _nothing_to_draw(ov) or drawn is None:
         return
-    _kpi_row(_kpis(ov, fig.projected))
+    _budget_banner(fig.budget_lines)
+    _kpi_row(ov, _kpis(ov, fig.projected))
     _cost_and_budget(drawn)
     if fig.budget_lines:
         budget_table(board, fig.budget_lines, rerender)

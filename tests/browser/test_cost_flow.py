@@ -49,7 +49,8 @@ def test_cost_tab_charts_billing_import_and_sorting(
     expect(
         page.get_by_text(re.compile(r"bad.jsonl rejected, nothing imported: line 1"))
     ).to_be_visible()
-    page.locator(".q-uploader__header").get_by_role("button").first.click()  # clear the list
+    # the box takes the next file straight away (its add button is back)
+    expect(page.locator(".q-uploader__header input[type=file]")).to_have_count(1)
     page.locator("input[type=file]").set_input_files(str(good))
     expect(page.get_by_text("imported 1 rows, $10.00")).to_be_visible()
     shot("cost-import")
@@ -58,3 +59,26 @@ def test_cost_tab_charts_billing_import_and_sorting(
     page.get_by_role("button", name="Billed", exact=True).click()
     expect(page.locator(".text-xl").filter(has_text="$10.00").first).to_be_visible()
     shot("cost-billed")
+
+
+def test_cost_tab_on_a_phone_keeps_budgets_and_figures_in_view(
+    page: Page, app_url: str, shot
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url + "/?tab=cost")
+    budgets = page.locator(".q-expansion-item").filter(has_text="Budgets and month to date")
+    expect(budgets).to_be_visible(timeout=30_000)
+    statuses = budgets.locator(".q-badge")
+    expect(statuses.first).to_be_visible()
+    for i in range(statuses.count()):  # every team's status and budget field within the screen
+        box = statuses.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    for i in range(budgets.locator("input").count()):
+        box = budgets.locator("input").nth(i).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the days every figure covers are named, the heatmap has its colour legend
+    expect(page.get_by_text(re.compile(r"\(30 days\), days in UTC"))).to_be_visible()
+    heat = page.locator(".js-plotly-plot").filter(has_text="Running replicas by weekday")
+    expect(heat.locator(".colorbar")).to_have_count(1)
+    shot("cost-390")

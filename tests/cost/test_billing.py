@@ -188,9 +188,10 @@ def test_cli_import_and_billing_report(tmp_path: Path, cli_run) -> None:
     assert "imported before: nothing added" in res.stdout
     args = ["cost", "report", "--from", "2026-10-01", "--to", "2026-10-04", "--by"]
     res = cli_run(*args, "team", "--source", "billing", "--format", "json")
-    assert json.loads(res.stdout) == [{"team": "vision", "cost_usd": 2.0}]
+    days = {"first_day": "2026-10-01", "last_day": "2026-10-03"}
+    assert json.loads(res.stdout) == [{**days, "team": "vision", "cost_usd": 2.0}]
     res = cli_run(*args, "day", "--source", "billing", "--format", "json")
-    assert json.loads(res.stdout) == [{"day": "2026-10-03", "cost_usd": 2.0}]
+    assert json.loads(res.stdout) == [{**days, "day": "2026-10-03", "cost_usd": 2.0}]
     res = cli_run(*args, "namespace", "--source", "billing")
     assert res.exit_code == 2 and "not namespaces" in res.stderr
 
@@ -209,15 +210,24 @@ def test_cli_compare_modeled_and_billed_per_team_and_day(tmp_path: Path, cli_run
     res = cli_run(*args, "--by", "day", "--format", "json")
     rows = json.loads(res.stdout)
     assert rows[0] == {
+        "first_day": "2026-10-03",
+        "last_day": "2026-10-04",
         "day": "2026-10-03",
         "team": "vision",
         "modeled_usd": 2.4,
         "billed_usd": 2.0,
         "ratio": pytest.approx(2.0 / 2.4, abs=1e-4),
+        "billed_day": True,
     }
     assert rows[1]["day"] == "2026-10-04" and rows[1]["billed_usd"] == 0
+    assert rows[1]["billed_day"] is False and rows[1]["ratio"] is None
     res = cli_run(*args, "--by", "team")
-    assert "modeled $" in res.stdout and "billed / modeled 0.417" in res.stdout
+    # the billing covers the 3rd only: modeled cost of the 4th is not compared
+    assert "2026-10-03 – 2026-10-04 (2 days), days in UTC" in res.stdout
+    assert (
+        "over the days billing data covers, 2026-10-03 (1 day): modeled $2.40, billed $2.00, "
+        "billed / modeled 0.833" in res.stdout
+    )
 
 
 def test_a_tag_that_no_label_could_hold_is_refused_with_its_line() -> None:

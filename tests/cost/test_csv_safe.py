@@ -46,9 +46,9 @@ def test_cost_report_csv_goes_through_the_safe_writer(cli_run, monkeypatch) -> N
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert list(csv.reader(io.StringIO(result.output))) == [
-        ["model", "cost_usd"],
-        ["'" + FORMULA, "-2.0"],
-        ["'@x", "1.0"],
+        ["first_day", "last_day", "model", "cost_usd"],
+        ["2026-10-01", "2026-10-01", "'" + FORMULA, "-2.0"],
+        ["2026-10-01", "2026-10-01", "'@x", "1.0"],
     ]
 
 

@@ -118,8 +118,34 @@ def test_cli_report_from_opencost(opencost_url: str, cli_run, monkeypatch) -> No
         *("--source", "opencost", "--format", "json"),
     )
     assert res.exit_code == 0, res.output
+    days = {"first_day": "2026-10-03", "last_day": "2026-10-04"}
     assert json.loads(res.stdout) == [
-        {"model": "(idle)", "cost_usd": 10.0},
-        {"model": "bert", "cost_usd": 1.5},
-        {"model": "resnet", "cost_usd": 9.0},
+        {**days, "model": "(idle)", "cost_usd": 10.0},
+        {**days, "model": "bert", "cost_usd": 1.5},
+        {**days, "model": "resnet", "cost_usd": 9.0},
     ]
+
+
+def test_opencost_overview_has_efficiency_idle_cost_and_an_idle_team(
+    opencost_url: str, engine, registry
+) -> None:
+    from barista_ui.cost.overview import local_period, overview
+    from barista_ui.cost.service import CostService
+    from barista_ui.cost.usage import fleet_efficiency
+    from data.db import session_factory
+    from tests.conftest import base_record
+
+    resnet = registry.create(base_record(name="resnet", team="vision"), actor="t", source="cli")
+    now = datetime(2026, 10, 5, tzinfo=UTC)
+    svc = CostService(session_factory(engine), clock=lambda: now)
+    period = local_period("UTC", datetime(2026, 10, 3).date(), datetime(2026, 10, 4).date(), now)
+    ov = overview(svc, [resnet], period, source="opencost", opencost=OpenCostClient(opencost_url))
+    assert ov.usage == "opencost" and ov.idle_usd == 10.0
+    teams = ov.by_day_team.groupby("team")["cost_usd"].sum().to_dict()
+    assert teams == {"(idle)": 10.0, "vision": 9.0, "(unallocated)": 1.5}
+    eff = ov.models.set_index("model")["efficiency"]
+    assert eff["resnet"] == pytest.approx((0.35 + 0.5) / 2 * 100, abs=0.05)  # mean of the days
+    assert eff.isna()["(idle)"]  # idle capacity has no efficiency
+    assert fleet_efficiency(ov.models) == pytest.approx(
+        (9.0 * eff["resnet"] + 1.5 * eff["bert"]) / 10.5
+    )

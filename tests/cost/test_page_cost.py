@@ -43,6 +43,9 @@ async def test_budget_edit_and_bad_price_table_from_the_page(app_env, user) -> N
     field.value = 1
     user.find(marker="budget-payments").trigger("change")
     await user.should_see(marker="budget-status-payments", content="over budget", retries=100)
+    banner = user.find(marker="cost-budget-banner").elements.pop()
+    said = " ".join(e.text for e in banner.descendants() if hasattr(e, "text"))
+    assert "payments is over budget: $" in said and "month to date of $1.00" in said
     user.find(marker="prices-edit").click()
     editor = user.find(marker="prices-yaml").elements.pop()
     text = editor.value
@@ -61,3 +64,42 @@ async def test_budget_edit_and_bad_price_table_from_the_page(app_env, user) -> N
             break
         await asyncio.sleep(0.05)
     assert rows[0]["cpu"] == 0.05
+
+
+async def test_billed_over_modeled_counts_only_the_billed_days(app_env, user) -> None:
+    """Two days of bills against 30 days of modeled cost: the ratio is taken over those two
+    days, which the page names; the period is named above the figures."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from barista_ui.cost.service import CostService
+    from data.db import make_engine, session_factory
+
+    await user.open("/?tab=cost")
+    await user.should_see("Saved by scale-to-zero", retries=100)
+    await user.should_see(marker="cost-range-shown", content="(30 days), days in UTC")
+    engine = make_engine(f"sqlite:///{app_env}")
+    svc = CostService(session_factory(engine))
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first, end = today - timedelta(days=3), today - timedelta(days=1)
+    modeled = svc.totals(first, end, ["day", "team"])
+    lines = [
+        json.dumps(
+            {
+                "usage_start_time": f"{r['day']}T10:00:00Z",
+                "cost": round(r["cost_usd"] * 1.1, 6),
+                "labels": [{"key": "k8s-label/team", "value": r["team"]}],
+            }
+        )
+        for r in modeled.to_dict("records")
+    ]
+    svc.import_billing("\n".join(lines).encode(), "gcp")
+    engine.dispose()
+    user.find(marker="cost-range").elements.pop().value = 7  # draws again, with the bills
+    await user.should_see(marker="cost-kpi-ratio", retries=100)
+    ratio = user.find(marker="cost-kpi-ratio").elements.pop().text
+    assert ratio == "1.1×"  # not 2 days of bills over 7 days of modeled cost
+    note = user.find(marker="cost-kpi-ratio-note").elements.pop().text
+    days = f"{first.date()} – {(end - timedelta(days=1)).date()} (2 days)"
+    assert note == f"on billed days only: {days}"
+    await user.should_see(marker="cost-compare-days", content=days)
