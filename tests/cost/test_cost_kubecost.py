@@ -19,6 +19,7 @@ from barista_ui.cost.reports import modeled_vs_billed
 from barista_ui.cost.service import CostService
 from barista_ui.cost.usage import fleet_efficiency, idle_cost, unused_cost, with_demo_usage
 from data.db import session_factory
+from tests.actors import ANA
 from tests.conftest import base_record
 
 NOW = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -86,7 +87,7 @@ def test_billed_kpi_ratio_is_over_billed_days_through_the_board(engine, registry
         rec.namespace, "a", "nlp", 1, datetime(2026, 10, 13, tzinfo=UTC), "apply", rate=rate
     )
     export = "\n".join(_gcp(d, 24.0 * 1.1, team="nlp", model="a") for d in (D[2], D[3]))
-    board.import_billing(export.encode(), "gcp")
+    board.import_billing(export.encode(), "gcp", actor=ANA)
     fig = board.figures(last_days("UTC", 30, NOW), "modeled", [], False)
     cover = coverage(fig.overview.compare)
     assert cover.days == [D[2], D[3]]
@@ -106,7 +107,7 @@ def test_billed_source_has_one_row_per_team_and_model_with_its_month_to_date(
         _gcp(D[3], 16.0, team="nlp", model="a"),
         _gcp(date(2026, 10, 30), 32.0, team="nlp"),  # last month: in the period, not the month
     ]
-    board.import_billing("\n".join(lines).encode(), "gcp")
+    board.import_billing("\n".join(lines).encode(), "gcp", actor=ANA)
     ov = board.figures(last_days("UTC", 30, NOW), "billing", [], False).overview
     t = ov.models
     assert not t.duplicated(["namespace", "model", "team"]).any()
@@ -243,9 +244,9 @@ def test_teams_over_budget_for_the_models_tab(engine, registry) -> None:
             rate=1.0,
         )
     # 10.5 days at $24 a day so far, $720 by the end of November
-    board.set_budget("nlp", 100.0, "ana")  # over budget
-    board.set_budget("vision", 500.0, "ana")  # projected over
-    board.set_budget("payments", 1000.0, "ana")  # on track
+    board.set_budget("nlp", 100.0, actor=ANA)  # over budget
+    board.set_budget("vision", 500.0, actor=ANA)  # projected over
+    board.set_budget("payments", 1000.0, actor=ANA)  # on track
     alerts = board.teams_over_budget()
     assert {t: line.status for t, line in alerts.items()} == {
         "nlp": "over budget",
@@ -253,7 +254,7 @@ def test_teams_over_budget_for_the_models_tab(engine, registry) -> None:
     }
     assert alerts["nlp"].describe() == ("nlp is over budget: $252.00 month to date of $100.00")
     assert "projected over budget: $720.00 by month end of $500.00" in alerts["vision"].describe()
-    board.set_budget("vision", None, "ana")  # no budget: never an alert
+    board.set_budget("vision", None, actor=ANA)  # no budget: never an alert
     assert set(board.teams_over_budget()) == {"nlp"}
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.actors import ANA
+
 
 async def test_cost_tab_shows_demo_history(app_env, user) -> None:
     await user.open("/?tab=cost")
@@ -93,7 +95,7 @@ async def test_billed_over_modeled_counts_only_the_billed_days(app_env, user) ->
         )
         for r in modeled.to_dict("records")
     ]
-    svc.import_billing("\n".join(lines).encode(), "gcp")
+    svc.import_billing("\n".join(lines).encode(), "gcp", actor=ANA)
     engine.dispose()
     user.find(marker="cost-range").elements.pop().value = 7  # draws again, with the bills
     await user.should_see(marker="cost-kpi-ratio", retries=100)
