@@ -100,8 +100,12 @@ def handle_errors(fn: Callable) -> Callable:
             raise
         except CliError as exc:
             fail(str(exc), exc.code)
-        except RecordInvalid as exc:
-            fail(f"invalid record {str(exc)}" if exc.name else f"invalid record: {exc}")
+        except RecordInvalid as exc:  # every error, one line each
+            head = f"invalid record {exc.name}: " if exc.name else "invalid record: "
+            lines = [head + str(e) for e in exc.errors] or [head.rstrip(": ")]
+            for line in lines[:-1]:
+                typer.echo(f"error: {line}", err=True)
+            fail(lines[-1])
         except (RegistryError, InputError) as exc:
             fail(str(exc))
         except (UnicodeError, RecursionError, MemoryError) as exc:  # input no check caught

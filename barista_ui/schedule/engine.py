@@ -73,6 +73,9 @@ class SchedulerEngine:
         self.store = ScheduleStore(new_session, clock, default_tz)
         self.transitions = Transitions(self.store, gateway, dry_run=dry_run)
         self._records: tuple[tuple[int, int], list[ModelRecord]] | None = None
+        # told which models' schedule state changed (a policy, an override, a transition):
+        # the app hands it to the page's change hub so the Schedule column follows live
+        self.on_change: Callable[[set[Key]], None] = lambda keys: None
         self.load_memory()
 
     # ------------------------------------------------------------------ the store
@@ -120,6 +123,8 @@ class SchedulerEngine:
             holidays=holidays,
             actor=actor,
         )
+        team_filter = team if scope == "team" else None
+        self.on_change({r.key for r in self.registry.list_models(team=team_filter)})
 
     def set_override(
         self,
@@ -132,9 +137,12 @@ class SchedulerEngine:
         implicit: bool = False,
     ) -> None:
         self.store.set_override(key, state, until, actor=actor, reason=reason, implicit=implicit)
+        self.on_change({key})
 
     def clear_override(self, key: Key, actor: str) -> int:
-        return self.store.clear_override(key, actor)
+        cleared = self.store.clear_override(key, actor)
+        self.on_change({key})
+        return cleared
 
     def active_overrides(self, now: datetime) -> dict[Key, Override]:
         return self.store.active_overrides(now)
@@ -226,6 +234,8 @@ class SchedulerEngine:
                 due.append(record)
         if due:
             actions.extend(self._act_on(due, now, reason, policies, overrides, snapshot))
+        if actions:
+            self.on_change({(a.namespace, a.name) for a in actions})
         return actions
 
     def _act_on(
