@@ -50,7 +50,7 @@ async def learn_browser_zone() -> None:
     if store.get("tz_browser"):
         return
     try:
-        name = await ui.run_javascript(BROWSER_ZONE_JS, timeout=3.0)
+        name = await ui.run_javascript(BROWSER_ZONE_JS, timeout=1.0)
     except Exception:  # no answer (a closed tab): try again at the next visit
         return
     zone = valid_zone(name) or "UTC"

@@ -166,5 +166,5 @@ async def keep(
         return
     if message is None:
         return
+    await run_done(on_done)  # the row says it before the toast does
     ui.notify(f"{record.name}: {message}", type="positive")
-    await run_done(on_done)

@@ -96,9 +96,10 @@ def patch_rows(
     table: ui.table, rows: dict[str, dict[str, Any]], patch: dict[str, dict[str, Any]]
 ) -> None:
     """Update these rows on the server and in the browser without re-sending the others."""
-    for key, fields in patch.items():
-        if key in rows:
-            rows[key].update(fields)
+    with table._props.suspend_updates():  # the server's copy follows, nothing is re-sent
+        for key, fields in patch.items():
+            if key in rows:
+                rows[key].update(fields)
     table.client.run_javascript(
         f"(() => {{ const el = mounted_app.elements[{table.id}]; if (!el) return;"
         f" const patch = {json.dumps(patch)};"

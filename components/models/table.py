@@ -231,12 +231,15 @@ class ModelsTable:
     def _show(self, loaded: Loaded) -> None:
         self.records = loaded.records
         self.unreadable = loaded.unreadable
-        self.rows_by_key = {row["key"]: row for row in loaded.rows}
-        if self.fleet.connected:  # pushes may have landed while the rows were read: live
-            live = self.fleet.live_rows(self.records.values())  # fields from memory, fresh
-            for record in self.records.values():
-                self.rows_by_key[row_key(*record.key)].update(live_fields(record, live[record.key]))
-        self.table.rows = loaded.rows
+        with self.table._props.suspend_updates():  # one update below, not one per row
+            self.table.rows = loaded.rows
+            # the table's own (observed) copies: a push patches them without a re-send
+            self.rows_by_key = {row["key"]: row for row in self.table.rows}
+            if self.fleet.connected:  # pushes may have landed while the rows were read:
+                live = self.fleet.live_rows(self.records.values())  # live fields, fresh
+                for record in self.records.values():
+                    row = self.rows_by_key[row_key(*record.key)]
+                    row.update(live_fields(record, live[record.key]))
         self.table.update()
         self.stamp = loaded.stamp
         self._set_options(loaded.teams, loaded.namespaces)
@@ -281,7 +284,7 @@ class ModelsTable:
 
         async def again() -> None:
             def load() -> FleetRow:
-                return self.fleet.rows_of([self.fleet.get(key[0], key[1])])[0]
+                return self.fleet.rows_of([self.fleet.get(key[0], key[1])], tz=self.tz)[0]
 
             try:
                 row = await run.io_bound(load)
@@ -336,7 +339,9 @@ class ModelsTable:
     async def on_keep(self, e: events.GenericEventArguments) -> None:
         rec = self.records.get(e.args["key"])
         if rec is not None:
-            await actions.keep(self.fleet, rec, str(e.args["choice"]), self.refresh, tz=self.tz)
+            await actions.keep(
+                self.fleet, rec, str(e.args["choice"]), self._refresh_one(rec.key), tz=self.tz
+            )
 
     async def on_bounds(self, key: str) -> None:
         rec = self.records.get(key)
