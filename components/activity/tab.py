@@ -141,6 +141,7 @@ async def show_diff(feed: ActivityFeed, row: dict[str, Any], tz: str) -> None:
             + (f" · {view.reason}" if view.reason else "")
         ).classes("text-sm text-grey-8")
         box = ui.column().classes("w-full gap-0")
-        diff_view(box, max(number - 1, 0), number, mask_changes(view.changes))
+        before: int | str = "Before (none)" if view.action == "create" else number - 1
+        diff_view(box, before, number, mask_changes(view.changes))
         ui.link("Open the model's history", f"/?tab=models&model={row['key']}").classes("text-sm")
     dialog.open()

@@ -97,7 +97,8 @@ class ModelsTable:
 
     def build(self) -> None:
         self._toolbar()
-        self.deleted = DeletedView(self.fleet, self.refresh)
+        self.deleted_box = ui.column().classes("w-full gap-0")  # State → Deleted, built on use
+        self.deleted: DeletedView | None = None
         self.table = (
             ui.table(
                 columns=columns(live=self.fleet.connected),
@@ -107,7 +108,7 @@ class ModelsTable:
             )
             .props("flat bordered dense :rows-per-page-options='[25, 50, 100, 0]'")
             .props(':grid="Quasar.Screen.xs"')  # a card per model on a phone
-            .classes("w-full barista-card")
+            .classes("w-full barista-card models-table")
             .mark("models-table")
         )
         add_slots(self.table)
@@ -190,7 +191,11 @@ class ModelsTable:
 
     def _show_deleted(self, on: bool) -> None:
         self.table.set_visibility(not on)
-        self.deleted.show(on)
+        if on and self.deleted is None:
+            with self.deleted_box:
+                self.deleted = DeletedView(self.fleet, self.refresh)
+        if self.deleted is not None:
+            self.deleted.show(on)
 
     def _search_in_browser(self) -> None:
         """Filter on each row's search text (name, team, image, owner) in the browser: the
@@ -220,7 +225,8 @@ class ModelsTable:
         mine = self._generation
         deleted = None
         if self.enabled.value == "deleted":
-            deleted = await self.deleted.refresh(self.team.value, self.namespace.value)
+            if self.deleted is not None:
+                deleted = await self.deleted.refresh(self.team.value, self.namespace.value)
         loaded = await run.io_bound(_load, self.fleet, self._filters(), self.tz)
         if loaded is not None and mine == self._generation and not self.table.is_deleted:
             self._show(loaded)

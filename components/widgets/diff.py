@@ -11,7 +11,8 @@ from components.theme import shown
 Change = dict[str, Any]
 
 
-def diff_view(box: ui.column, a: int, b: int, changes: list[Change]) -> None:
+def diff_view(box: ui.column, a: int | str, b: int | str, changes: list[Change]) -> None:
+    """The changes as a grid; ``a``/``b`` are revision numbers (or a heading of their own)."""
     box.clear()
     with box:
         if not changes:
@@ -21,8 +22,10 @@ def diff_view(box: ui.column, a: int, b: int, changes: list[Change]) -> None:
             "w-full gap-x-3 gap-y-1 text-sm"
         ):
             ui.label("Field").classes("font-semibold")
-            ui.label(f"Revision {a}").classes("font-semibold")
-            ui.label(f"Revision {b}").classes("font-semibold")
+            for side in (a, b):
+                ui.label(side if isinstance(side, str) else f"Revision {side}").classes(
+                    "font-semibold"
+                )
             for c in changes:
                 ui.label(c["field"]).classes("mono")
                 ui.label(shown(c["old"])).classes("diff-old mono px-1 break-all")
