@@ -82,6 +82,7 @@ def _header(fleet: Fleet, tab: str) -> ui.tabs:
                 ui.input(value=current_user(), on_change=lambda e: set_current_user(e.value)).props(
                     "dense outlined maxlength=254"
                 ).mark("user-name")
+                zone_picker(in_header=False)
     return tabs
 
 

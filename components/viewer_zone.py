@@ -60,7 +60,7 @@ async def learn_browser_zone() -> None:
         ui.navigate.reload()
 
 
-def zone_picker() -> None:
+def zone_picker(*, in_header: bool = True) -> None:
     """The header's zone switch: the browser's zone, UTC and common zones, or any IANA name."""
     current = viewer_zone()
     browser = valid_zone(_storage().get("tz_browser"))
@@ -75,12 +75,17 @@ def zone_picker() -> None:
             _storage()["tz"] = zone
             ui.navigate.reload()
 
-    ui.select(
+    select = ui.select(
         options,
         value=current,
         with_input=True,
         new_value_mode="add-unique",
         on_change=chosen,
-    ).props('dense borderless dark options-dense hide-dropdown-icon input-debounce="0"').classes(
-        "w-44 text-white gt-xs"
-    ).tooltip("Times on this page are shown in this zone").mark("zone-picker")
+        label=None if in_header else "Times shown in",
+    ).tooltip("Times on this page are shown in this zone")
+    if in_header:  # on a phone the header has no room: the user menu has the same switch
+        select.props('dense borderless dark options-dense hide-dropdown-icon input-debounce="0"')
+        select.classes("w-44 text-white gt-xs").mark("zone-picker")
+    else:
+        select.props('dense outlined options-dense input-debounce="0"').classes("w-full")
+        select.mark("zone-picker-menu")

@@ -37,7 +37,7 @@ AGO_JS = """(() => { const id = %d; const tick = () => { const el = mounted_app.
     r.updated = s < 60 ? 'just now' : s < 3600 ? Math.floor(s / 60) + ' min ago'
       : s < 86400 ? Math.floor(s / 3600) + ' h ago' : d + (d === 1 ? ' day ago' : ' days ago'); } };
   window.__ago = window.__ago || {}; clearInterval(window.__ago[id]);
-  window.__ago[id] = setInterval(tick, 30000); })()"""
+  window.__agoTick = tick; window.__ago[id] = setInterval(tick, 30000); })()"""
 
 Stamp = tuple[int, int]
 
