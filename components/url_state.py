@@ -22,6 +22,7 @@ class UrlState:
 
     def __init__(self, params: dict[str, str]):
         self.params = {k: str(v) for k, v in params.items() if k in ORDER and v}
+        self.client = ui.context.client  # handlers may run where no page context is left
 
     def get(self, key: str) -> str:
         return self.params.get(key, "")
@@ -42,10 +43,9 @@ class UrlState:
         if after == before:
             return
         method = "pushState" if push else "replaceState"
-        try:
-            ui.run_javascript(f"history.{method}(null, '', {json.dumps(after)})")
-        except RuntimeError:  # the page is gone
-            pass
+        if not self.client.has_socket_connection:
+            return  # the page is gone (or not yet shown: its address is already right)
+        self.client.run_javascript(f"history.{method}(null, '', {json.dumps(after)})")
 
 
 def listen_to_back_button() -> None:

@@ -152,7 +152,7 @@ class ModelsTable:
             self.search = (
                 ui.input(placeholder="Search name, namespace, team, image, owner", value=url_q)
                 .props("dense outlined clearable debounce=0")
-                .classes("w-72 max-w-full")
+                .classes("w-96 max-w-full")
                 .mark("search")
             )
             with self.search.add_slot("prepend"):

@@ -52,6 +52,10 @@ def test_the_view_is_in_the_url_and_back_works(page: Page, app_url: str, shot) -
     page.goto(url)  # a shared link opens the same view, panel included
     expect(page.locator(".q-dialog")).to_be_visible()
     expect(page.get_by_text("8 models", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")  # closing the panel takes it out of the address
+    expect(page.locator(".q-dialog")).to_have_count(0)
+    expect(page).not_to_have_url(re.compile("model="))
+    expect(page).to_have_url(re.compile("team=vision"))
     page.goto(app_url + "/?tab=models&q=ml-research")
     expect(page.get_by_placeholder(SEARCH)).to_have_value("ml-research")
     expect(page.get_by_text(re.compile(r"^\d+ of 40 models$"))).to_be_visible()
