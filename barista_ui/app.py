@@ -212,6 +212,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
     if settings.seed_demo if seed is None else seed:
         seed_if_empty(registry, scheduler, cost)
     hub = ChangeHub()
+    scheduler.on_change = hub.publish_schedule  # the Schedule column follows live
     reconciler, models = _write_path(
         settings,
         registry,

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from barista_ui.access.actor import Actor
+from barista_ui.activity import ActivityFeed
 from barista_ui.cluster.connection import ClusterConnection
 from barista_ui.cluster.hub import ChangeHub
 from barista_ui.cluster.objects import ClusterObjects
 from barista_ui.cluster.reconciler import Reconciler, ReconcileResult
 from barista_ui.cluster.status import FleetStatus, StatusRow
 from barista_ui.cost.board import CostBoard
-from barista_ui.records.registry import ModelRecord, UnreadableRecord
+from barista_ui.records.registry import ModelRecord, RegistryError, UnreadableRecord
 from barista_ui.records.service import ModelService, Saved
 from barista_ui.records.spec import ModelSpec
 from barista_ui.schedule.decide import explain
@@ -80,6 +82,11 @@ class Fleet:
     def connected(self) -> bool:
         return self.reconciler is not None
 
+    @cached_property
+    def activity(self) -> ActivityFeed:
+        """Fleet-wide history (the Activity tab, the Deleted view), on the same database."""
+        return ActivityFeed(self.scheduler.new_session)
+
     @property
     def max_replicas(self) -> int:
         return self.models.registry.max_replicas
@@ -107,16 +114,18 @@ class Fleet:
         namespace: str | None = None,
         enabled: bool | None = None,
         now: datetime | None = None,
+        tz: str | None = None,
     ) -> tuple[list[FleetRow], list[UnreadableRecord]]:
         """The rows of the records and, apart, the stored rows that no longer validate (the
-        table shows them with their problem; nothing acts on them)."""
+        table shows them with their problem; nothing acts on them). Times are shown in
+        ``tz`` (the viewer's zone), labelled with the zone."""
         records, unreadable = self.models.registry.read_models(
             team=team, namespace=namespace, enabled=enabled
         )
-        return self.rows_of(records, now), unreadable
+        return self.rows_of(records, now, tz), unreadable
 
     def rows_of(
-        self, records: Iterable[ModelRecord], now: datetime | None = None
+        self, records: Iterable[ModelRecord], now: datetime | None = None, tz: str | None = None
     ) -> list[FleetRow]:
         now = now or datetime.now(UTC)
         policies = self.scheduler.policies()
@@ -125,11 +134,27 @@ class Fleet:
         return [
             FleetRow(
                 rec,
-                self._schedule_text(rec, now, policies, overrides),
+                self._schedule_text(rec, now, policies, overrides, tz),
                 status.row(rec) if status is not None else None,
             )
             for rec in records
         ]
+
+    def schedule_texts(
+        self, keys: Iterable[Key], tz: str | None = None, now: datetime | None = None
+    ) -> dict[Key, str]:
+        """The Schedule column of these models (a push after a schedule change)."""
+        now = now or datetime.now(UTC)
+        policies = self.scheduler.policies()
+        overrides = self.scheduler.active_overrides(now)
+        out = {}
+        for key in keys:
+            try:
+                rec = self.get(key[0], key[1])
+            except RegistryError:
+                continue
+            out[key] = self._schedule_text(rec, now, policies, overrides, tz)
+        return out
 
     def status_rows(self, records: list[ModelRecord]) -> dict[Key, StatusRow]:
         """Status rows of these records plus managed objects without a record."""
@@ -177,9 +202,12 @@ class Fleet:
             cluster=s.cluster_name,
         )
 
-    def _schedule_text(self, rec: ModelRecord, now: datetime, policies: Any, overrides: Any) -> str:
+    def _schedule_text(
+        self, rec: ModelRecord, now: datetime, policies: Any, overrides: Any, tz: str | None = None
+    ) -> str:
         decision = self.scheduler.decide_for(rec, now, policies=policies, overrides=overrides)
-        head = explain(decision, self.timezone_of(rec), now).split(" (")[0]
+        shown_tz = tz or self.timezone_of(rec)
+        head = explain(decision, shown_tz, now, label="abbr").split(" (")[0]
         if decision.rule == "grace":
             head = head.replace("up until", "grace until")
         elif decision.rule == "override":
@@ -199,6 +227,14 @@ class Fleet:
         saved = self.models.set_replicas(namespace, name, replicas, actor=actor, source="ui")
         return ReplicaChange(saved, self.runs_for(saved.record))
 
+    def set_autoscaling_bounds(
+        self, namespace: str, name: str, low: int, high: int, *, actor: Actor
+    ) -> ReplicaChange:
+        saved = self.models.set_autoscaling_bounds(
+            namespace, name, low, high, actor=actor, source="ui"
+        )
+        return ReplicaChange(saved, self.runs_for(saved.record))
+
     def runs_for(self, record: ModelRecord) -> int:
         return self._status().desired_for(record.spec) if self.connected else 0
 
@@ -208,21 +244,30 @@ class Fleet:
     def reapply_all(self) -> list[ReconcileResult]:
         return self.reconciler.reconcile_all() if self.reconciler is not None else []
 
-    def keep(self, record: ModelRecord, choice: str, *, actor: Actor, now: datetime) -> str:
+    def keep(
+        self,
+        record: ModelRecord,
+        choice: str,
+        *,
+        actor: Actor,
+        now: datetime,
+        tz: str | None = None,
+    ) -> str:
         """Keep a model up (1 h, 3 h, until tomorrow 09:00), scale it down now, or hand it back
-        to its schedule; the scheduler acts at once. Returns what happened, for the user."""
+        to its schedule; the scheduler acts at once. Returns what happened, for the user, in
+        ``tz`` (the viewer's zone; "tomorrow 09:00" is 09:00 there)."""
         if choice not in KEEP_CHOICES:
             raise ValueError(f"choice must be one of {', '.join(KEEP_CHOICES)}, not '{choice}'")
-        tz = zone(self.timezone_of(record))
+        where = zone(tz or self.timezone_of(record))
         if choice == "clear":
             self.scheduler.clear_override(record.key, actor)
             message = "back to its schedule"
         else:
-            state, until = self._override_for(record, choice, now, tz)
+            state, until = self._override_for(record, choice, now, where)
             self.scheduler.set_override(
                 record.key, state, until, actor=actor, reason="from the dashboard"
             )
-            message = f"kept {state} until {until.astimezone(tz):%a %H:%M %Z}"
+            message = f"kept {state} until {until.astimezone(where):%a %H:%M %Z}"
         if self.connected:
             self.scheduler.reconcile(reason="override", keys={record.key})
         return message

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nicegui import ui
+from starlette.requests import Request
 
 from barista_ui.access.service import AccessService
 from barista_ui.cost.board import CostBoard
 from barista_ui.fleet import Fleet
 from barista_ui.schedule.board import ScheduleBoard
 from components.access.user_menu import page_allowed, user_menu
+from components.activity.tab import build_activity_tab
 from components.cluster.badge import cluster_badge
 from components.cluster.overview import build_cluster_tab
 from components.cost.tab import build_cost_tab
@@ -21,9 +23,11 @@ from components.models.panel import open_panel
 from components.models.table import build_models_tab
 from components.schedules.tab import build_schedules_tab
 from components.theme import Resolver, apply_theme, use_identity
+from components.url_state import UrlState, listen_to_back_button
+from components.viewer_zone import learn_browser_zone, zone_picker
 from components.warmup import warm_up
 
-TABS = ("models", "cluster", "schedules", "cost")
+TABS = ("models", "activity", "cluster", "schedules", "cost")
 
 
 @dataclass(frozen=True)
@@ -42,15 +46,20 @@ def mount(services: PageServices) -> None:
     use_identity(services.resolve)
 
     @ui.page("/", title="Barista")
-    def index(tab: str = "models") -> None:
+    def index(request: Request, tab: str = "models") -> None:
         apply_theme()
         if not page_allowed():
             return
+        url = UrlState(dict(request.query_params))  # the view in the address bar
+        listen_to_back_button()
         tab = tab if tab in TABS else "models"
         tabs = _header(services.fleet, tab, services.access)
+        tabs.on_value_change(lambda e: url.update(tab=None if e.value == "models" else e.value))
+        ui.timer(0.1, learn_browser_zone, once=True)
         banner(services.fleet)
         builders: dict[str, Callable[[], None]] = {
-            "models": lambda: build_models_tab(services.fleet),
+            "models": lambda: build_models_tab(services.fleet, url),
+            "activity": lambda: build_activity_tab(services.fleet.activity),
             "cluster": lambda: build_cluster_tab(
                 services.fleet, lambda record, done: open_panel(services.fleet, record, done)
             ),
@@ -70,10 +79,12 @@ def _header(fleet: Fleet, tab: str, access: AccessService | None = None) -> ui.t
             .classes("min-w-0") as tabs
         ):
             ui.tab("models", "Models", icon="view_list").mark("tab-models")
+            ui.tab("activity", "Activity", icon="history").mark("tab-activity")
             ui.tab("cluster", "Cluster", icon="hub").mark("tab-cluster")
             ui.tab("schedules", "Schedules", icon="schedule").mark("tab-schedules")
             ui.tab("cost", "Cost", icon="payments").mark("tab-cost")
         ui.space()
+        zone_picker()
         cluster_badge(fleet)
         user_menu(access)
     return tabs

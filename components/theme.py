@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from nicegui import app, ui
 
@@ -94,8 +95,9 @@ def shown(value: object) -> str:
     return str(value)
 
 
-def exact(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def exact(when: datetime, tz: str = "UTC") -> str:
+    """A time in ``tz`` (the viewer's zone), with the zone's abbreviation."""
+    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def use_identity(resolve: Resolver | None) -> None:

@@ -24,6 +24,8 @@ from barista_ui.api.schemas import (
 from barista_ui.api.views import json_response
 from barista_ui.app import App
 from barista_ui.records.names import check_team_name
+from barista_ui.schedule.decide import explain as explain_decision
+from barista_ui.schedule.language import zone
 
 router = APIRouter(
     prefix="/v1/schedules", tags=["schedules"], dependencies=[Depends(check_csrf), Depends(reader)]
@@ -114,12 +116,20 @@ def explain(
     namespace: str,
     name: str,
     at: datetime | None = Query(None, description="RFC 3339; default now"),
+    tz: str | None = Query(
+        None,
+        max_length=64,
+        description="IANA zone the explanation's times are printed in, with their offset "
+        "(default: the schedule's own zone)",
+    ),
     app: App = Depends(barista),
 ) -> JSONResponse:
     rec = app.registry.get(name, namespace)
     when = at or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
+    if tz:
+        zone(tz)  # an unknown zone is a 422 naming it
     d = app.scheduler.decide_for(rec, when)
     sc = rec.spec.schedule
     body = {
@@ -128,7 +138,11 @@ def explain(
         "at": when.isoformat(),
         "state": d.state,
         "rule": d.rule,
-        "explanation": app.scheduler.explain_for(rec, when),
+        "explanation": (
+            explain_decision(d, tz, when, label="offset")
+            if tz
+            else app.scheduler.explain_for(rec, when)
+        ),
         "schedule": sc.model_dump(mode="json") if sc else None,
     }
     return json_response(body)

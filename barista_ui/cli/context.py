@@ -144,12 +144,24 @@ def handle_errors(fn: Callable) -> Callable:
             denied = _loaded("barista_ui.access.roles", "AccessDenied")
             if denied and isinstance(exc, denied):  # nothing changed; names the role needed
                 fail(str(exc), EXIT_DENIED)
+            invalid = _loaded("barista_ui.records.errors", "RecordInvalid")
+            if invalid and isinstance(exc, invalid):  # every error, one line each
+                *first, last = invalid_lines(exc)
+                for line in first:
+                    typer.echo(f"error: {line}", err=True)
+                fail(last)
             message = explain_error(exc)
             if message is None:
                 raise
             fail(message)
 
     return wrapper
+
+
+def invalid_lines(exc: Any) -> list[str]:
+    """A ``RecordInvalid`` as one line per refused field, each naming the record."""
+    head = f"invalid record {exc.name}: " if exc.name else "invalid record: "
+    return [head + str(e) for e in exc.errors] or [head.rstrip(": ")]
 
 
 def _loaded(module: str, name: str) -> type | None:

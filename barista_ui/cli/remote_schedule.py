@@ -44,8 +44,8 @@ def set_schedule(
         raise
 
 
-def explain(name: str, namespace: str | None, when: datetime) -> str:
-    d = client().get("/schedules" + _one(name, namespace), at=when.isoformat())
+def explain(name: str, namespace: str | None, when: datetime, tz: str) -> str:
+    d = client().get("/schedules" + _one(name, namespace), at=when.isoformat(), tz=tz)
     return f"{d['state']} — rule: {d['rule']} — {d['explanation']}"
 
 

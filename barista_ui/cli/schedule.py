@@ -8,6 +8,7 @@ import typer
 
 from barista_ui.cli.context import actor, fail, handle_errors, services
 from barista_ui.cli.remote import is_remote
+from barista_ui.schedule.decide import explain, local_zone_name
 from barista_ui.schedule.language import (
     ScheduleError,
     format_utc,
@@ -16,6 +17,7 @@ from barista_ui.schedule.language import (
     parse_spec,
     parse_time,
     state_at,
+    zone,
 )
 
 schedule_app = typer.Typer(
@@ -210,8 +212,11 @@ def explain_(
     name: str,
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
     at: str | None = typer.Option(None, "--at", help="RFC 3339 time (default: now)"),
+    tz: str | None = typer.Option(
+        None, "--tz", help="IANA zone the times are printed in (default: this machine's zone)"
+    ),
 ) -> None:
-    """Print the model's state and which rule decided it."""
+    """Print the model's state and which rule decided it (times with their zone and offset)."""
     from datetime import UTC, datetime
 
     if is_remote():
@@ -221,7 +226,7 @@ def explain_(
             when = parse_time(at) if at else datetime.now(UTC)
         except ScheduleError as exc:
             fail(str(exc))
-        typer.echo(remote_schedule.explain(name, namespace, when))
+        typer.echo(remote_schedule.explain(name, namespace, when, tz or local_zone_name()))
         return
     from barista_ui.records.registry import RegistryError
 
@@ -231,7 +236,10 @@ def explain_(
         when = parse_time(at) if at else datetime.now(UTC)
         engine = svc.scheduler
         decision = engine.decide_for(rec, when)
-        typer.echo(f"{decision.state} — rule: {decision.rule} — {engine.explain_for(rec, when)}")
+        zone_name = tz or local_zone_name()
+        zone(zone_name)  # an unknown zone is an error naming it
+        text = explain(decision, zone_name, when, label="offset")
+        typer.echo(f"{decision.state} — rule: {decision.rule} — {text}")
     except (ScheduleError, RegistryError) as exc:
         fail(str(exc))
 

@@ -1,4 +1,7 @@
-"""Fan-out of "these models changed" from worker threads to the page's event loop."""
+"""Fan-out of "these models changed" from worker threads to the page's event loop.
+
+Two topics: ``live`` (the watch and the reconciler: live status changed) and ``schedule`` (a
+schedule, an override or a scheduler transition changed what the Schedule column says)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ class ChangeHub:
     """Thread-safe publish; listeners run on the bound asyncio loop (NiceGUI's)."""
 
     def __init__(self) -> None:
-        self._listeners: dict[int, Listener] = {}
+        self._listeners: dict[int, tuple[str, Listener]] = {}
         self._next = 0
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -26,11 +29,11 @@ class ChangeHub:
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
+    def subscribe(self, listener: Listener, topic: str = "live") -> Callable[[], None]:
         with self._lock:
             token = self._next
             self._next += 1
-            self._listeners[token] = listener
+            self._listeners[token] = (topic, listener)
 
         def unsubscribe() -> None:
             with self._lock:
@@ -38,23 +41,27 @@ class ChangeHub:
 
         return unsubscribe
 
-    def publish(self, keys: Iterable[Key]) -> None:
+    def publish(self, keys: Iterable[Key], topic: str = "live") -> None:
         changed = set(keys)
         if not changed:
             return
         self.published += 1
         loop = self._loop
         if loop is None or loop.is_closed():
-            self._dispatch(changed)
+            self._dispatch(changed, topic)
             return
         try:
-            loop.call_soon_threadsafe(self._dispatch, changed)
+            loop.call_soon_threadsafe(self._dispatch, changed, topic)
         except RuntimeError:  # loop shutting down
             pass
 
-    def _dispatch(self, keys: set[Key]) -> None:
+    def publish_schedule(self, keys: Iterable[Key]) -> None:
+        """What the Schedule column says changed for these models."""
+        self.publish(keys, "schedule")
+
+    def _dispatch(self, keys: set[Key], topic: str = "live") -> None:
         with self._lock:
-            listeners = list(self._listeners.values())
+            listeners = [f for t, f in self._listeners.values() if t == topic]
         for listener in listeners:
             try:
                 listener(keys)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ValidationError
+from typing import NamedTuple
+
+from pydantic import ValidationError
 
 
 class FieldValueError(ValueError):
@@ -14,7 +16,9 @@ class FieldValueError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-class FieldError(BaseModel):
+class FieldError(NamedTuple):
+    """One refused value: ``(field, message)``, the field a dotted path ("" for the record)."""
+
     field: str
     message: str
 

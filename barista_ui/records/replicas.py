@@ -47,3 +47,30 @@ def replicas_to_apply(spec: ModelSpec, desired: int, live: int | None) -> int:
 def replicas_in_tolerance(spec: ModelSpec, desired: int, live: int) -> bool:
     """Whether a live count is not drift: the one :func:`replicas_to_apply` would keep."""
     return live == replicas_to_apply(spec, desired, live)
+
+
+def replicas_text(spec: ModelSpec, live: int | None = None) -> str:
+    """The Replicas column: the fixed count, or the HPA's bounds and the count it runs now
+    ("HPA 3–7, now 3"; without a live count, "HPA 3–7")."""
+    if not spec.autoscaling.enabled:
+        return str(spec.replicas)
+    auto = spec.autoscaling
+    bounds = f"HPA {auto.min}–{auto.max}"
+    return bounds if live is None else f"{bounds}, now {live}"
+
+
+def step_refusal(spec: ModelSpec) -> str | None:
+    """Why the −/+ stepper cannot change this record's count, or None when it can: an
+    autoscaled model's count is its HPA's, so a new ``replicas`` would change nothing."""
+    if spec.autoscaling.enabled:
+        auto = spec.autoscaling
+        return (
+            f"Autoscaled: the HPA sets the count between {auto.min} and {auto.max}; "
+            "change min/max instead"
+        )
+    return None
+
+
+def autoscaling_bounds(spec: ModelSpec, low: int, high: int) -> dict[str, int]:
+    """The ``autoscaling`` change that sets new bounds (validated like any record edit)."""
+    return {**spec.autoscaling.model_dump(), "min": low, "max": high}

@@ -29,6 +29,7 @@ from barista_ui.records.registry import (
     RevisionView,
     Source,
 )
+from barista_ui.records.replicas import autoscaling_bounds
 from barista_ui.records.spec import ModelSpec, RecordInvalid
 
 Key = tuple[str, str]
@@ -193,6 +194,23 @@ class ModelService:
             actor=actor,
             source=source,
             reason=why,
+            permission=roles.MODELS_SCALE,
+        )
+
+    def set_autoscaling_bounds(
+        self, namespace: str, name: str, low: int, high: int, *, actor: Actor, source: Source
+    ) -> Saved:
+        """New autoscaling min/max (what a stepper can change on an autoscaled model)."""
+        current = self.registry.get(name, namespace)
+        auto = autoscaling_bounds(current.spec, low, high)
+        return self._set_fields(
+            namespace,
+            name,
+            {"autoscaling": auto},
+            "scale",
+            actor=actor,
+            source=source,
+            reason=f"autoscaling bounds set to {low}–{high}",
             permission=roles.MODELS_SCALE,
         )
 

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from barista_ui.records.cross_checks import merged
 from barista_ui.records.errors import FieldError, FieldValueError, RecordInvalid, field_errors
 from barista_ui.records.limits import (
     DEFAULT_BOUNDS,
@@ -357,7 +358,8 @@ def validate_record(
             data, context={"max_replicas": max_replicas, "bounds": bounds}
         )
     except ValidationError as exc:
-        raise RecordInvalid(field_errors(exc), name=data.get("name")) from None
+        # every problem at once: comparisons between fields also where a sibling failed
+        raise RecordInvalid(merged(field_errors(exc), data), name=data.get("name")) from None
 
 
 __all__ = [

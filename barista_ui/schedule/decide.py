@@ -137,8 +137,23 @@ def validate_override(state: str, until: datetime, now: datetime, max_days: int 
         )
 
 
-def explain(decision: Decision, tz: str = "UTC", now: datetime | None = None) -> str:
-    """One line a person reads: "down until Mon 07:30 (team uptime 'Mon-Fri ...')"."""
+def zone_label(when: datetime, style: str = "abbr") -> str:
+    """The zone of an aware time as people read it: "CET" ("abbr"; zones without an
+    abbreviation give their offset, "+0530"), or "CET, UTC+01:00" ("offset")."""
+    abbr = when.strftime("%Z")
+    if style != "offset":
+        return abbr
+    off = when.utcoffset() or timedelta(0)
+    sign = "-" if off < timedelta(0) else "+"
+    minutes = abs(int(off.total_seconds())) // 60
+    return f"{abbr}, UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def explain(
+    decision: Decision, tz: str = "UTC", now: datetime | None = None, *, label: str = ""
+) -> str:
+    """One line a person reads: "down until Mon 07:30 (team uptime 'Mon-Fri ...')". With
+    ``label`` ("abbr" or "offset", see :func:`zone_label`) the time names its zone."""
     if decision.until is None:
         when = "" if decision.rule in ("default", "exclusion") else " for now"
         head = f"{decision.state}{when}"
@@ -155,5 +170,26 @@ def explain(decision: Decision, tz: str = "UTC", now: datetime | None = None) ->
             stamp = local.strftime("%a %H:%M")
         else:
             stamp = local.strftime("%Y-%m-%d %H:%M")
+        if label:
+            stamp += f" {zone_label(local, label)}"
         head = f"{decision.state} until {stamp}"
     return f"{head} ({decision.detail})"
+
+
+def local_zone_name() -> str:
+    """This machine's IANA zone: ``TZ``, else the target of /etc/localtime, else UTC."""
+    import os
+    from pathlib import Path
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = str(Path("/etc/localtime").resolve())
+        except OSError:
+            target = ""
+        name = target.partition("zoneinfo/")[2]
+    try:
+        zone(name)
+    except Exception:
+        return "UTC"
+    return name or "UTC"

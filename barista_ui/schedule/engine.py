@@ -77,6 +77,9 @@ class SchedulerEngine:
         self.store = ScheduleStore(new_session, clock, default_tz)
         self.transitions = Transitions(self.store, gateway, dry_run=dry_run)
         self._records: tuple[tuple[int, int], list[ModelRecord]] | None = None
+        # told which models' schedule state changed (a policy, an override, a transition):
+        # the app hands it to the page's change hub so the Schedule column follows live
+        self.on_change: Callable[[set[Key]], None] = lambda keys: None
         self.load_memory()
 
     # ------------------------------------------------------------------ the store
@@ -129,6 +132,8 @@ class SchedulerEngine:
             holidays=holidays,
             actor=actor.name,
         )
+        team_filter = team if scope == "team" else None
+        self.on_change({r.key for r in self.registry.list_models(team=team_filter)})
 
     def set_override(
         self,
@@ -145,11 +150,14 @@ class SchedulerEngine:
         self.store.set_override(
             key, state, until, actor=actor.name, reason=reason, implicit=implicit
         )
+        self.on_change({key})
 
     def clear_override(self, key: Key, actor: Actor) -> int:
         """Hand a model back to its schedule (an editor of its team)."""
         authorize(actor, roles.OVERRIDES, self.team_of(key))
-        return self.store.clear_override(key, actor.name)
+        cleared = self.store.clear_override(key, actor.name)
+        self.on_change({key})
+        return cleared
 
     def team_of(self, key: Key) -> str | None:
         """The team of a stored model (None when there is no such model)."""
@@ -249,6 +257,8 @@ class SchedulerEngine:
                 due.append(record)
         if due:
             actions.extend(self._act_on(due, now, reason, policies, overrides, snapshot))
+        if actions:
+            self.on_change({(a.namespace, a.name) for a in actions})
         return actions
 
     def _act_on(

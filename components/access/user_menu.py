@@ -10,6 +10,7 @@ from barista_ui.access.roles import allowed
 from barista_ui.access.service import AccessService
 from components.access.dialog import open_access_dialog
 from components.theme import ANONYMOUS, current_user, set_current_user, typed_name, typed_names
+from components.viewer_zone import zone_picker
 
 
 def page_allowed() -> bool:
@@ -45,6 +46,7 @@ def user_menu(access: AccessService | None) -> None:
                 ui.label(f"Signed in as {current_user().describe()}").classes("text-sm").mark(
                     "signed-in-as"
                 )
+            zone_picker(in_header=False)
             if access is not None:
                 ui.button(
                     "Access and API tokens", icon="key", on_click=lambda: open_access_dialog(access)

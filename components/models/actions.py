@@ -14,6 +14,7 @@ from nicegui import run, ui
 from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet, ReplicaChange
 from barista_ui.records.registry import ModelRecord, RegistryError
+from barista_ui.records.replicas import step_refusal
 from barista_ui.records.spec import RecordInvalid
 from components.theme import current_user
 
@@ -98,6 +99,10 @@ async def step(fleet: Fleet, key: Key, delta: int, on_done: OnDone) -> None:
         return
     if record is None:
         return
+    refusal = step_refusal(record.spec)
+    if refusal is not None:  # autoscaled: a new count would change nothing; edit min/max
+        await open_bounds(fleet, key, on_done, record=record)
+        return
     target = max(0, record.spec.replicas + delta)
     await change_replicas(
         key,
@@ -107,18 +112,60 @@ async def step(fleet: Fleet, key: Key, delta: int, on_done: OnDone) -> None:
     )
 
 
-async def keep(fleet: Fleet, record: ModelRecord, choice: str, on_done: OnDone) -> None:
+async def open_bounds(
+    fleet: Fleet, key: Key, on_done: OnDone, *, record: ModelRecord | None = None
+) -> None:
+    """An autoscaled model's stepper: a small dialog that sets the HPA's min and max (what
+    can really change its count), saved as a revision like any edit."""
+    if record is None:
+        try:
+            record = await run.io_bound(fleet.get, key[0], key[1])
+        except RegistryError as exc:
+            ui.notify(str(exc), type="warning")
+            return
+        if record is None:
+            return
+    auto = record.spec.autoscaling
+    with ui.dialog() as d, ui.card().classes("w-80 max-w-full"):
+        d.mark("bounds-dialog")
+        ui.label(f"Autoscaling of {record.name}").classes("text-lg font-semibold")
+        ui.label(step_refusal(record.spec) or "").classes("text-sm text-grey-8")
+        with ui.row().classes("w-full no-wrap gap-2"):
+            low = ui.number("Min", value=auto.min, min=1, format="%d").props("dense outlined")
+            high = ui.number("Max", value=auto.max, min=1, format="%d").props("dense outlined")
+            low.mark("bounds-min")
+            high.mark("bounds-max")
+
+        async def save() -> None:
+            lo, hi, user = int(low.value or 0), int(high.value or 0), current_user()
+            d.close()
+            await change_replicas(
+                key,
+                lambda: fleet.set_autoscaling_bounds(key[0], key[1], lo, hi, actor=user),
+                f"set autoscaling to {lo}–{hi}",
+                on_done,
+            )
+
+        with ui.row().classes("justify-end w-full"):
+            ui.button("Cancel", on_click=d.close).props("flat")
+            ui.button("Save", on_click=save).props("unelevated").mark("bounds-save")
+    d.open()
+
+
+async def keep(
+    fleet: Fleet, record: ModelRecord, choice: str, on_done: OnDone, *, tz: str | None = None
+) -> None:
     """The schedule menu: keep up 1 h / 3 h / until tomorrow, scale down now, or back to the
-    schedule; the scheduler acts at once (in the worker thread)."""
+    schedule; the scheduler acts at once (in the worker thread). Times are said in ``tz``."""
     user = current_user()
     try:
         message = await run.io_bound(
-            lambda: fleet.keep(record, choice, actor=user, now=datetime.now(UTC))
+            lambda: fleet.keep(record, choice, actor=user, now=datetime.now(UTC), tz=tz)
         )
     except (ValueError, AccessDenied) as exc:  # a ScheduleError, a bad choice, a refusal
         ui.notify(str(exc), type="negative")
         return
     if message is None:
         return
+    await run_done(on_done)  # the row says it before the toast does
     ui.notify(f"{record.name}: {message}", type="positive")
-    await run_done(on_done)

@@ -1,5 +1,7 @@
 """The models table's columns and the Vue slots that draw their cells. Cells emit the table's
-events: ``open`` (the name), ``toggle`` and ``step`` (on·replicas), ``keep`` (the schedule menu)."""
+events: ``open`` (the name), ``toggle`` and ``step`` (on·replicas), ``bounds`` (an autoscaled
+model's min/max), ``keep`` (the schedule menu). On a phone the ``item`` slot draws each row as a
+card (name, ready/sync, switch, stepper)."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ TAG_SLOT = r"""
 """
 REPLICAS_SLOT = r"""
 <q-td :props="props">
-  <span v-if="props.row.enabled">{{ props.row.replicas }}</span>
+  <span v-if="props.row.enabled">{{ props.row.replicas_text }}</span>
   <q-badge v-else color="grey-5" text-color="black" label="off" />
 </q-td>
 """
@@ -67,25 +69,61 @@ LIVE_SLOT = r"""
   <div v-if="props.row.reasons" class="text-xs text-negative">{{ props.row.reasons }}</div>
 </q-td>
 """
-ACTIONS_SLOT = r"""
-<q-td :props="props" class="no-wrap">
+CONTROLS = r"""
   <q-toggle dense size="sm" :model-value="props.row.enabled"
     :disable="!props.row.live || !props.row.edit"
     @update:model-value="v => $parent.$emit('toggle', {key: props.row.key, value: v})">
-    <q-tooltip>{{ !props.row.edit ? 'editor of team \'' + props.row.team + '\' needed to change it' : !props.row.live
-      ? 'No cluster connected' : props.row.enabled ? 'Switch off (0 replicas)' : 'Switch on' }}
-    </q-tooltip></q-toggle>
-  <span v-if="props.row.edit">
+    <q-tooltip>{{ !props.row.edit ? 'editor of team \'' + props.row.team + '\' needed to change it'
+      : !props.row.live ? 'No cluster connected'
+      : props.row.enabled ? 'Switch off (0 replicas)' : 'Switch on' }}</q-tooltip></q-toggle>
+  <span v-if="!props.row.edit" class="text-xs q-ml-sm">{{ props.row.step_block
+    ? props.row.replicas_text.split(',')[0] : props.row.replicas }}</span>
+  <q-btn v-else-if="props.row.step_block" flat dense no-caps size="sm" icon="tune"
+    :label="props.row.replicas_text.split(',')[0]" :disable="!props.row.live"
+    @click="$parent.$emit('bounds', {key: props.row.key})">
+    <q-tooltip>{{ props.row.step_block }}</q-tooltip></q-btn>
+  <template v-else>
   <q-btn flat dense round size="sm" icon="remove"
     :disable="!props.row.live || props.row.replicas <= 0"
     @click="$parent.$emit('step', {key: props.row.key, delta: -1})" />
   <span class="text-xs">{{ props.row.replicas }}</span>
   <q-btn flat dense round size="sm" icon="add" :disable="!props.row.live"
     @click="$parent.$emit('step', {key: props.row.key, delta: 1})" />
-  </span>
-  <span v-else class="text-xs q-ml-sm">{{ props.row.replicas }}</span>
-</q-td>
+  </template>
 """
+ACTIONS_SLOT = '<q-td :props="props" class="no-wrap">' + CONTROLS + "</q-td>"
+ITEM_SLOT = (
+    r"""
+<div class="q-pa-xs col-12">
+  <q-card flat bordered class="barista-card">
+    <q-card-section class="q-pa-sm">
+      <div class="row items-center no-wrap q-gutter-x-sm">
+        <div class="col cursor-pointer" style="min-width: 0" @click="$parent.$emit('open', props.row)">
+          <div class="font-medium text-primary ellipsis">{{ props.row.name }}
+            <q-badge v-if="props.row.problem" color="negative" label="error" /></div>
+          <div class="text-xs text-grey-7 ellipsis">{{ props.row.namespace }} · {{ props.row.team }}
+            · {{ props.row.enabled ? props.row.replicas_text : 'off' }}</div>
+        </div>
+        <div v-if="props.row.sync" class="no-wrap text-xs">
+          <span :class="props.row.ready < props.row.desired ? 'text-orange-9 font-medium' : ''">
+            {{ props.row.ready }}/{{ props.row.desired }}</span>
+          <q-chip dense square size="sm" :color="props.row.sync_colour" text-color="white">
+            {{ props.row.sync }}</q-chip>
+          <q-chip v-if="props.row.health" dense square size="sm" :color="props.row.health_colour"
+            text-color="white">{{ props.row.health }}</q-chip>
+        </div>
+      </div>
+      <div class="row items-center justify-between no-wrap">
+        <span class="text-xs text-grey-8 ellipsis">{{ props.row.sched }}</span>
+        <div v-if="props.row.sync" class="no-wrap">"""
+    + CONTROLS
+    + r"""</div>
+      </div>
+    </q-card-section>
+  </q-card>
+</div>
+"""
+)
 _KEEP_ITEMS = (
     ("up1", "Keep up for 1 hour"),
     ("up3", "Keep up for 3 hours"),
@@ -139,3 +177,4 @@ SLOTS = {
 def add_slots(table: ui.table) -> None:
     for name, template in SLOTS.items():
         table.add_slot(f"body-cell-{name}", template)
+    table.add_slot("item", ITEM_SLOT)

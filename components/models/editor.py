@@ -71,6 +71,10 @@ class ModelEditor:
         self.data: dict[str, Any] = base
         self.inputs: dict[str, Any] = {}
         self.error_labels: dict[str, ui.label] = {}
+        # a field's error shows after its first edit, every error after a save attempt: a
+        # blank form says nothing before typing
+        self.touched: set[str] = set()
+        self.submitted = False
         self.yaml_mode = False
         self._cost_generation = 0
         self.dialog = page_dialog().props("persistent maximized-on-mobile").mark("model-editor")
@@ -181,9 +185,11 @@ class ModelEditor:
         if kind == "text" and blank and path.startswith("resources.limits"):
             value = None
         set_path(self.data, path, value)
+        self.touched.add(path)
         self._validate(show_missing=False)
 
     def _changed_kv(self, path: str, text: str) -> None:
+        self.touched.add(path)
         self.data[path], bad = parse_kv(text, path)
         if path == "env":
             self._show_secret_hint()
@@ -217,20 +223,24 @@ class ModelEditor:
     # ------------------------------------------------------------------ validation
 
     def _validate(self, *, show_missing: bool) -> ModelSpec | None:
+        """Validate the whole record; show every error at its field (the field's first error,
+        the others above the form). ``show_missing`` (a save attempt) shows all of them."""
+        self.submitted = self.submitted or show_missing
         for label in self.error_labels.values():
             label.set_visibility(False)
         try:
             spec = self.fleet.validate(_clean(self.data))
         except RecordInvalid as exc:
-            top = []
+            top: list[str] = []
+            shown: set[str] = set()
             for err in exc.errors:
-                if not show_missing and err.message == "is required":
-                    if not get_path(self.data, err.field):
-                        continue
                 target = err.field
                 while target and target not in self.error_labels:
                     target = target.rpartition(".")[0]
-                if target and not self.yaml_mode:
+                if not (self.submitted or self.yaml_mode or target in self.touched):
+                    continue
+                if target and not self.yaml_mode and target not in shown:
+                    shown.add(target)
                     self._show_field_error(target, err.message if target == err.field else str(err))
                 else:
                     top.append(str(err))

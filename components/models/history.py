@@ -3,26 +3,40 @@ with an old revision's settings). Every read and the rollback run in a worker th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from nicegui import run, ui
 
 from barista_ui.access import roles
 from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
-from barista_ui.records.registry import ModelRecord, RegistryError, RevisionView
+from barista_ui.records.registry import RegistryError, RevisionView
 from barista_ui.records.secrets import mask_changes
 from barista_ui.records.spec import RecordInvalid
 from components.models.actions import OnDone, run_done
-from components.theme import current_user, page_dialog, shown
+from components.theme import current_user, exact, page_dialog, shown
+from components.viewer_zone import viewer_zone
+from components.widgets.diff import diff_view
 from components.widgets.guard import guard
 
 Change = dict[str, Any]
+
+
+class ModelRef(Protocol):
+    """A model by its key: a record, or a deleted model that only has history."""
+
+    @property
+    def namespace(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 COLUMNS = [
     {"name": "number", "label": "Rev", "field": "number", "align": "left"},
     {"name": "action", "label": "Action", "field": "action", "align": "left"},
     {"name": "who", "label": "Who", "field": "who", "align": "left"},
-    {"name": "when", "label": "When (UTC)", "field": "when", "align": "left"},
+    {"name": "when", "label": "When", "field": "when", "align": "left"},
     {
         "name": "summary",
         "label": "Changes",
@@ -48,24 +62,24 @@ def revision_row(r: RevisionView) -> dict[str, Any]:
         "number": r.number,
         "action": r.action,
         "who": f"{r.actor} ({r.source})",
-        "when": r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "when": exact(r.created_at, viewer_zone()),
         "summary": summary,
         "reason": r.reason,
     }
 
 
-def _diff(fleet: Fleet, record: ModelRecord, a: int, b: int) -> list[Change]:
+def _diff(fleet: Fleet, record: ModelRef, a: int, b: int) -> list[Change]:
     return mask_changes(fleet.models.registry.diff(record.name, a, b, record.namespace))
 
 
-def _first_read(fleet: Fleet, record: ModelRecord) -> tuple[list[RevisionView], list[Change]]:
+def _first_read(fleet: Fleet, record: ModelRef) -> tuple[list[RevisionView], list[Change]]:
     revisions = fleet.models.history(record.name, record.namespace)
     numbers = [r.number for r in revisions]
     older = numbers[1] if len(numbers) > 1 else numbers[0]
     return revisions, _diff(fleet, record, older, numbers[0])
 
 
-async def open_history(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
+async def open_history(fleet: Fleet, record: ModelRef, on_change: OnDone) -> None:
     try:
         read = await run.io_bound(_first_read, fleet, record)
     except RegistryError as exc:
@@ -95,7 +109,7 @@ async def open_history(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> 
     dialog.open()
 
 
-def _compare(fleet: Fleet, record: ModelRecord, numbers: list[int], first: list[Change]) -> None:
+def _compare(fleet: Fleet, record: ModelRef, numbers: list[int], first: list[Change]) -> None:
     ui.label("Compare two revisions").classes("text-sm font-semibold")
     older = numbers[1] if len(numbers) > 1 else numbers[0]
     with ui.row().classes("items-center gap-2"):
@@ -115,27 +129,9 @@ def _compare(fleet: Fleet, record: ModelRecord, numbers: list[int], first: list[
     diff_view(box, older, numbers[0], first)
 
 
-def diff_view(box: ui.column, a: int, b: int, changes: list[Change]) -> None:
-    box.clear()
-    with box:
-        if not changes:
-            ui.label("No differences").classes("text-sm text-grey-7")
-            return
-        with ui.grid(columns="minmax(140px, auto) 1fr 1fr").classes(
-            "w-full gap-x-3 gap-y-1 text-sm"
-        ):
-            ui.label("Field").classes("font-semibold")
-            ui.label(f"Revision {a}").classes("font-semibold")
-            ui.label(f"Revision {b}").classes("font-semibold")
-            for c in changes:
-                ui.label(c["field"]).classes("mono")
-                ui.label(shown(c["old"])).classes("diff-old mono px-1 break-all")
-                ui.label(shown(c["new"])).classes("diff-new mono px-1 break-all")
-
-
 def _rollback_row(
     fleet: Fleet,
-    record: ModelRecord,
+    record: ModelRef,
     revisions: list[RevisionView],
     history: ui.dialog,
     on_change: OnDone,
@@ -165,7 +161,7 @@ def _rollback_row(
 
 
 def confirm_rollback(
-    fleet: Fleet, record: ModelRecord, number: int, history: ui.dialog, on_change: OnDone
+    fleet: Fleet, record: ModelRef, number: int, history: ui.dialog, on_change: OnDone
 ) -> None:
     with ui.dialog() as d, ui.card():
         d.mark("rollback-dialog")

@@ -10,6 +10,7 @@ from nicegui import run, ui
 from barista_ui.cluster.status import StatusRow
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError
+from barista_ui.records.replicas import replicas_text, step_refusal
 from components.models import actions
 from components.models.actions import OnDone, run_done
 from components.models.drift_view import drift_view
@@ -112,7 +113,10 @@ def _controls(fleet: Fleet, record: ModelRecord, row: ui.row, on_change: OnDone)
             ui.button(icon="remove", on_click=lambda: actions.step(fleet, key, -1, changed)).props(
                 "flat dense round size=sm"
             ).mark("panel-minus")
-            ui.label(f"{spec.replicas} replica(s)").classes("text-sm").mark("panel-replicas")
+            count = replicas_text(spec) if step_refusal(spec) else f"{spec.replicas} replica(s)"
+            ui.label(count).classes("text-sm").mark("panel-replicas").tooltip(
+                step_refusal(spec) or ""
+            )
             ui.button(icon="add", on_click=lambda: actions.step(fleet, key, 1, changed)).props(
                 "flat dense round size=sm"
             ).mark("panel-plus")

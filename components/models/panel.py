@@ -9,12 +9,14 @@ from barista_ui.access import roles
 from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError
+from barista_ui.records.replicas import replicas_text
 from barista_ui.records.secrets import env_text
 from components.models.actions import OnDone, run_done
 from components.models.editor import open_editor
 from components.models.history import open_history
 from components.models.live import panel_live
 from components.theme import current_user, exact, gpu_text, page_dialog
+from components.viewer_zone import viewer_zone
 from components.widgets.cost_lines import panel_cost
 from components.widgets.guard import guard
 
@@ -26,7 +28,7 @@ def details(record: ModelRecord) -> list[tuple[str, str]]:
     return [
         ("Image", spec.image),
         ("Model", f"{spec.model_uri or '—'} ({spec.model_version or 'no version'})"),
-        ("Replicas", f"{spec.replicas}{'' if spec.enabled else ' (switched off)'}"),
+        ("Replicas", f"{replicas_text(spec)}{'' if spec.enabled else ' (switched off)'}"),
         ("Requests", f"{res.requests.cpu} CPU, {res.requests.memory}"),
         ("Limits", f"{res.limits.cpu or '—'} CPU, {res.limits.memory or '—'}"),
         ("GPU", gpu_text(res.gpu.count, res.gpu.type, none="none")),
@@ -38,11 +40,11 @@ def details(record: ModelRecord) -> list[tuple[str, str]]:
         ),
         ("Env", env_text(spec.env, mask=True).replace("\n", ", ") or "—"),
         ("Labels", ", ".join(f"{k}={v}" for k, v in spec.labels.items()) or "—"),
-        ("Version", f"{record.version} · updated {exact(record.updated_at)}"),
+        ("Version", f"{record.version} · updated {exact(record.updated_at, viewer_zone())}"),
     ]
 
 
-def open_panel(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
+def open_panel(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> ui.dialog:
     spec = record.spec
     with (
         page_dialog().props("position=right maximized-on-mobile") as dialog,
@@ -66,6 +68,7 @@ def open_panel(fleet: Fleet, record: ModelRecord, on_change: OnDone) -> None:
                 ui.label(v).classes("break-all")
         _buttons(fleet, record, dialog, on_change)
     dialog.open()
+    return dialog
 
 
 def _buttons(fleet: Fleet, record: ModelRecord, dialog: ui.dialog, on_change: OnDone) -> None:
@@ -109,8 +112,8 @@ def confirm_delete(fleet: Fleet, record: ModelRecord, panel: ui.dialog, on_chang
         d.mark("delete-dialog")
         ui.label(f"Delete {record.namespace}/{record.name}?").classes("text-lg font-semibold")
         ui.label(
-            "Its Kubernetes objects are removed too. The history is kept and a rollback "
-            "recreates the model."
+            "Its Kubernetes objects are removed too. The history is kept: restore it from "
+            "State → Deleted on the Models tab (a rollback recreates the model)."
         ).classes("text-sm")
         typed = ui.input(f"Type {record.name} to confirm").props("dense outlined").classes("w-full")
         typed.mark("delete-confirm-name")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import background_tasks, ui
+from nicegui import background_tasks, run, ui
 from nicegui.client import Client
 
 from barista_ui.fleet import Fleet
@@ -96,12 +96,66 @@ def patch_rows(
     table: ui.table, rows: dict[str, dict[str, Any]], patch: dict[str, dict[str, Any]]
 ) -> None:
     """Update these rows on the server and in the browser without re-sending the others."""
-    for key, fields in patch.items():
-        if key in rows:
-            rows[key].update(fields)
+    with table._props.suspend_updates():  # the server's copy follows, nothing is re-sent
+        for key, fields in patch.items():
+            if key in rows:
+                rows[key].update(fields)
     table.client.run_javascript(
         f"(() => {{ const el = mounted_app.elements[{table.id}]; if (!el) return;"
         f" const patch = {json.dumps(patch)};"
         " for (const r of el.props.rows) { const p = patch[r.key]; if (p) Object.assign(r, p); }"
         " })()"
     )
+
+
+class SchedulePatcher:
+    """Patches the Schedule column of the rows whose schedule state changed (a schedule or an
+    override saved, a scheduler transition): their text is decided again in a worker thread
+    (it reads the schedules) and sent for those rows only."""
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        table: ui.table,
+        rows: Callable[[], dict[str, dict[str, Any]]],
+        tz: str,
+    ):
+        self.fleet = fleet
+        self.table = table
+        self._rows = rows
+        self.tz = tz
+        self._pending: set[Key] = set()
+        self._draining = False
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def attach(self, client: Client) -> None:
+        self._unsubscribe = self.fleet.hub.subscribe(self.pushed, "schedule")
+        client.on_delete(self.unsubscribe)
+
+    def unsubscribe(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def pushed(self, keys: set[Key]) -> None:
+        if self.table.is_deleted:
+            self.unsubscribe()
+            return
+        self._pending |= keys
+        if not self._draining:
+            self._draining = True
+            background_tasks.create(self._drain(), name="models-table-schedule")
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending and not self.table.is_deleted:
+                keys, self._pending = self._pending, set()
+                shown = {k for k in keys if row_key(*k) in self._rows()}
+                if shown:
+                    texts = await run.io_bound(self.fleet.schedule_texts, shown, self.tz)
+                    if texts is not None and not self.table.is_deleted:
+                        patch = {row_key(*k): {"sched": t} for k, t in texts.items()}
+                        patch_rows(self.table, self._rows(), patch)
+                await asyncio.sleep(COALESCE_S)
+        finally:
+            self._draining = False

@@ -8,6 +8,7 @@ from typing import Any
 from barista_ui.cluster.status import StatusRow
 from barista_ui.fleet import FleetRow
 from barista_ui.records.registry import ModelRecord, UnreadableRecord
+from barista_ui.records.replicas import replicas_text, step_refusal
 from components.theme import HEALTH_COLOURS, SYNC_COLOURS, ago, exact, gpu_text
 
 
@@ -16,8 +17,8 @@ def row_key(namespace: str, name: str) -> str:
     return f"{namespace}/{name}"
 
 
-def record_fields(record: ModelRecord, now: datetime) -> dict[str, Any]:
-    """The record's columns (and the search text the browser filters on)."""
+def record_fields(record: ModelRecord, now: datetime, tz: str = "UTC") -> dict[str, Any]:
+    """The record's columns (and the search text the browser filters on); times in ``tz``."""
     spec = record.spec
     res = spec.resources
     return {
@@ -30,15 +31,17 @@ def record_fields(record: ModelRecord, now: datetime) -> dict[str, Any]:
         "image": spec.image,
         "tag": spec.tag(),
         "replicas": spec.replicas,
+        "replicas_text": replicas_text(spec),  # "HPA 3–7" (", now 3" once the cluster says)
+        "step_block": step_refusal(spec) or "",  # why the stepper cannot act, if it cannot
         "enabled": spec.enabled,
         "resources": f"{res.requests.cpu} CPU · {res.requests.memory}",
         "gpu": gpu_text(res.gpu.count, res.gpu.type),
         "updated_ts": record.updated_at.timestamp(),
         "updated": ago(record.updated_at, now),
-        "updated_exact": exact(record.updated_at),
+        "updated_exact": exact(record.updated_at, tz),
         "version": record.version,
         # searchable text (the client-side filter looks at this field of each row)
-        "search": f"{spec.name} {spec.team} {spec.image} {spec.owner}".lower(),
+        "search": f"{spec.name} {spec.namespace} {spec.team} {spec.image} {spec.owner}".lower(),
     }
 
 
@@ -58,6 +61,7 @@ def live_fields(record: ModelRecord, status: StatusRow | None) -> dict[str, Any]
             "live": False,
         }
     return {
+        "replicas_text": replicas_text(record.spec, status.desired),
         "ready": status.ready,
         "desired": status.desired,
         "sync": status.status,
@@ -71,15 +75,17 @@ def live_fields(record: ModelRecord, status: StatusRow | None) -> dict[str, Any]
     }
 
 
-def table_row(row: FleetRow, now: datetime | None = None) -> dict[str, Any]:
+def table_row(row: FleetRow, now: datetime | None = None, tz: str = "UTC") -> dict[str, Any]:
     """All columns of one model's row (without a cluster there are no live columns: the row
     carries no live fields, which keeps 2,000 rows light in the browser)."""
     now = now or datetime.now(UTC)
     live = live_fields(row.record, row.status) if row.status is not None else {}
-    return {**record_fields(row.record, now), **live, "sched": row.schedule}
+    return {**record_fields(row.record, now, tz), **live, "sched": row.schedule}
 
 
-def unreadable_row(record: UnreadableRecord, now: datetime | None = None) -> dict[str, Any]:
+def unreadable_row(
+    record: UnreadableRecord, now: datetime | None = None, tz: str = "UTC"
+) -> dict[str, Any]:
     """A stored row that no longer validates: its name with an error badge naming the problem;
     no actions (nothing acts on it until it is fixed or deleted from its panel)."""
     now = now or datetime.now(UTC)
@@ -95,12 +101,14 @@ def unreadable_row(record: UnreadableRecord, now: datetime | None = None) -> dic
         "image": str(stored.get("image") or ""),
         "tag": "",
         "replicas": stored.get("replicas") or 0,
+        "replicas_text": str(stored.get("replicas") or 0),
+        "step_block": "",
         "enabled": bool(stored.get("enabled")),
         "resources": "",
         "gpu": "",
         "updated_ts": record.updated_at.timestamp(),
         "updated": ago(record.updated_at, now),
-        "updated_exact": exact(record.updated_at),
+        "updated_exact": exact(record.updated_at, tz),
         "version": record.version,
         "ready": 0,
         "desired": 0,
@@ -110,5 +118,5 @@ def unreadable_row(record: UnreadableRecord, now: datetime | None = None) -> dic
         "reasons": "",
         "live": False,
         "sched": "—",
-        "search": f"{record.name} {record.team} {stored.get('image') or ''}".lower(),
+        "search": f"{record.name} {record.namespace} {record.team} {stored.get('image') or ''}".lower(),
     }

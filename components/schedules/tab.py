@@ -25,7 +25,8 @@ from barista_ui.schedule.language import (
     week_grid,
     zone,
 )
-from components.theme import current_user
+from components.theme import current_user, exact
+from components.viewer_zone import viewer_zone
 from components.widgets.guard import guard
 
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -59,12 +60,12 @@ def _grid_html(grid: list[list[str]]) -> str:
 # ---------------------------------------------------------------- data (worker thread)
 
 
-def _action_row(a: Any) -> dict[str, Any]:
+def _action_row(a: Any, tz: str = "UTC") -> dict[str, Any]:
     before = a.before if a.before is not None else "—"
     after = a.after if a.after is not None else "—"
     return {
         "id": a.id,
-        "at": a.at.strftime("%Y-%m-%d %H:%M:%S"),
+        "at": exact(a.at, tz),  # in the viewer's zone, named
         "model": f"{a.namespace}/{a.name}",
         "action": a.action + (" (dry run)" if a.dry_run else ""),
         "reason": a.reason,
@@ -237,7 +238,8 @@ def _render(board: ScheduleBoard, data: SchedulesData) -> None:
     with ui.grid(columns="repeat(auto-fit, minmax(min(380px, 100%), 1fr))").classes("w-full gap-3"):
         for level in data.levels:
             schedule_card(board, level)
-    _actions_table([_action_row(a) for a in data.actions])
+    tz = viewer_zone()
+    _actions_table([_action_row(a, tz) for a in data.actions])
 
 
 def build_schedules_tab(board: ScheduleBoard) -> None:

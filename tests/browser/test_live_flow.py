@@ -12,7 +12,9 @@ def test_toggle_off_and_on_ready_count_follows(page: Page, live_app_url: str, sh
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(live_app_url)
     expect(page.get_by_text("Simulated cluster")).to_be_visible()
-    page.get_by_placeholder("Search name, team, image, owner").fill("chargeback-predictor")
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill(
+        "chargeback-predictor"
+    )
     row = page.locator(".q-table tbody tr").first
     expect(row).to_contain_text("3/3", timeout=20000)
     expect(row).to_contain_text("Synced")
@@ -30,7 +32,7 @@ def test_toggle_off_and_on_ready_count_follows(page: Page, live_app_url: str, sh
 def test_panel_shows_pods_events_and_the_image_problem(page: Page, live_app_url: str, shot) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(live_app_url)
-    page.get_by_placeholder("Search name, team, image, owner").fill("sentiment")
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill("sentiment")
     row = page.locator(".q-table tbody tr").first
     expect(row).to_contain_text("ImagePullBackOff", timeout=20000)
     row.get_by_text("sentiment").first.click()
@@ -55,7 +57,7 @@ def test_cluster_tab_lists_what_needs_attention(page: Page, live_app_url: str, s
 def test_panel_switch_and_stepper(page: Page, live_app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(live_app_url)
-    page.get_by_placeholder("Search name, team, image, owner").fill("card-risk")
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill("card-risk")
     row = page.locator(".q-table tbody tr").first
     expect(row).to_contain_text("2/2", timeout=20000)
     row.get_by_text("card-risk").first.click()

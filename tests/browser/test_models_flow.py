@@ -20,13 +20,13 @@ def test_search_filters_the_table(page: Page, app_url: str, shot) -> None:
     expect(page.get_by_text("40 models")).to_be_visible()
     expect(rows(page).first).to_be_visible()
     shot("models-1440")
-    page.get_by_placeholder("Search name, team, image, owner").fill("retriev")
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill("retriev")
     expect(rows(page)).to_have_count(2)
     expect(page.get_by_text("2 of 40 models")).to_be_visible()
     expect(rows(page).nth(0)).to_contain_text("dense-retriever")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_placeholder("Search name, team, image, owner").fill("")
-    expect(rows(page).first).to_be_visible()
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill("")
+    expect(page.locator(".q-table__grid-content .q-card").first).to_be_visible()  # cards
     shot("models-390")
 
 
@@ -58,7 +58,7 @@ def test_create_with_error_then_fix_edit_and_rollback(page: Page, app_url: str, 
     expect(page.get_by_text("ml-staging/churn-model created")).to_be_visible()
 
     # edit: open the panel from the table, change replicas
-    page.get_by_placeholder("Search name, team, image, owner").fill("churn")
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill("churn")
     expect(rows(page)).to_have_count(1)
     rows(page).first.get_by_text("churn-model").click()
     panel = page.locator(".q-dialog").last

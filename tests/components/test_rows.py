@@ -27,7 +27,7 @@ def test_without_a_cluster_a_row_carries_no_live_fields() -> None:
     assert row["updated"] == "5 min ago" and row["sched"] == "always up"
     assert (
         row["search"]
-        == "fraud-scorer payments registry.example.com/fraud-scorer:1.4.2 ana@example.com"
+        == "fraud-scorer ml-prod payments registry.example.com/fraud-scorer:1.4.2 ana@example.com"
     )
 
 
@@ -45,6 +45,7 @@ def test_a_status_row_fills_ready_sync_and_the_pod_reasons() -> None:
     assert row["reasons"] == "ImagePullBackOff" and row["gpu"] == "1× T4"
     patch = live_fields(record(), status)  # what a live push sends
     assert set(patch) == {
+        "replicas_text",  # an autoscaled model's "HPA 3–7, now N" follows the live count
         "ready",
         "desired",
         "sync",
@@ -61,3 +62,12 @@ def _gpu() -> dict:
         "limits": {"cpu": "2", "memory": "4Gi"},
         "gpu": {"count": 1, "type": "nvidia-tesla-t4"},
     }
+
+
+def test_an_autoscaled_row_says_hpa_bounds_and_the_live_count() -> None:
+    auto = {"enabled": True, "min": 3, "max": 7}
+    status = StatusRow("ml-prod", "fraud-scorer", "Synced", 3, 3, [], "", [])
+    row = table_row(FleetRow(record(replicas=4, autoscaling=auto), "always up", status), NOW)
+    assert row["replicas_text"] == "HPA 3–7, now 3" and row["replicas"] == 4
+    assert "between 3 and 7" in row["step_block"]
+    assert table_row(FleetRow(record(), "always up", status), NOW)["step_block"] == ""
