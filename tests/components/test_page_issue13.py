@@ -7,6 +7,7 @@ from __future__ import annotations
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
+from barista_ui.access.actor import operator
 from barista_ui.records.service import ModelService
 from tests.components.test_page_models import registry_for, table
 from tests.components.waiting import eventually
@@ -115,7 +116,9 @@ async def test_blank_form_is_quiet_then_every_error_shows_at_its_field(app_env, 
 
 
 async def test_deleted_view_lists_and_restores(app_env, user: User) -> None:
-    ModelService(registry_for(app_env)).delete("ml-prod", "fraud-scorer", actor="bo", source="cli")
+    ModelService(registry_for(app_env)).delete(
+        "ml-prod", "fraud-scorer", actor=operator("bo"), source="cli"
+    )
     await user.open("/?tab=models&state=deleted")
     await user.should_see("1 deleted model", retries=30)
     deleted = user.find(marker="deleted-table").elements.pop()

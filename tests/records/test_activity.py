@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from barista_ui.access.actor import operator
 from barista_ui.activity import ActivityFeed
 from barista_ui.records.service import ModelService
 from data.db import session_factory
@@ -33,7 +34,7 @@ def test_deleted_models_are_listed_and_restored_by_rollback(engine, registry) ->
     service = ModelService(registry)
     registry.create(base_record(), actor="ana", source="cli")
     registry.set_fields("ml-prod", "fraud-scorer", actor="ana", source="cli", replicas=3)
-    service.delete("ml-prod", "fraud-scorer", actor="bo", source="ui")
+    service.delete("ml-prod", "fraud-scorer", actor=operator("bo"), source="ui")
     feed = ActivityFeed(session_factory(engine))
     [gone] = feed.deleted()
     assert (gone.name, gone.team, gone.deleted_by, gone.restore_to) == (
@@ -42,6 +43,8 @@ def test_deleted_models_are_listed_and_restored_by_rollback(engine, registry) ->
         "bo",
         2,
     )
-    service.rollback("fraud-scorer", gone.restore_to, namespace="ml-prod", actor="bo", source="ui")
+    service.rollback(
+        "fraud-scorer", gone.restore_to, namespace="ml-prod", actor=operator("bo"), source="ui"
+    )
     assert feed.deleted() == []
     assert registry.get("fraud-scorer", "ml-prod").spec.replicas == 3
