@@ -123,6 +123,20 @@ def test_pod_logs_are_text_with_tail_and_container_checks(sim, api) -> None:  # 
     assert previous.value.status == 400
 
 
+def test_pod_log_follow_streams_until_the_pod_goes(sim, api) -> None:  # noqa: F811
+    core = client.CoreV1Api(api)
+    client.AppsV1Api(api).create_namespaced_deployment(NS, deployment("m1", replicas=1))
+    pod = running_pod(sim, "m1")["metadata"]["name"]
+    resp = core.read_namespaced_pod_log(pod, NS, follow=True, _preload_content=False)
+    chunks = resp.read_chunked()
+    first = next(chunks).decode()
+    assert first.startswith("INFO starting model") and resp.headers["Content-Type"] == "text/plain"
+    core.delete_namespaced_pod(pod, NS)
+    rest = b"".join(chunks)  # the stream ends once the pod is gone
+    assert b"starting" not in rest
+    resp.release_conn()
+
+
 def test_field_validation_strict_warn_and_pruning(sim, api) -> None:  # noqa: F811
     apps = client.AppsV1Api(api)
     body = deployment("m1")
