@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from k8s.managed_fields import field_path, owners
 from k8s.manifests import FIELD_MANAGER, render
 from k8s.quantity import parse_quantity
 
@@ -309,53 +310,33 @@ def path_text(segments: list[Segment]) -> str:
 # ------------------------------------------------------------------ who changed it
 
 
-def _fields_key(seg: Segment) -> str:
-    if isinstance(seg, tuple):
-        return "k:" + json.dumps(seg[1], sort_keys=True, separators=(",", ":"))
-    return f"f:{seg}"
-
-
-def _covers(fields: Obj, segments: list[Segment]) -> bool:
-    """Whether a manager's fieldsV1 holds the field at ``segments`` (or an atomic parent)."""
-    node: Any = fields
-    for seg in segments:
-        if not isinstance(node, dict):
-            return False
-        if not node and node is not fields:  # "f:tolerations": {} owns the whole list
-            return True
-        key = _fields_key(seg)
-        if key not in node:
-            return False
-        node = node[key]
-    return True
-
-
 def _owned(live: Obj, diff: Difference, segments: list[Segment]) -> Difference:
-    """The difference with who changed it: the latest manager owning the field; for a field
-    no one owns any more (removed from the live object), the latest writer other than Barista."""
+    """The difference with who changed it: the manager that last wrote the field
+    (:func:`k8s.managed_fields.owners`); for a field no one owns any more (removed from the live
+    object), the latest writer other than Barista."""
     entries = (live.get("metadata") or {}).get("managedFields") or []
     if not entries:
         return diff
-    owners = (
-        [e for e in entries if _covers(e.get("fieldsV1") or {}, segments)]
-        if diff.live is not None and segments
-        else []
-    )
-    if not owners:
-        owners = [e for e in entries if e.get("manager") != FIELD_MANAGER] or entries
-    # the latest write (times have seconds only: on a tie, not Barista's own)
-    chosen = max(
-        owners, key=lambda e: (str(e.get("time") or ""), e.get("manager") != FIELD_MANAGER)
-    )
+    path = field_path(*(seg[1] if isinstance(seg, tuple) else seg for seg in segments))
+    found = owners(entries, path) if diff.live is not None and segments else []
+    if found:
+        who: Obj = {
+            "manager": found[0].manager,
+            "operation": found[0].operation,
+            "time": found[0].time,
+        }
+    else:  # the newest entry other than Barista's (managedFields keeps write order)
+        others = [e for e in entries if e.get("manager") != FIELD_MANAGER] or entries
+        who = max(enumerate(others), key=lambda ie: (str(ie[1].get("time") or ""), ie[0]))[1]
     return Difference(
         diff.kind,
         diff.name,
         diff.path,
         diff.record,
         diff.live,
-        chosen.get("manager"),
-        chosen.get("operation"),
-        chosen.get("time"),
+        who.get("manager"),
+        who.get("operation"),
+        who.get("time"),
     )
 
 

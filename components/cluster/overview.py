@@ -199,5 +199,5 @@ def problem_row(fleet: Fleet, rec: ModelRecord, row: StatusRow) -> dict[str, str
         "health_colour": HEALTH_COLOURS.get(row.health, "grey-5"),
         "ready": f"{row.ready}/{row.desired}" if live else "—",
         "reasons": ", ".join(row.reasons),
-        "detail": row.message or row.health_msg or (explain_reason(live.pods) if live else ""),
+        "detail": row.message or (explain_reason(live.pods) if live else "") or row.health_msg,
     }

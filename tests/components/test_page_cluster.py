@@ -5,6 +5,7 @@ with age and count."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,7 +131,7 @@ async def test_reapply_all_asks_first_and_rows_open_the_model(
     app_env, cluster_env, user: User
 ) -> None:
     sim = cluster_env
-    registry_for(app_env).create(base_record(), actor="ana", source="cli")
+    await asyncio.to_thread(registry_for(app_env).create, base_record(), actor="ana", source="cli")
     await open_cluster_tab(user)
     await eventually(
         lambda: live_image(sim, "fraud-scorer") == OLD_IMAGE, timeout=15, what="applied"
@@ -164,10 +165,12 @@ async def test_panel_rollout_history_rolls_back_and_shows_events(
 ) -> None:
     sim = cluster_env
     registry = registry_for(app_env)
-    registry.create(base_record(), actor="ana", source="cli")
+    await asyncio.to_thread(registry.create, base_record(), actor="ana", source="cli")
     await user.open("/")
     await eventually(lambda: live_image(sim, "fraud-scorer") == OLD_IMAGE, timeout=15, what="v1")
-    registry.set_fields(NS, "fraud-scorer", image=NEW_IMAGE, actor="ana", source="cli")
+    await asyncio.to_thread(
+        lambda: registry.set_fields(NS, "fraud-scorer", image=NEW_IMAGE, actor="ana", source="cli")
+    )
     await eventually(lambda: live_image(sim, "fraud-scorer") == NEW_IMAGE, timeout=15, what="v2")
     await eventually(
         lambda: any(r.get("key") == f"{NS}/fraud-scorer" for r in models_rows(user)),
@@ -188,8 +191,38 @@ async def test_panel_rollout_history_rolls_back_and_shows_events(
         timeout=15,
         what="the record rolled back",
     )
-    last = registry.history("fraud-scorer", NS)[-1]
+    last = registry.history("fraud-scorer", NS)[0]  # newest first
     assert last.action == "rollback" and "rollout revision 1" in last.reason
+
+
+async def test_panel_shows_the_last_lines_of_a_pods_log(app_env, cluster_env, user: User) -> None:
+    sim = cluster_env
+    registry = registry_for(app_env)
+    await asyncio.to_thread(registry.create, base_record(replicas=1), actor="ana", source="cli")
+    await user.open("/")
+    await eventually(
+        lambda: any(p["status"].get("phase") == "Running" for p in sim.list_objects("Pod", NS)),
+        timeout=15,
+        what="a running pod",
+    )
+    await eventually(
+        lambda: any(r.get("key") == f"{NS}/fraud-scorer" for r in models_rows(user)),
+        timeout=15,
+        what="row shown",
+    )
+    user.find(marker="models-table").trigger("open", {"key": f"{NS}/fraud-scorer"})
+    await user.should_see(marker="logs-load", retries=30)
+    user.find(marker="logs-load").click()
+
+    def lines() -> list[str]:
+        logs = [e for e in user.find(marker="panel-logs").elements if isinstance(e, ui.log)]
+        return [child.text for log in logs for child in log.default_slot.children]
+
+    await eventually(lambda: bool(lines()), timeout=10, what="log lines")
+    shown = lines()
+    assert 0 < len(shown) <= 200
+    assert not shown[0].startswith("{")  # the container's output, not the Pod object
+    assert "cannot read" not in shown[0]
 
 
 def models_rows(user: User) -> list[dict]:

@@ -51,6 +51,9 @@ def test_a_status_row_fills_ready_sync_and_the_pod_reasons() -> None:
         "sync",
         "sync_colour",
         "sync_msg",
+        "health",
+        "health_colour",
+        "health_msg",
         "reasons",
         "live",
     }
