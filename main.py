@@ -44,7 +44,13 @@ def create_app(settings: Settings) -> App:
     sys.setswitchinterval(0.001)
     barista = build_app(settings, embedded=True)
     mount(
-        PageServices(fleet=barista.fleet, schedules=barista.schedule_board, cost=barista.cost_board)
+        PageServices(
+            fleet=barista.fleet,
+            schedules=barista.schedule_board,
+            cost=barista.cost_board,
+            access=barista.access,
+            resolve=barista.identity.resolve_actor if settings.auth == "proxy" else None,
+        )
     )
 
     async def start() -> None:
@@ -87,6 +93,9 @@ def main() -> None:
         show=False,
         favicon="☕",
         storage_secret=settings.storage_secret,
+        # the peer address is the one identity headers are trusted by (BARISTA_TRUSTED_PROXIES):
+        # never let X-Forwarded-For replace it
+        proxy_headers=False,
     )
 
 

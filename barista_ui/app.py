@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -65,12 +66,17 @@ class App:
     hub: ChangeHub
     cluster: ClusterConnection
     access: AccessService  # role bindings, API tokens, the access audit
-    identity: Identity  # request headers / bearer token -> Actor (resolve_actor)
     reconciler: Reconciler | None = None  # None without a cluster
     live: LiveState | None = None
     recorder: ReplicaRecorder | None = None
     runner: SchedulerRunner | None = None
     _stop_rollups: threading.Event = field(default_factory=threading.Event)
+
+    @cached_property
+    def identity(self) -> Identity:
+        """Request headers and bearer tokens to actors: ``identity.resolve_actor(headers,
+        client_host)`` (None: no identity, HTTP 401)."""
+        return Identity(self.settings, self.access)
 
     # ------------------------------------------------------------------ the replica rule's inputs
 
@@ -216,12 +222,6 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         lambda k, n: app.applied(k, n),
     )
     records = RecordsSnapshot(registry)
-    access = AccessService(
-        new_session,
-        admins=settings.admin_emails(),
-        default_role=settings.default_role,
-        token_days=settings.token_days,
-    )
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
@@ -245,13 +245,23 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         ),
         hub=hub,
         cluster=cluster,
-        access=access,
-        identity=Identity(settings, access),
+        access=_access(settings, new_session),
         reconciler=reconciler,
         live=live,
         recorder=_recorder(cost, registry, scheduler, live),
     )
     return app
+
+
+def _access(settings: Settings, new_session: SessionFactory) -> AccessService:
+    access = AccessService(
+        new_session,
+        admins=settings.admin_emails(),
+        default_role=settings.default_role,
+        token_days=settings.token_days,
+    )
+    access.reload()  # the page resolves roles on its event loop: never a first read there
+    return access
 
 
 def _cost(settings: Settings, new_session: SessionFactory) -> CostService:

@@ -8,16 +8,18 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
+from barista_ui.access.service import AccessService
 from barista_ui.cost.board import CostBoard
 from barista_ui.fleet import Fleet
 from barista_ui.schedule.board import ScheduleBoard
+from components.access.user_menu import page_allowed, user_menu
 from components.cluster.badge import cluster_badge
 from components.cluster.overview import build_cluster_tab
 from components.cost.tab import build_cost_tab
 from components.models.banner import banner
 from components.models.table import build_models_tab
 from components.schedules.tab import build_schedules_tab
-from components.theme import apply_theme, set_current_user, typed_name
+from components.theme import Resolver, apply_theme, use_identity
 from components.warmup import warm_up
 
 TABS = ("models", "cluster", "schedules", "cost")
@@ -30,16 +32,21 @@ class PageServices:
     fleet: Fleet  # Models and Cluster tabs
     schedules: ScheduleBoard
     cost: CostBoard
+    access: AccessService | None = None  # the Access dialog (bindings, API tokens)
+    resolve: Resolver | None = None  # proxy mode: request -> Actor; None: the typed name
 
 
 def mount(services: PageServices) -> None:
     warm_up()
+    use_identity(services.resolve)
 
     @ui.page("/", title="Barista")
     def index(tab: str = "models") -> None:
         apply_theme()
+        if not page_allowed():
+            return
         tab = tab if tab in TABS else "models"
-        tabs = _header(services.fleet, tab)
+        tabs = _header(services.fleet, tab, services.access)
         banner(services.fleet)
         builders: dict[str, Callable[[], None]] = {
             "models": lambda: build_models_tab(services.fleet),
@@ -50,7 +57,7 @@ def mount(services: PageServices) -> None:
         _panels(tabs, tab, builders)
 
 
-def _header(fleet: Fleet, tab: str) -> ui.tabs:
+def _header(fleet: Fleet, tab: str, access: AccessService | None = None) -> ui.tabs:
     with ui.header().classes("items-center px-4 py-1 gap-3 bg-primary no-wrap"):
         ui.icon("local_cafe").classes("text-2xl")
         ui.label("Barista").classes("text-xl font-semibold tracking-wide")
@@ -65,12 +72,7 @@ def _header(fleet: Fleet, tab: str) -> ui.tabs:
             ui.tab("cost", "Cost", icon="payments").mark("tab-cost")
         ui.space()
         cluster_badge(fleet)
-        with ui.button(icon="person").props("flat round dense color=white").mark("user-button"):
-            with ui.menu(), ui.column().classes("p-3"):
-                ui.label("Your name (recorded with your changes)").classes("text-xs text-grey-7")
-                ui.input(value=typed_name(), on_change=lambda e: set_current_user(e.value)).props(
-                    "dense outlined maxlength=254"
-                ).mark("user-name")
+        user_menu(access)
     return tabs
 
 

@@ -55,20 +55,40 @@ class AccessService:
         self.clock = clock
         self._lock = threading.Lock()
         self._cache: tuple[float, list[Binding]] | None = None
+        self._refreshing = False
 
     # ------------------------------------------------------------------ who holds which role
 
     def bindings(self) -> list[Binding]:
-        """Every binding (cached for a few seconds: the page asks on every action)."""
+        """Every binding, from memory: the page asks on its event loop, so a stale copy is
+        served while a thread reads a fresh one (another process's change shows within a few
+        seconds; this process's own changes at once). Only the very first call reads here."""
         with self._lock:
             cached = self._cache
-        if cached is not None and time.monotonic() - cached[0] < BINDINGS_TTL_S:
-            return cached[1]
+            stale = cached is None or time.monotonic() - cached[0] >= BINDINGS_TTL_S
+            refresh = stale and cached is not None and not self._refreshing
+            if refresh:
+                self._refreshing = True
+        if cached is None:
+            return self.reload()
+        if refresh:
+            threading.Thread(target=self._refresh, name="access-bindings", daemon=True).start()
+        return cached[1]
+
+    def reload(self) -> list[Binding]:
+        """Read the bindings now (and keep them)."""
         with transaction(self.new_session) as s:
             found = read_bindings(s)
         with self._lock:
             self._cache = (time.monotonic(), found)
         return found
+
+    def _refresh(self) -> None:
+        try:
+            self.reload()
+        finally:
+            with self._lock:
+                self._refreshing = False
 
     def roles_for(self, name: str, groups: frozenset[str] = frozenset()) -> frozenset[Grant]:
         return roles_of(
@@ -119,8 +139,7 @@ class AccessService:
             return read_audit(s, limit)
 
     def _forget(self) -> None:
-        with self._lock:
-            self._cache = None
+        self.reload()  # in the caller's (worker) thread: the page's next look is current
 
     # ------------------------------------------------------------------ API tokens
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access.roles import AccessDenied
 from barista_ui.cost.billing import BillingFileError
 from barista_ui.cost.board import CostBoard
 from barista_ui.safe_input import MAX_BILLING_BYTES
@@ -45,7 +46,7 @@ def build_import_dialog(board: CostBoard, on_imported: OnImported) -> ui.dialog:
                 res = await run.io_bound(
                     board.import_billing, content, fmt.value, filename=name, actor=current_user()
                 )
-            except BillingFileError as exc:
+            except (BillingFileError, AccessDenied) as exc:
                 _say(result, f"{name} rejected, nothing imported: {exc}", ok=False)
                 return
             if res is None:  # the app is shutting down

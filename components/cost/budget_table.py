@@ -7,9 +7,12 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access import roles
+from barista_ui.access.roles import AccessDenied
 from barista_ui.cost.board import CostBoard
 from barista_ui.cost.budgets import BudgetLine
 from components.theme import current_user
+from components.widgets.guard import guard
 
 STATUS_COLORS = {
     "on track": "positive",
@@ -30,7 +33,7 @@ def _save_handler(board: CostBoard, team: str, rerender: Callable[[], Awaitable[
             amount = None if value in (None, "") else float(value)
             user = current_user()
             await run.io_bound(lambda: board.set_budget(team, amount, actor=user))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, AccessDenied) as exc:
             ui.notify(str(exc), type="negative")
             return
         ui.notify(f"budget of {team} saved", type="positive")
@@ -41,9 +44,14 @@ def _save_handler(board: CostBoard, team: str, rerender: Callable[[], Awaitable[
 
 def _line(board: CostBoard, line: BudgetLine, rerender: Callable[[], Awaitable[None]]) -> None:
     ui.label(line.team)
-    ui.number(value=line.budget, prefix="$", min=0, format="%.0f").props("dense outlined").classes(
-        "w-36"
-    ).on("change", _save_handler(board, line.team, rerender)).mark(f"budget-{line.team}")
+    guard(
+        ui.number(value=line.budget, prefix="$", min=0, format="%.0f")
+        .props("dense outlined")
+        .classes("w-36")
+        .on("change", _save_handler(board, line.team, rerender))
+        .mark(f"budget-{line.team}"),
+        roles.COST_BUDGETS,
+    )
     ui.label(money(line.mtd))
     ui.label(money(line.projected))
     ui.badge(line.status, color=STATUS_COLORS[line.status]).classes("w-fit").mark(

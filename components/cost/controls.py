@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta
 
 from nicegui import ui
 
+from barista_ui.access import roles
 from barista_ui.cost.board import TabSetup
 from barista_ui.cost.overview import Period, chosen_period
+from components.widgets.guard import guard
 
 RANGES = {7: "7 days", 30: "30 days", 90: "90 days", 0: "Custom"}
 
@@ -81,10 +83,11 @@ def build_controls(today: date) -> CostControls:
         source.set_visibility(False)
         badge_slot = ui.element("div")
         ui.space()
-        import_button = (
+        import_button = guard(
             ui.button("Import billing", icon="upload")
             .props("flat dense no-caps")
-            .mark("cost-import")
+            .mark("cost-import"),
+            roles.COST_BILLING,
         )
     d_from.bind_visibility_from(days, "value", lambda v: v == 0)
     d_to.bind_visibility_from(days, "value", lambda v: v == 0)

@@ -7,10 +7,13 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access import roles
+from barista_ui.access.roles import AccessDenied
 from barista_ui.cost.board import CostBoard
 from barista_ui.cost.price_files import PriceFileError, dump_prices, parse_prices
 from barista_ui.cost.rates import PriceEntry
 from components.theme import current_user
+from components.widgets.guard import guard
 
 Rerender = Callable[[], Awaitable[None]]
 
@@ -65,7 +68,7 @@ def _edit_dialog(board: CostBoard, entries: list[PriceEntry], rerender: Rerender
                 new = parse_prices(editor.value or "", "yaml")
                 user = current_user()
                 n = await run.io_bound(lambda: board.save_prices(new, actor=user))
-            except PriceFileError as exc:
+            except (PriceFileError, AccessDenied) as exc:
                 error.set_text(str(exc))
                 return
             dialog.close()
@@ -90,9 +93,12 @@ def price_table(board: CostBoard, entries: list[PriceEntry], rerender: Rerender)
         ).classes("text-xs text-grey-7")
         dialog = _edit_dialog(board, entries, rerender)
         with ui.row():
-            ui.button("Edit prices", icon="edit", on_click=dialog.open).props(
-                "flat dense no-caps"
-            ).mark("prices-edit")
+            guard(
+                ui.button("Edit prices", icon="edit", on_click=dialog.open)
+                .props("flat dense no-caps")
+                .mark("prices-edit"),
+                roles.COST_PRICES,
+            )
             for fmt in ("yaml", "csv"):
                 ui.button(
                     f"Download {fmt.upper()}",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from nicegui import run, ui
 
+from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet, ReplicaChange
 from barista_ui.records.registry import ModelRecord, RegistryError
 from barista_ui.records.spec import RecordInvalid
@@ -50,7 +51,7 @@ async def change_replicas(
     """Run a switch or step in a worker thread; report the result, or the error with a retry."""
     try:
         change = await run.io_bound(action)
-    except (RegistryError, RecordInvalid) as exc:  # refused, conflict, gone: nothing saved
+    except (RegistryError, RecordInvalid, AccessDenied) as exc:  # refused: nothing saved
         _refused_dialog(describe, exc, lambda: change_replicas(key, action, describe, on_done))
         return
     if change is None:  # the app is stopping
@@ -114,7 +115,7 @@ async def keep(fleet: Fleet, record: ModelRecord, choice: str, on_done: OnDone) 
         message = await run.io_bound(
             lambda: fleet.keep(record, choice, actor=user, now=datetime.now(UTC))
         )
-    except ValueError as exc:  # a ScheduleError, or a choice the menu does not offer
+    except (ValueError, AccessDenied) as exc:  # a ScheduleError, a bad choice, a refusal
         ui.notify(str(exc), type="negative")
         return
     if message is None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from nicegui import run, ui
 
 from barista_ui.access.actor import Actor
+from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord
 from barista_ui.schedule.language import zone
@@ -45,7 +46,11 @@ def _show(
 
     async def snooze() -> None:
         keys = [r.key for r, _ in soon]
-        n = await run.io_bound(lambda: fleet.snooze(keys, actor=user, now=datetime.now(UTC)))
+        try:
+            n = await run.io_bound(lambda: fleet.snooze(keys, actor=user, now=datetime.now(UTC)))
+        except AccessDenied as exc:  # the owner named in a record need not be its team's editor
+            ui.notify(str(exc), type="negative")
+            return
         if n is None:
             return
         ui.notify(f"Kept {n} model(s) up for another hour", type="positive")

@@ -66,16 +66,21 @@ LIVE_SLOT = r"""
 """
 ACTIONS_SLOT = r"""
 <q-td :props="props" class="no-wrap">
-  <q-toggle dense size="sm" :model-value="props.row.enabled" :disable="!props.row.live"
+  <q-toggle dense size="sm" :model-value="props.row.enabled"
+    :disable="!props.row.live || !props.row.edit"
     @update:model-value="v => $parent.$emit('toggle', {key: props.row.key, value: v})">
-    <q-tooltip>{{ !props.row.live ? 'No cluster connected'
-      : props.row.enabled ? 'Switch off (0 replicas)' : 'Switch on' }}</q-tooltip></q-toggle>
+    <q-tooltip>{{ !props.row.edit ? 'editor of team \'' + props.row.team + '\' needed to change it' : !props.row.live
+      ? 'No cluster connected' : props.row.enabled ? 'Switch off (0 replicas)' : 'Switch on' }}
+    </q-tooltip></q-toggle>
+  <span v-if="props.row.edit">
   <q-btn flat dense round size="sm" icon="remove"
     :disable="!props.row.live || props.row.replicas <= 0"
     @click="$parent.$emit('step', {key: props.row.key, delta: -1})" />
   <span class="text-xs">{{ props.row.replicas }}</span>
   <q-btn flat dense round size="sm" icon="add" :disable="!props.row.live"
     @click="$parent.$emit('step', {key: props.row.key, delta: 1})" />
+  </span>
+  <span v-else class="text-xs q-ml-sm">{{ props.row.replicas }}</span>
 </q-td>
 """
 _KEEP_ITEMS = (
@@ -89,7 +94,8 @@ SCHEDULE_SLOT = (
     r"""
 <q-td :props="props">
   <span class="text-xs">{{ props.row.sched }}</span>
-  <q-btn v-if="!props.row.problem" flat dense round size="xs" icon="more_time" class="q-ml-xs">
+  <q-btn v-if="!props.row.problem && props.row.edit" flat dense round size="xs" icon="more_time"
+    class="q-ml-xs">
     <q-menu auto-close>
       <q-list dense style="min-width: 190px">"""
     + "".join(

@@ -10,6 +10,7 @@ from typing import Any
 from nicegui import background_tasks, run, ui
 
 from barista_ui.access.actor import Actor
+from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
@@ -306,7 +307,7 @@ class ModelEditor:
                 timeout=10000,
             )
             return
-        except RegistryError as exc:  # the model is gone, or the name is taken
+        except (RegistryError, AccessDenied) as exc:  # gone, name taken, or not allowed
             ui.notify(f"Not saved: {exc}", type="negative", multi_line=True, timeout=10000)
             return
         if result is None:  # the app is stopping

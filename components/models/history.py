@@ -7,12 +7,15 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access import roles
+from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError, RevisionView
 from barista_ui.records.secrets import mask_changes
 from barista_ui.records.spec import RecordInvalid
 from components.models.actions import OnDone, run_done
 from components.theme import current_user, page_dialog, shown
+from components.widgets.guard import guard
 
 Change = dict[str, Any]
 COLUMNS = [
@@ -152,8 +155,12 @@ def _rollback_row(
                 return
             confirm_rollback(fleet, record, int(target.value), history, on_change)
 
-        ui.button("Roll back", icon="undo", on_click=rollback).props("outline").mark(
-            "rollback-button"
+        guard(
+            ui.button("Roll back", icon="undo", on_click=rollback)
+            .props("outline")
+            .mark("rollback-button"),
+            roles.MODELS_ROLLBACK,
+            record.spec.team,
         )
 
 
@@ -173,7 +180,7 @@ def confirm_rollback(
                         record.name, number, namespace=record.namespace, actor=user, source="ui"
                     )
                 )
-            except (RegistryError, RecordInvalid) as exc:
+            except (RegistryError, RecordInvalid, AccessDenied) as exc:
                 ui.notify(f"Rollback failed: {exc}", type="negative", multi_line=True)
                 return
             if result is None:  # the app is stopping

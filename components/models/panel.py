@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
+from barista_ui.access import roles
+from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord, RegistryError
 from barista_ui.records.secrets import env_text
@@ -14,6 +16,7 @@ from components.models.history import open_history
 from components.models.live import panel_live
 from components.theme import current_user, exact, gpu_text, page_dialog
 from components.widgets.cost_lines import panel_cost
+from components.widgets.guard import guard
 
 
 def details(record: ModelRecord) -> list[tuple[str, str]]:
@@ -82,15 +85,23 @@ def _buttons(fleet: Fleet, record: ModelRecord, dialog: ui.dialog, on_change: On
         dialog.close()
 
     with ui.row().classes("gap-2 mt-2"):
-        ui.button("Edit", icon="edit", on_click=edit).props("unelevated").mark("panel-edit")
+        team = record.spec.team
+        guard(
+            ui.button("Edit", icon="edit", on_click=edit).props("unelevated").mark("panel-edit"),
+            roles.MODELS_EDIT,
+            team,
+        )
         ui.button("History", icon="history", on_click=history).props("outline").mark(
             "panel-history"
         )
-        ui.button(
+        delete = ui.button(
             "Delete",
             icon="delete",
             on_click=lambda: confirm_delete(fleet, record, dialog, on_change),
-        ).props("outline color=negative").mark("panel-delete")
+        )
+        guard(
+            delete.props("outline color=negative").mark("panel-delete"), roles.MODELS_DELETE, team
+        )
 
 
 def confirm_delete(fleet: Fleet, record: ModelRecord, panel: ui.dialog, on_change: OnDone) -> None:
@@ -119,7 +130,7 @@ def confirm_delete(fleet: Fleet, record: ModelRecord, panel: ui.dialog, on_chang
                         expected_version=record.version,
                     )
                 )
-            except RegistryError as exc:  # refused by the cluster, changed or already gone
+            except (RegistryError, AccessDenied) as exc:  # refused, changed or already gone
                 ui.notify(f"Not deleted: {exc}", type="negative", multi_line=True)
                 return
             if result is None:  # the app is stopping

@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import events, run, ui
 
+from barista_ui.access.roles import MODELS_CREATE, MODELS_EDIT, allowed
 from barista_ui.fleet import Fleet, FleetRow
 from barista_ui.records.registry import ModelRecord, NotFound, RegistryError, UnreadableRecord
 from components.models import actions
@@ -22,6 +23,8 @@ from components.models.panel import open_panel
 from components.models.push import LivePatcher, patch_rows
 from components.models.rows import live_fields, row_key, table_row, unreadable_row
 from components.models.unreadable import open_unreadable_panel
+from components.theme import current_user
+from components.widgets.guard import guard
 
 Stamp = tuple[int, int]
 
@@ -47,7 +50,7 @@ def build_models_tab(fleet: Fleet) -> None:
     ModelsTable(fleet).build()
 
 
-def _load(fleet: Fleet, filters: Filters) -> Loaded:
+def _load(fleet: Fleet, filters: Filters, can_edit: Callable[[str], bool]) -> Loaded:
     stamp = fleet.stamp()  # before the read: a write in between shows at the next poll
     fleet_rows, unreadable = fleet.listing(
         team=filters.team, namespace=filters.namespace, enabled=filters.enabled
@@ -55,6 +58,8 @@ def _load(fleet: Fleet, filters: Filters) -> Loaded:
     now = datetime.now(UTC)
     rows = [table_row(r, now) for r in fleet_rows]
     broken = [unreadable_row(u, now) for u in unreadable]
+    for row in (*rows, *broken):  # the row's controls show only to editors of its team
+        row["edit"] = can_edit(row["team"])
     return Loaded(
         {row["key"]: r.record for row, r in zip(rows, fleet_rows, strict=True)},
         sorted([*rows, *broken], key=lambda r: (r["namespace"], r["name"])),
@@ -71,6 +76,8 @@ class ModelsTable:
         self.rows_by_key: dict[str, dict[str, Any]] = {}
         self.stamp: Stamp | None = None
         self._generation = 0
+        user = current_user()  # resolved once per page: the services check every action again
+        self.can_edit: Callable[[str], bool] = lambda team: allowed(user, MODELS_EDIT, team)
 
     def build(self) -> None:
         self._toolbar()
@@ -113,8 +120,11 @@ class ModelsTable:
             ui.space()
             self.count = ui.label("loading models …").classes("text-sm text-grey-7")
             self.count.mark("model-count")
-            ui.button("New model", icon="add", on_click=self.new_model).props("unelevated").mark(
-                "new-model"
+            guard(
+                ui.button("New model", icon="add", on_click=self.new_model)
+                .props("unelevated")
+                .mark("new-model"),
+                MODELS_CREATE,
             )
         for sel in (self.team, self.namespace, self.enabled):
             sel.on_value_change(self.refresh)
@@ -144,7 +154,7 @@ class ModelsTable:
         """Read the rows in a worker thread and show them (only the newest read shows)."""
         self._generation += 1
         mine = self._generation
-        loaded = await run.io_bound(_load, self.fleet, self._filters())
+        loaded = await run.io_bound(_load, self.fleet, self._filters(), self.can_edit)
         if loaded is not None and mine == self._generation and not self.table.is_deleted:
             self._show(loaded)
 
@@ -206,7 +216,8 @@ class ModelsTable:
                 return
             k = row_key(*key)
             self.records[k] = row.record
-            patch_rows(self.table, self.rows_by_key, {k: table_row(row)})
+            fresh = {**table_row(row), "edit": self.can_edit(row.record.spec.team)}
+            patch_rows(self.table, self.rows_by_key, {k: fresh})
 
         return again
 

@@ -10,6 +10,7 @@ from typing import Any
 from nicegui import run, ui
 
 from barista_ui.access.actor import Actor
+from barista_ui.access.roles import AccessDenied
 from barista_ui.fleet import Fleet
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import RegistryError, UnreadableRecord
@@ -50,7 +51,7 @@ def open_unreadable_panel(fleet: Fleet, record: UnreadableRecord, on_change: OnD
             user = current_user()  # on the event loop: the per-browser storage is here
             try:
                 saved = await run.io_bound(_fix, fleet, record, text.value, user)
-            except (FileFormatError, RecordInvalid, RegistryError) as exc:
+            except (FileFormatError, RecordInvalid, RegistryError, AccessDenied) as exc:
                 errors.text = _messages(exc)
                 return
             if saved is None:  # the app is stopping
@@ -110,7 +111,7 @@ def _confirm_delete(
                         expected_version=record.version,
                     )
                 )
-            except RegistryError as exc:
+            except (RegistryError, AccessDenied) as exc:
                 ui.notify(f"Not deleted: {exc}", type="negative", multi_line=True)
                 return
             if isinstance(result, Deleted):

@@ -12,6 +12,8 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access import roles
+from barista_ui.access.roles import AccessDenied
 from barista_ui.schedule.board import Level, ScheduleBoard, SchedulesData
 from barista_ui.schedule.language import (
     Schedule,
@@ -24,6 +26,7 @@ from barista_ui.schedule.language import (
     zone,
 )
 from components.theme import current_user
+from components.widgets.guard import guard
 
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ACTION_COLUMNS = ("at", "model", "action", "reason", "change", "detail")
@@ -184,17 +187,23 @@ def schedule_card(board: ScheduleBoard, level: Level) -> None:
                     holidays=calendar,
                     actor=user,
                 )
-            except ScheduleError as exc:
+            except (ScheduleError, AccessDenied) as exc:
                 error.text = str(exc)
                 ui.notify(f"Not saved: {exc}", type="negative")
                 return
-            saved.text = f"saved by {user}"
+            saved.text = f"saved by {user.name}"
             ui.notify(f"{level.title} schedule saved", type="positive")
 
         for el in (inputs.kind, inputs.spec, inputs.tz, inputs.cal):
             el.on_value_change(lambda _e: refresh())
-        ui.button("Save", on_click=save).props("unelevated dense").classes("self-end").mark(
-            f"schedule-save-{level.mark}"
+        permission = roles.SCHEDULES_GLOBAL if level.scope == "global" else roles.SCHEDULES_TEAM
+        guard(
+            ui.button("Save", on_click=save)
+            .props("unelevated dense")
+            .classes("self-end")
+            .mark(f"schedule-save-{level.mark}"),
+            permission,
+            level.team or None,
         )
         refresh()
 

@@ -1,0 +1,1 @@
+"""The Access dialog: role bindings (admins) and API tokens (everyone their own)."""
