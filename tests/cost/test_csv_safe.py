@@ -34,12 +34,12 @@ def test_write_csv_escapes_every_text_cell_and_keeps_negative_amounts() -> None:
 
 
 def test_cost_report_csv_goes_through_the_safe_writer(cli_run, monkeypatch) -> None:
-    from barista_ui.cli import cost as cli_cost
+    from barista_ui.cost import report_rows
 
-    def rows(svc, start, end, by, source):  # an OpenCost model label is not Barista's to check
+    def rows(cost, opencost, start, end, by, source):  # an OpenCost label is not ours to check
         return [{"model": FORMULA, "cost_usd": -2.0}, {"model": "@x", "cost_usd": 1.0}]
 
-    monkeypatch.setattr(cli_cost, "_report_rows", rows)
+    monkeypatch.setattr(report_rows, "report_rows", rows)
     result = cli_run(
         "cost", "report", "--from", "2026-10-01", "--to", "2026-10-02", "--by", "model",
         "--format", "csv",
