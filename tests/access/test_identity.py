@@ -94,9 +94,11 @@ def test_none_mode_everyone_may_act(access) -> None:
     authorize(who, roles.ACCESS_MANAGE)
 
 
-def test_forbidden_names_the_role_and_the_action(access) -> None:
+def test_forbidden_names_the_role_and_the_action_and_is_logged(access, caplog) -> None:
+    caplog.set_level(logging.WARNING, "barista.access")
     who = access.actor_for("vera@example.com")
     with pytest.raises(Forbidden) as denied:
         authorize(who, roles.MODELS_SCALE, "vision")
     assert str(denied.value) == "editor of team 'vision' needed to scale models"
     assert denied.value.permission.name == "models.scale"
+    assert "denied: vera@example.com (viewer), models.scale on team vision" in caplog.text
