@@ -47,18 +47,20 @@ def run(client: httpx.Client, runs: int) -> None:
         deep_token = client.get(
             "/api/v1/models", params={"limit": 100, "continue": deep_token}
         ).json()["continue"]
-    for name, params in (
-        ("GET /models (first page of 100)", {"limit": 100}),
-        ("GET /models (page 11 of 100)", {"limit": 100, "continue": deep_token}),
-        ("GET /models?search=fraud (100)", {"limit": 100, "search": "fraud"}),
-    ):
-        server, wall = [], []
-        for _ in range(runs):
+    cases = {
+        "GET /models (first page of 100)": {"limit": 100},
+        "GET /models (page 11 of 100)": {"limit": 100, "continue": deep_token},
+        "GET /models?search=fraud (100)": {"limit": 100, "search": "fraud"},
+    }
+    times: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in cases}
+    for _ in range(runs):  # interleaved: the machine's noise falls on each alike
+        for name, params in cases.items():
             t0 = time.perf_counter()
             resp = client.get("/api/v1/models", params=params)
-            wall.append((time.perf_counter() - t0) * 1000)
+            times[name][1].append((time.perf_counter() - t0) * 1000)
             resp.raise_for_status()
-            server.append(server_ms(resp))
+            times[name][0].append(server_ms(resp))
+    for name, (server, wall) in times.items():
         report(name, server, wall)
     item = first["items"][7]
     url = f"/api/v1/models/{item['namespace']}/{item['name']}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,15 +27,20 @@ from tests.apprunner import AppProcess  # noqa: E402
 BARISTA = str(Path(sys.executable).parent / "barista")
 
 
-def wall(args: list[str], env: dict[str, str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs + 1):  # the first run warms the file cache
+def wall(args: list[str], env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) seconds of each run; on a busy machine the CPU time is
+    what the command itself costs, the wall time adds the wait for a core."""
+    times, cpu = [], []
+    for _ in range(runs + 1):  # the first run warms the file and bytecode caches
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         res = subprocess.run([BARISTA, *args], env=env, capture_output=True, text=True)
         times.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if res.returncode != 0:
             raise SystemExit(f"barista {' '.join(args)} failed: {res.stderr}")
-    return times[1:]
+    return times[1:], cpu[1:]
 
 
 def main() -> None:
@@ -69,9 +75,10 @@ def main() -> None:
                 ("remote models get NAME", ["models", "get", name], remote),
                 ("remote models list (all)", ["models", "list"], remote),
             ):
-                t = wall(cmd, env, args.runs)
+                t, cpu = wall(cmd, env, args.runs)
                 print(
-                    f"{label:<26} median {statistics.median(t):5.2f} s  (min {min(t):.2f}, max {max(t):.2f}, {len(t)} runs)"
+                    f"{label:<26} wall median {statistics.median(t):5.2f} s (min {min(t):.2f}, "
+                    f"max {max(t):.2f})  cpu median {statistics.median(cpu):5.2f} s  ({len(t)} runs)"
                 )
         finally:
             server.stop()

@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from pydantic import ValidationError
 from sqlalchemy import CursorResult, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from barista_ui.records.diff import diff_records
-from barista_ui.records.errors import AlreadyExists, field_errors
+from barista_ui.records.errors import AlreadyExists
+from barista_ui.records.judge import judge
 from barista_ui.records.record import (
     SOURCES,
     Ambiguous,
@@ -27,7 +27,7 @@ from barista_ui.records.record import (
     Unreadable,
     UnreadableRecord,
 )
-from barista_ui.records.spec import FieldError, ModelSpec, RecordInvalid, ScheduleConfig
+from barista_ui.records.spec import FieldError, ModelSpec, RecordInvalid
 from data.tables import ModelDeployment, Revision
 
 
@@ -93,25 +93,13 @@ def row_to_data(row: ModelDeployment) -> dict[str, Any]:
     }
 
 
-def row_to_spec(row: ModelDeployment) -> ModelSpec:
-    """The stored spec; raises pydantic's ValidationError for a row that no longer validates."""
-    # Stored rows were validated on the way in: read them as stored, without the bounds and
-    # checks added since (a row saved before a rule existed still lists and renders).
-    return ModelSpec.model_validate(
-        row_to_data(row), context={"max_replicas": 10**6, "stored": True}
-    )
-
-
 def read_row(row: ModelDeployment) -> ModelRecord | UnreadableRecord:
     """The one place a stored row becomes a record: one that no longer validates (a schedule
     saved before schedules were checked, a value written around Barista) comes back as an
     :class:`UnreadableRecord` naming the problem instead of breaking whoever reads the fleet."""
-    try:
-        spec = row_to_spec(row)
-        problems = [] if spec.schedule is None else schedule_problems(spec.schedule)
-    except ValidationError as exc:
-        problems = field_errors(exc)
-    if problems:
+    data = row_to_data(row)
+    spec, problems = judge(data)
+    if problems or spec is None:
         return UnreadableRecord(
             namespace=row.namespace,
             name=row.name,
@@ -120,7 +108,7 @@ def read_row(row: ModelDeployment) -> ModelRecord | UnreadableRecord:
             version=row.version,
             updated_at=row.updated_at,
             problem="; ".join(str(e) for e in problems),
-            stored=row_to_data(row),
+            stored=data,
         )
     return ModelRecord(
         spec=spec,
@@ -129,19 +117,6 @@ def read_row(row: ModelDeployment) -> ModelRecord | UnreadableRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
-
-
-def schedule_problems(schedule: ScheduleConfig) -> list[FieldError]:
-    """A stored schedule the scheduler cannot read (its checks are not skipped on reading:
-    a schedule nobody can parse is no schedule at all)."""
-    try:
-        ScheduleConfig.model_validate(schedule.model_dump(), context={"max_replicas": 10**6})
-    except ValidationError as exc:
-        return [
-            FieldError(field=f"schedule.{e.field}".rstrip("."), message=e.message)
-            for e in field_errors(exc)
-        ]
-    return []
 
 
 def row_to_record(row: ModelDeployment) -> ModelRecord:
