@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 
 from nicegui import app, ui
@@ -18,9 +19,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 
 from barista_ui.app import App, build_app
+from barista_ui.ops.health import liveness, readiness
 from barista_ui.settings import Settings
 from components.page import PageServices, mount
-from data.db import current_revision, ping
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -51,14 +52,17 @@ def create_app(settings: Settings) -> App:
 
     app.on_startup(start)
 
+    def answer(result: tuple[int, dict]) -> JSONResponse:
+        return JSONResponse(result[1], status_code=result[0])
+
+    @app.get("/healthz/live")
+    def healthz_live() -> JSONResponse:
+        return answer(liveness())
+
+    @app.get("/healthz/ready")
     @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        try:
-            ping(barista.engine)
-            schema = current_revision(barista.engine)
-        except Exception as exc:  # the point of the endpoint is to say why
-            return JSONResponse({"status": "error", "database": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok", "schema": schema})
+    def healthz_ready() -> JSONResponse:
+        return answer(readiness(barista.engine, stopping=barista.stopping))
 
     app.on_shutdown(barista.stop)
     return barista
@@ -73,6 +77,9 @@ def main() -> None:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
     create_app(settings)
+    # uvicorn stops gracefully on SIGTERM (no new connections, on_shutdown runs) and then raises
+    # the signal again: end with status 0 then, since the stop was the clean one.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -81,6 +88,7 @@ def main() -> None:
         show=False,
         favicon="☕",
         storage_secret=settings.storage_secret,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,  # open pages get this long on SIGTERM
     )
 
 

@@ -67,6 +67,7 @@ class App:
     recorder: ReplicaRecorder | None = None
     runner: SchedulerRunner | None = None
     _stop_rollups: threading.Event = field(default_factory=threading.Event)
+    stopping: bool = False  # set by stop(): readiness answers 503 from then on
 
     # ------------------------------------------------------------------ the replica rule's inputs
 
@@ -167,17 +168,27 @@ class App:
             self._stop_rollups.wait(max((tomorrow - now).total_seconds() + 300, 60))
 
     def stop(self) -> None:
+        """Graceful stop (SIGTERM, after the server stopped accepting): the scheduler stops and
+        hands the leadership back, the reconciler finishes the applies in flight (what is still
+        queued stays intent in the database: the other replicas' resync applies it), the
+        watches close."""
+        self.stopping = True
         self._stop_rollups.set()
         if self.runner is not None:
             self.runner.shutdown()
+            log.info("shutdown: scheduler stopped, leadership released")
         if self.reconciler is not None:
-            self.reconciler.stop()
+            handed_back = self.reconciler.stop()
+            log.info(
+                "shutdown: reconciler stopped, %d queued models left to the others", handed_back
+            )
         for name, stop in (("live", self.live), ("simulator", self.cluster)):
             if stop is not None:
                 try:
                     stop.stop()
                 except Exception:
                     log.exception("stopping the %s failed", name)
+        log.info("shutdown: watches closed")
         self.engine.dispose()
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         max_length=ACTOR_CHARS,
         description="Who the CLI records as actor (default: $USER)",
     )
+    shutdown_grace_s: float = Field(
+        default=10.0, ge=0, description="On SIGTERM: how long open connections may take to end"
+    )
     storage_secret: str = Field(
         default="barista-local", description="Signs the browser session cookie (user name)"
     )

@@ -260,13 +260,17 @@ class Reconciler:
         self._spawn(lambda: self._work(saved_only=True), "reconcile-saved")
         self._spawn(self._resync_loop, "reconcile-resync")
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0) -> int:
+        """Let the applies in flight finish (up to ``timeout`` each), take no more; returns how
+        many queued models were left unapplied (their intent stays in the database)."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
         for t in self._threads:
             t.join(timeout)
         self._threads = []
+        with self._cond:
+            return len(self._queued) + len(self._due)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
