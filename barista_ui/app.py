@@ -30,6 +30,10 @@ from barista_ui.cost.overview import month_start
 from barista_ui.cost.service import CostService
 from barista_ui.demo import seed_if_empty
 from barista_ui.fleet import Fleet
+from barista_ui.ops import metrics
+from barista_ui.ops.committed import install as install_commit_hooks
+from barista_ui.ops.notify import ChangeListener
+from barista_ui.ops.runtime import metrics_source, start_listener
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas
 from barista_ui.records.service import ModelService
@@ -68,6 +72,7 @@ class App:
     runner: SchedulerRunner | None = None
     _stop_rollups: threading.Event = field(default_factory=threading.Event)
     stopping: bool = False  # set by stop(): readiness answers 503 from then on
+    listener: ChangeListener | None = None  # PostgreSQL: other processes' commits
 
     # ------------------------------------------------------------------ the replica rule's inputs
 
@@ -121,6 +126,18 @@ class App:
             threading.Thread(target=self._first_apply, name="first-apply", daemon=True).start()
         self.start_scheduler()
         self.start_cost_rollups()
+        sched = self.scheduler if self.settings.scheduler_enabled else None
+        self.listener = start_listener(self.engine, self.hub, self.reconciler, sched)
+        metrics.watch_state(metrics_source(self.reconciler, self.live, self._statuses, self.leads))
+
+    def _statuses(self) -> dict:
+        return self.fleet_status().rows(self.registry.list_models(), unmanaged=False)
+
+    def leads(self) -> tuple[str, bool]:
+        """Leadership kind, and whether this process leads (the scheduler and the roll-ups)."""
+        if self.runner is None:
+            return "none", True
+        return getattr(self.runner.leadership, "kind", "none"), self.runner.leader
 
     def _first_apply(self) -> None:
         """Queue every record, once the scheduler's memory agrees with the cluster (a crash
@@ -157,8 +174,12 @@ class App:
 
     def _rollup_loop(self) -> None:
         while not self._stop_rollups.is_set():
+            if not self.leads()[1]:  # one replica rolls up; the others check again later
+                self._stop_rollups.wait(30)
+                continue
             try:
-                self.cost.refresh_rollups()
+                with metrics.ROLLUP_DURATION.time():
+                    self.cost.refresh_rollups()
             except Exception:  # the next read rolls up instead; say why here
                 log.exception("cost roll-up failed")
             now = datetime.now(ZoneInfo(self.cost.tz))
@@ -174,6 +195,8 @@ class App:
         watches close."""
         self.stopping = True
         self._stop_rollups.set()
+        if self.listener is not None:
+            self.listener.stop()
         if self.runner is not None:
             self.runner.shutdown()
             log.info("shutdown: scheduler stopped, leadership released")
@@ -199,6 +222,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
     Services that report back to the app (the watch, the reconciler) get small lambdas that
     call it once it exists: nothing calls them before :meth:`App.start`."""
     engine = make_engine(settings.database_url)
+    install_commit_hooks()  # audit lines, counters and (PostgreSQL) NOTIFY on every commit
     migrate(engine)
     new_session = session_factory(engine)
     registry = RegistryService(

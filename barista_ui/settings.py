@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     leader_election: str = Field(default="auto", description="auto, postgres, lease or none")
 
+    # operating it (health, metrics, logs)
+    auth: str = Field(default="none", description="none (embedded default) or the auth mode")
+    metrics_public: bool = Field(
+        default=False, description="Serve /metrics without a token even with auth on"
+    )
+    metrics_token: str = Field(default="", description="A bearer token that may read /metrics")
+    log_format: str = Field(default="text", description="text or json (one object per line)")
+
     # cost
     cost_timezone: str = "UTC"
     opencost_url: str | None = Field(

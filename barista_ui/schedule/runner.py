@@ -14,6 +14,7 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from barista_ui.ops import metrics
 from barista_ui.schedule.engine import SchedulerEngine
 
 log = logging.getLogger("barista.scheduler")
@@ -88,12 +89,22 @@ class SchedulerRunner:
         elif not self.leader:
             await asyncio.to_thread(self.engine.load_memory)
 
-    async def _run(self, reason: str | None, keys: set | None = None) -> None:
+    async def _run(
+        self, reason: str | None, keys: set | None = None, boundary: datetime | None = None
+    ) -> None:
+        """A pass (``boundary``: the schedule boundary this job was placed at; the lag from it
+        to each write is observed as ``barista_scheduler_boundary_lag_seconds``)."""
         self.leader = await asyncio.to_thread(self.leadership.try_acquire)
         if self.leader:
-            await self._pass(reason, keys)
+            actions = await self._pass(reason, keys)
+            if boundary is not None:
+                for action in actions:
+                    if action.ok and not action.dry_run:
+                        lag = (action.at.astimezone(UTC) - boundary).total_seconds()
+                        metrics.BOUNDARY_LAG.observe(max(lag, 0.0))
 
-    async def _pass(self, reason: str | None, keys: set | None = None) -> None:
+    async def _pass(self, reason: str | None, keys: set | None = None) -> list:
+        actions = []
         try:
             actions = await asyncio.to_thread(self.engine.reconcile, reason=reason, keys=keys)
             self.runs += 1
@@ -102,6 +113,7 @@ class SchedulerRunner:
         except Exception:
             log.exception("scheduler run failed")
         await self.reschedule()
+        return actions
 
     async def reschedule(self) -> None:
         """(Re)place the job at the earliest boundary any model's decision may change."""
@@ -115,7 +127,7 @@ class SchedulerRunner:
             self._run,
             "date",
             run_date=instant,
-            args=[None, keys],
+            args=[None, keys, instant],
             id="boundary",
             replace_existing=True,
             max_instances=1,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nicegui import events, run, ui
+from nicegui import background_tasks, events, run, ui
 
 from barista_ui.fleet import Fleet, FleetRow
 from barista_ui.records.registry import ModelRecord, NotFound, RegistryError, UnreadableRecord
@@ -95,6 +95,11 @@ class ModelsTable:
             ui.context.client, self.refresh
         )
         ui.timer(2.0, self.poll)  # its first run (at once) fills the table
+        # another replica committed a change (PostgreSQL NOTIFY): look now, not at the next tick
+        unsubscribe = self.fleet.hub.subscribe_records(
+            lambda _keys: background_tasks.create(self.poll(), name="models-table-poll")
+        )
+        ui.context.client.on_delete(unsubscribe)
 
     def _toolbar(self) -> None:
         with ui.row().classes("w-full items-end gap-3 flex-wrap"):

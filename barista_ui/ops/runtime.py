@@ -1,0 +1,70 @@
+"""The parts of the running app that exist because several replicas share one database: the
+listener that wakes this process on another's commit, and what the metrics read at scrape
+time. Kept here so ``barista_ui/app.py`` only calls in."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+
+from barista_ui.cluster.hub import ChangeHub
+from barista_ui.cluster.reconciler import Reconciler
+from barista_ui.ops import metrics
+from barista_ui.ops.committed import install
+from barista_ui.ops.notify import ChangeListener
+from barista_ui.schedule.engine import SchedulerEngine
+from k8s.live import LiveState
+
+log = logging.getLogger("barista.replicas")
+Key = tuple[str, str]
+
+
+def start_listener(
+    engine: Engine,
+    hub: ChangeHub,
+    reconciler: Reconciler | None,
+    scheduler: SchedulerEngine | None,
+) -> ChangeListener | None:
+    """On PostgreSQL: hear other processes' commits and wake the reconciler (resync now), the
+    scheduler's copy of its memory and the pages (re-read those models). None on SQLite."""
+    install()
+    if engine.url.get_backend_name() != "postgresql":
+        return None
+
+    def changed(keys: set[Key] | None) -> None:
+        if reconciler is not None:
+            reconciler.wake()
+        if scheduler is not None:
+            try:
+                scheduler.load_memory()
+            except Exception:
+                log.exception("reloading the scheduler's memory failed")
+        hub.publish_records(keys)
+        if keys:
+            hub.publish(keys)
+
+    listener = ChangeListener(engine, changed)
+    listener.start()
+    return listener
+
+
+def metrics_source(
+    reconciler: Reconciler | None,
+    live: LiveState | None,
+    statuses: Callable[[], dict[Any, Any]],
+    leader: Callable[[], tuple[str, bool]],
+) -> metrics.StateSource:
+    def sync_counts() -> dict[str, int]:
+        return dict(Counter(str(row.status) for row in statuses().values()))
+
+    return metrics.StateSource(
+        queue_depth=reconciler.queue_depth if reconciler is not None else (lambda: 0),
+        watch_restarts=(lambda: live.reconnects) if live is not None else (lambda: 0),
+        watch_relists=(lambda: live.relists) if live is not None else (lambda: 0),
+        sync_status=sync_counts,
+        leader=leader,
+    )
