@@ -157,11 +157,11 @@ class App:
         cluster and only while this process holds the leader lock."""
         if not self.settings.scheduler_enabled or self.cluster.gateway is None:
             return None
-        self.runner = SchedulerRunner(
-            self.scheduler,
-            make_leadership(self.settings.leader_election, self.engine),
-            interval_s=self.settings.reconcile_interval_s,
+        s, gateway = self.settings, self.cluster.gateway
+        lead = make_leadership(
+            s.leader_election, self.engine, gateway.api_client, in_cluster=self.cluster.in_cluster
         )
+        self.runner = SchedulerRunner(self.scheduler, lead, interval_s=s.reconcile_interval_s)
         self.runner.start()
         return self.runner
 
@@ -189,10 +189,8 @@ class App:
             self._stop_rollups.wait(max((tomorrow - now).total_seconds() + 300, 60))
 
     def stop(self) -> None:
-        """Graceful stop (SIGTERM, after the server stopped accepting): the scheduler stops and
-        hands the leadership back, the reconciler finishes the applies in flight (what is still
-        queued stays intent in the database: the other replicas' resync applies it), the
-        watches close."""
+        """Graceful stop (SIGTERM): scheduler and leadership first, then the applies in flight
+        finish (queued intent stays in the database for the others), then the watches close."""
         self.stopping = True
         self._stop_rollups.set()
         if self.listener is not None:

@@ -76,7 +76,11 @@ class Settings(BaseSettings):
     reconcile_interval_s: float = 60.0
     grace_period_min: float = 15.0
     default_timezone: str = "UTC"
-    leader_election: str = Field(default="auto", description="auto, postgres, lease or none")
+    leader_election: str = Field(
+        default="auto",
+        description="auto (a Lease in a cluster, else the lock), lease, lock (PostgreSQL "
+        "advisory lock; a file lock on SQLite) or none",
+    )
 
     # operating it (health, metrics, logs)
     auth: str = Field(default="none", description="none (embedded default) or the auth mode")

@@ -40,6 +40,7 @@ def configure(fmt: str = "text", level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # job runs are not events
     # uvicorn's own loggers print through theirs; send them through ours in JSON mode
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)

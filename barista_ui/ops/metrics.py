@@ -14,6 +14,7 @@ the running app at scrape time through :func:`watch_state`.
     barista_leader{kind}                                          gauge 1 | 0
     barista_cost_rollup_duration_seconds                          histogram
     barista_billing_import_rows_total{format}                     counter (new rows stored)
+    barista_change_notifications_total                            counter: other processes' commits
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ ROLLUP_DURATION = Histogram(
     "barista_cost_rollup_duration_seconds",
     "Time one cost roll-up run took",
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120),
+    registry=REGISTRY,
+)
+NOTIFICATIONS = Counter(
+    "barista_change_notifications",
+    "Changes committed by other processes heard through PostgreSQL LISTEN",
     registry=REGISTRY,
 )
 BILLING_ROWS = Counter(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy import Engine
 
+from barista_ui.ops import metrics
 from barista_ui.ops.committed import ALL, CHANNEL
 
 log = logging.getLogger("barista.notify")
@@ -63,6 +64,7 @@ class ChangeListener:
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5, stop_after=64):
                             self.received += 1
+                            metrics.NOTIFICATIONS.inc()
                             self.on_change(parse(note.payload))
             except Exception as exc:
                 self.listening.clear()

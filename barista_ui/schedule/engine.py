@@ -72,6 +72,7 @@ class SchedulerEngine:
         self.grace = grace
         self.store = ScheduleStore(new_session, clock, default_tz)
         self.transitions = Transitions(self.store, gateway, dry_run=dry_run)
+        self.may_act: Callable[[], bool] = lambda: True  # the leadership's own deadline check
         self._records: tuple[tuple[int, int], list[ModelRecord]] | None = None
         self.load_memory()
 
@@ -240,6 +241,8 @@ class SchedulerEngine:
         """Act on the due models in parallel; each worker gets this pass's snapshot."""
 
         def one(record: ModelRecord) -> SchedulerAction | None:
+            if not self.may_act():  # lost the leadership during this pass: leave it
+                return None
             # decided again with ``until`` (skipped in the cheap first round), for the log
             decision = self.decide_for(record, now, policies=policies, overrides=overrides)
             return self.transitions.act(record, decision, now, reason, snapshot)

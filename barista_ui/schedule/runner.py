@@ -10,21 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from barista_ui.ops import metrics
 from barista_ui.schedule.engine import SchedulerEngine
+from barista_ui.schedule.leader import Leadership
 
 log = logging.getLogger("barista.scheduler")
 LOCK_CHECK_S = 5.0  # how often the lock is checked (at most the pass interval)
-
-
-class Leadership(Protocol):
-    def try_acquire(self) -> bool: ...
-
-    def release(self) -> None: ...
 
 
 class SchedulerRunner:
@@ -39,7 +33,10 @@ class SchedulerRunner:
         self.engine = engine
         self.leadership = leadership
         self.interval_s = interval_s
+        lock_check_s = min(lock_check_s, getattr(leadership, "check_every_s", lock_check_s))
         self.lock_check_s = min(lock_check_s, interval_s)
+        # a Lease leader that cannot renew stops acting at its renew deadline, mid-pass too
+        engine.may_act = getattr(leadership, "holds", engine.may_act)
         self.scheduler: AsyncIOScheduler | None = None
         self.leader = False
         self.runs = 0
