@@ -34,7 +34,7 @@ def start_replicas(
     apps = []
     for i in range(n):
         folder = tmp / f"replica-{i}"
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         base = {
             "BARISTA_DATABASE_URL": database_url,
             "BARISTA_SEED_DEMO": "false",
