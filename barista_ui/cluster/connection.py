@@ -3,8 +3,10 @@ simulator (the demo's default) or none, and why not when the connection failed."
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -83,8 +85,10 @@ def _answers(kubeconfig: Path) -> bool:
     """Is the simulator of a running dashboard still there? (its kubeconfig outlives it)"""
     try:
         cfg = yaml.safe_load(kubeconfig.read_text())
-        server = cfg["clusters"][0]["cluster"]["server"]
-        with urllib.request.urlopen(server + "/version", timeout=1):
+        cluster = cfg["clusters"][0]["cluster"]
+        ca = cluster.get("certificate-authority-data")
+        tls = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
+        with urllib.request.urlopen(cluster["server"] + "/version", timeout=1, context=tls):
             return True
     except urllib.error.HTTPError:
         return True  # it answered (perhaps 401 without the token)

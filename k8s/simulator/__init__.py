@@ -10,9 +10,11 @@ coordination.k8s.io/v1 leases) with real semantics, so the official client works
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
+import ssl
 import tempfile
 import threading
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from k8s.simulator.api import BY_KIND, BY_PLURAL
 from k8s.simulator.controllers import Controllers, default_bad_image
 from k8s.simulator.server import WRITE_VERBS, Api, Faults, RequestRecord, SimulatorServer
 from k8s.simulator.store import Store
+from k8s.simulator.tls import serving_credentials
 
 __all__ = [
     "DEFAULT_NODES",
@@ -83,6 +86,9 @@ class SimulatorConfig:
     bookmark_interval_s: float = 5.0
     seed: int = 7
     bad_image: Callable[[str], bool] | None = None
+    # HTTPS with a self-signed CA written into the kubeconfig (kubectl sends its token only
+    # over TLS); False serves plain HTTP
+    tls: bool = True
 
 
 class Simulator:
@@ -92,6 +98,7 @@ class Simulator:
         self.api = Api(self.store)
         self.faults = Faults(seed=config.seed)
         self.controllers = Controllers(self.store, self.api, config)
+        self.credentials = serving_credentials((config.host,)) if config.tls else None
         self.server = SimulatorServer(
             (config.host, config.port),
             self.store,
@@ -99,8 +106,10 @@ class Simulator:
             self.faults,
             config.token,
             config.bookmark_interval_s,
+            self.credentials.server_context() if self.credentials else None,
         )
-        self.url = f"http://{config.host}:{self.server.server_address[1]}"
+        scheme = "https" if self.credentials else "http"
+        self.url = f"{scheme}://{config.host}:{self.server.server_address[1]}"
         self._thread = threading.Thread(
             target=self.server.serve_forever, name="sim-http", daemon=True
         )
@@ -161,13 +170,25 @@ class Simulator:
 
     # -- clients
 
+    @property
+    def ca_pem(self) -> str | None:
+        """The CA certificate (PEM) that signs the serving certificate; None over plain HTTP."""
+        return self.credentials.ca_pem if self.credentials else None
+
+    def client_ssl_context(self) -> ssl.SSLContext | None:
+        """An SSL context trusting the simulator, for clients that read no kubeconfig."""
+        return self.credentials.client_context() if self.credentials else None
+
     def kubeconfig(self, token: str | None = None) -> dict[str, Any]:
         user = {"token": token or self.config.token} if (token or self.config.token) else {}
+        cluster: dict[str, Any] = {"server": self.url}
+        if self.ca_pem:
+            cluster["certificate-authority-data"] = base64.b64encode(self.ca_pem.encode()).decode()
         return {
             "apiVersion": "v1",
             "kind": "Config",
             "current-context": "barista-sim",
-            "clusters": [{"name": "barista-sim", "cluster": {"server": self.url}}],
+            "clusters": [{"name": "barista-sim", "cluster": cluster}],
             "users": [{"name": "barista-sim", "user": user}],
             "contexts": [
                 {

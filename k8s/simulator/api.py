@@ -1,339 +1,47 @@
-"""API surface of the simulator: resource table, Status errors, selectors, patches, validation."""
+"""Validation as the apiserver does it (the checks Barista's writes can trip over); the resource
+table, selectors and patches are re-exported from their modules."""
 
 from __future__ import annotations
 
-import copy
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from kubernetes.utils import parse_quantity
 
+from k8s.simulator.patches import json_patch, merge_patch, strategic_merge_patch
+from k8s.simulator.resources import (
+    BY_KIND,
+    BY_PLURAL,
+    RESOURCES,
+    ApiError,
+    Resource,
+    already_exists,
+    conflict,
+    invalid,
+    not_found,
+)
+from k8s.simulator.selectors import field_matcher, label_matcher
+
+__all__ = [
+    "BY_KIND",
+    "BY_PLURAL",
+    "RESOURCES",
+    "ApiError",
+    "Resource",
+    "already_exists",
+    "conflict",
+    "field_matcher",
+    "invalid",
+    "json_patch",
+    "label_matcher",
+    "merge_patch",
+    "not_found",
+    "strategic_merge_patch",
+    "validate",
+]
+
 Obj = dict[str, Any]
 
-
-@dataclass(frozen=True)
-class Resource:
-    group: str
-    version: str
-    plural: str
-    kind: str
-    namespaced: bool
-    subresources: tuple[str, ...] = ()
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-    @property
-    def qualified(self) -> str:
-        return f"{self.plural}.{self.group}" if self.group else self.plural
-
-
-RESOURCES: dict[tuple[str, str, str], Resource] = {
-    (r.group, r.version, r.plural): r
-    for r in (
-        Resource("", "v1", "namespaces", "Namespace", False),
-        Resource("", "v1", "nodes", "Node", False),
-        Resource("", "v1", "pods", "Pod", True, ("status",)),
-        Resource("", "v1", "services", "Service", True),
-        Resource("", "v1", "events", "Event", True),
-        Resource("", "v1", "configmaps", "ConfigMap", True),
-        Resource("apps", "v1", "deployments", "Deployment", True, ("scale", "status")),
-        Resource("apps", "v1", "replicasets", "ReplicaSet", True, ("status",)),
-        Resource(
-            "autoscaling",
-            "v2",
-            "horizontalpodautoscalers",
-            "HorizontalPodAutoscaler",
-            True,
-            ("status",),
-        ),
-        Resource("coordination.k8s.io", "v1", "leases", "Lease", True),
-    )
-}
-BY_PLURAL = {r.plural: r for r in RESOURCES.values()}
-BY_KIND = {r.kind: r for r in RESOURCES.values()}
-
-
-class ApiError(Exception):
-    """Becomes a Kubernetes ``Status`` response."""
-
-    def __init__(
-        self,
-        code: int,
-        reason: str,
-        message: str,
-        *,
-        name: str = "",
-        res: Resource | None = None,
-        causes: list[dict] | None = None,
-        retry_after: int | None = None,
-    ):
-        super().__init__(message)
-        self.code, self.reason, self.message = code, reason, message
-        self.name, self.res, self.causes, self.retry_after = name, res, causes, retry_after
-
-    def status(self) -> Obj:
-        details: Obj = {}
-        if self.name:
-            details["name"] = self.name
-        if self.res is not None:
-            details["group"] = self.res.group
-            details["kind"] = self.res.plural
-        if self.causes:
-            details["causes"] = self.causes
-        if self.retry_after:
-            details["retryAfterSeconds"] = self.retry_after
-        body: Obj = {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Failure",
-            "message": self.message,
-            "reason": self.reason,
-            "code": self.code,
-        }
-        if details:
-            body["details"] = details
-        return body
-
-
-def not_found(res: Resource, name: str) -> ApiError:
-    return ApiError(404, "NotFound", f'{res.qualified} "{name}" not found', name=name, res=res)
-
-
-def conflict(res: Resource, name: str) -> ApiError:
-    return ApiError(
-        409,
-        "Conflict",
-        f'Operation cannot be fulfilled on {res.qualified} "{name}": the object has been '
-        "modified; please apply your changes to the latest version and try again",
-        name=name,
-        res=res,
-    )
-
-
-def already_exists(res: Resource, name: str) -> ApiError:
-    return ApiError(
-        409, "AlreadyExists", f'{res.qualified} "{name}" already exists', name=name, res=res
-    )
-
-
-def invalid(res: Resource, name: str, causes: list[tuple[str, str]]) -> ApiError:
-    text = ", ".join(f"{field}: {msg}" for field, msg in causes)
-    return ApiError(
-        422,
-        "Invalid",
-        f'{res.kind} "{name}" is invalid: {text}',
-        name=name,
-        res=res,
-        causes=[
-            {"reason": "FieldValueInvalid", "message": msg, "field": field} for field, msg in causes
-        ],
-    )
-
-
-# ------------------------------------------------------------------ selectors
-
-_REQ = re.compile(
-    r"\s*(!?)([A-Za-z0-9_./-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9_.-]*)|"
-    r"\s+(in|notin)\s*\(([^)]*)\))?\s*$"
-)
-
-
-def _split_selector(text: str) -> list[str]:
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        parts.append(cur)
-    return parts
-
-
-def label_matcher(selector: str | None):
-    """Compile a label selector (=, ==, !=, in, notin, exists, !exists)."""
-    if not selector:
-        return lambda labels: True
-    reqs = []
-    for part in _split_selector(selector):
-        m = _REQ.match(part)
-        if not m:
-            raise ApiError(400, "BadRequest", f"unable to parse requirement: {part.strip()!r}")
-        neg, key, op, val, setop, setvals = m.groups()
-        if op:
-            reqs.append((key, "!=" if op == "!=" else "=", {val}))
-        elif setop:
-            reqs.append((key, setop, {v.strip() for v in setvals.split(",") if v.strip()}))
-        else:
-            reqs.append((key, "!exists" if neg else "exists", set()))
-
-    def match(labels: dict[str, str]) -> bool:
-        for key, op, vals in reqs:
-            has = key in labels
-            v = labels.get(key)
-            if op == "=" and v not in vals:
-                return False
-            if op == "!=" and has and v in vals:
-                return False
-            if op == "in" and v not in vals:
-                return False
-            if op == "notin" and has and v in vals:
-                return False
-            if op == "exists" and not has:
-                return False
-            if op == "!exists" and has:
-                return False
-        return True
-
-    return match
-
-
-FIELD_PATHS = {
-    "metadata.name": ("metadata", "name"),
-    "metadata.namespace": ("metadata", "namespace"),
-    "status.phase": ("status", "phase"),
-    "spec.nodeName": ("spec", "nodeName"),
-    "involvedObject.name": ("involvedObject", "name"),
-    "involvedObject.kind": ("involvedObject", "kind"),
-    "involvedObject.namespace": ("involvedObject", "namespace"),
-    "involvedObject.uid": ("involvedObject", "uid"),
-}
-
-
-def field_matcher(selector: str | None):
-    if not selector:
-        return lambda obj: True
-    reqs = []
-    for part in selector.split(","):
-        m = re.match(r"\s*([A-Za-z.]+)\s*(==|=|!=)\s*(.*?)\s*$", part)
-        if not m or m.group(1) not in FIELD_PATHS:
-            raise ApiError(
-                400,
-                "BadRequest",
-                f'"{part.strip()}" is not a known field selector: '
-                f"supported: {', '.join(FIELD_PATHS)}",
-            )
-        reqs.append((FIELD_PATHS[m.group(1)], m.group(2) != "!=", m.group(3)))
-
-    def match(obj: Obj) -> bool:
-        for path, eq, val in reqs:
-            cur: Any = obj
-            for p in path:
-                cur = cur.get(p) if isinstance(cur, dict) else None
-            if ((cur or "") == val) != eq:
-                return False
-        return True
-
-    return match
-
-
-# ------------------------------------------------------------------ patches
-
-MERGE_KEYS = {
-    "containers": "name",
-    "initContainers": "name",
-    "env": "name",
-    "volumes": "name",
-    "volumeMounts": "mountPath",
-    "ports": "containerPort",
-    "conditions": "type",
-}
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    out = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for k, v in patch.items():
-        if v is None:
-            out.pop(k, None)
-        else:
-            out[k] = merge_patch(out.get(k), v)
-    return out
-
-
-def strategic_merge_patch(target: Any, patch: Any, key: str = "") -> Any:
-    """Strategic merge: like merge patch, but lists with a merge key are merged by that key."""
-    if isinstance(patch, list) and key in MERGE_KEYS and isinstance(target, list):
-        mk = MERGE_KEYS[key]
-        if key == "ports" and patch and "containerPort" not in patch[0]:
-            mk = "port"
-        out = [copy.deepcopy(t) for t in target]
-        for item in patch:
-            if not isinstance(item, dict) or mk not in item:
-                return copy.deepcopy(patch)
-            if item.get("$patch") == "delete":
-                out = [o for o in out if o.get(mk) != item[mk]]
-                continue
-            for i, existing in enumerate(out):
-                if existing.get(mk) == item[mk]:
-                    out[i] = strategic_merge_patch(existing, item)
-                    break
-            else:
-                out.append(copy.deepcopy(item))
-        return out
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    merged: Obj = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for k, v in patch.items():
-        if k.startswith("$"):
-            continue
-        if v is None:
-            merged.pop(k, None)
-        else:
-            merged[k] = strategic_merge_patch(merged.get(k), v, k)
-    return merged
-
-
-def json_patch(target: Obj, ops: list[dict]) -> Obj:
-    doc = copy.deepcopy(target)
-    for op in ops:
-        path = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
-        parent: Any = doc
-        for p in path[:-1]:
-            parent = parent[int(p)] if isinstance(parent, list) else parent.setdefault(p, {})
-        last = path[-1]
-        kind = op["op"]
-        if kind in ("add", "replace"):
-            if isinstance(parent, list):
-                idx = len(parent) if last == "-" else int(last)
-                if kind == "add":
-                    parent.insert(idx, op["value"])
-                else:
-                    parent[idx] = op["value"]
-            else:
-                if kind == "replace" and last not in parent:
-                    raise ApiError(
-                        422,
-                        "Invalid",
-                        f"replace operation does not apply: doc is missing key: {op['path']}",
-                    )
-                parent[last] = op["value"]
-        elif kind == "remove":
-            if isinstance(parent, list):
-                parent.pop(int(last))
-            else:
-                parent.pop(last, None)
-        elif kind == "test":
-            cur = parent[int(last)] if isinstance(parent, list) else parent.get(last)
-            if cur != op.get("value"):
-                raise ApiError(422, "Invalid", f"testing value {op['path']} failed")
-        else:
-            raise ApiError(400, "BadRequest", f"unsupported json patch op {kind!r}")
-    return doc
-
-
-# ------------------------------------------------------------------ validation
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

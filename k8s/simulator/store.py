@@ -55,7 +55,7 @@ class Store:
         self.rv = 1
         self.objects: dict[Key, Obj] = {}
         self.by_resource: dict[str, dict[tuple[str, str], Obj]] = {}
-        self.history: deque[tuple[int, str, str, Obj]] = deque(maxlen=history_size)
+        self.history: deque[tuple[int, str, str, Obj, Obj | None]] = deque(maxlen=history_size)
         self.compacted_rv = 1  # events at or below this are gone
         self.watchers: list[Watcher] = []
         self.listeners: list[Callable[[str, str, Obj, Obj | None], None]] = []
@@ -78,19 +78,43 @@ class Store:
         namespace: str | None = None,
         *,
         match: Callable[[Obj], bool] | None = None,
-        start: int = 0,
+        after: tuple[str, str] | None = None,
         limit: int = 0,
+        at_rv: int | None = None,
     ) -> tuple[list[Obj], int, int]:
-        """Copies of the matching objects in [start, start+limit), the current RV and the total."""
+        """Copies of the matching objects in key order after ``after`` (at most ``limit``), as
+        they were at ``at_rv`` (None: now); the resourceVersion listed and how many remain."""
         with self.lock:
-            items = self.by_resource.get(resource, {})
-            keys = sorted(k for k in items if not namespace or k[0] == namespace)
-            objs = [items[k] for k in keys]
-            if match is not None:
-                objs = [o for o in objs if match(o)]
-            total = len(objs)
-            page = objs[start : start + limit] if limit else objs[start:]
-            return [copy.deepcopy(o) for o in page], self.rv, total
+            if at_rv is not None and at_rv < self.rv:
+                items = self._state_at(resource, at_rv)
+            else:
+                items = self.by_resource.get(resource, {})
+            keys = sorted(
+                k
+                for k in items
+                if (not namespace or k[0] == namespace) and (after is None or k > after)
+            )
+            matched = [items[k] for k in keys if match is None or match(items[k])]
+            page = matched[:limit] if limit else matched
+            rv = at_rv if at_rv is not None else self.rv
+            return [copy.deepcopy(o) for o in page], rv, len(matched) - len(page)
+
+    def _state_at(self, resource: str, rv: int) -> dict[tuple[str, str], Obj]:
+        """The objects of ``resource`` as they were at ``rv``: today's, with later writes undone."""
+        if rv < self.compacted_rv:
+            raise Gone(rv, self.compacted_rv + 1)
+        items = dict(self.by_resource.get(resource, {}))
+        for erv, etype, res, obj, old in reversed(self.history):
+            if erv <= rv:
+                break
+            if res != resource:
+                continue
+            key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+            if etype == "ADDED":
+                items.pop(key, None)
+            elif old is not None:
+                items[key] = old
+        return items
 
     def dependents(self, owner_uid: str, resource: str) -> builtins.list[Obj]:
         """Copies of the objects of ``resource`` whose ownerReferences name ``owner_uid``."""
@@ -160,7 +184,7 @@ class Store:
 
     def _emit(self, etype: str, resource: str, obj: Obj, old: Obj | None) -> None:
         rv = int(obj["metadata"]["resourceVersion"])
-        self.history.append((rv, etype, resource, obj))
+        self.history.append((rv, etype, resource, obj, old))
         if len(self.history) == self.history.maxlen:
             self.compacted_rv = max(self.compacted_rv, self.history[0][0] - 1)
         for w in self.watchers:
@@ -193,7 +217,7 @@ class Store:
             else:
                 if since < self.compacted_rv:
                     raise Gone(since, self.compacted_rv + 1)
-                for rv, etype, res, obj in self.history:
+                for rv, etype, res, obj, _old in self.history:
                     if rv <= since or res != resource:
                         continue
                     if namespace and obj["metadata"].get("namespace", "") != namespace:

@@ -67,7 +67,7 @@ def status_of(exc: ApiException) -> dict:
     return json.loads(exc.body)
 
 
-def test_version_discovery_and_auth(sim) -> None:  # noqa: F811
+def test_version_discovery_and_auth(sim, tmp_path) -> None:  # noqa: F811
     api = sim.api_client()
     assert client.VersionApi(api).get_code().git_version.startswith("v1.31")
     groups = {g.name for g in client.ApisApi(api).get_api_versions().groups}
@@ -76,6 +76,8 @@ def test_version_discovery_and_auth(sim) -> None:  # noqa: F811
     assert "deployments/scale" in {r.name for r in resources.resources}
     cfg = client.Configuration()
     cfg.host = sim.url
+    cfg.ssl_ca_cert = str(tmp_path / "ca.crt")
+    (tmp_path / "ca.crt").write_text(sim.ca_pem)
     with pytest.raises(ApiException) as info:
         client.CoreV1Api(client.ApiClient(cfg)).list_namespace()
     assert info.value.status == 401

@@ -20,10 +20,11 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def _version(url: str, token: str | None) -> int:
+def _version(sim, token: str | None) -> int:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(sim.url + "/version", headers=headers)
     try:
-        with urllib.request.urlopen(urllib.request.Request(url + "/version", headers=headers)):
+        with urllib.request.urlopen(request, context=sim.client_ssl_context()):
             return 200
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -39,9 +40,9 @@ def test_each_start_has_its_own_token_and_only_it_opens_the_api(tmp_path: Path):
         path = Path(first.write_kubeconfig(str(tmp_path / "sim.kubeconfig")))
         token = yaml.safe_load(path.read_text())["users"][0]["user"]["token"]
         assert token == first.config.token
-        assert _version(first.url, token) == 200
-        assert _version(first.url, "barista-sim") == 401
-        assert _version(first.url, second.config.token) == 401
+        assert _version(first, token) == 200
+        assert _version(first, "barista-sim") == 401
+        assert _version(first, second.config.token) == 401
     finally:
         first.stop()
         second.stop()
@@ -71,3 +72,43 @@ def test_the_dashboards_embedded_simulator_kubeconfig_is_owner_only(
         assert yaml.safe_load(written.read_text())["users"][0]["user"]["token"] == sim.config.token
     finally:
         sim.stop()
+
+
+def test_served_over_tls_with_the_ca_in_the_kubeconfig(tmp_path: Path):
+    """kubectl sends its token only over TLS: the kubeconfig carries the CA that signs the
+    server's certificate, and a client that does not trust it is refused at the handshake."""
+    import base64
+    import ssl
+
+    sim = start_simulator(SimulatorConfig(nodes=()))
+    plain = start_simulator(SimulatorConfig(nodes=(), tls=False))
+    try:
+        assert sim.url.startswith("https://") and plain.url.startswith("http://")
+        cluster = sim.kubeconfig()["clusters"][0]["cluster"]
+        ca = base64.b64decode(cluster["certificate-authority-data"]).decode()
+        assert ca == sim.ca_pem and "BEGIN CERTIFICATE" in ca
+        assert _version(sim, sim.config.token) == 200
+        with pytest.raises(urllib.error.URLError) as untrusted:
+            urllib.request.urlopen(sim.url + "/version", context=ssl.create_default_context())
+        assert "CERTIFICATE_VERIFY_FAILED" in str(untrusted.value)
+        assert _version(plain, plain.config.token) == 200
+        assert "certificate-authority-data" not in plain.kubeconfig()["clusters"][0]["cluster"]
+    finally:
+        sim.stop()
+        plain.stop()
+
+
+def test_the_cli_finds_a_running_dashboards_simulator_over_tls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The CLI probes the dashboard's simulator with the CA from its kubeconfig."""
+    from barista_ui.cluster.connection import connect
+
+    monkeypatch.chdir(tmp_path)
+    sim = start_embedded_simulator(Settings(simulator_speed=50))
+    try:
+        found = connect(Settings(cluster="auto", in_cluster=False), embedded=False)
+        assert found.kind == "simulator" and found.gateway is not None
+    finally:
+        sim.stop()
+    assert connect(Settings(cluster="auto", in_cluster=False), embedded=False).kind == "none"

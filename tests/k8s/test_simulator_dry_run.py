@@ -114,8 +114,8 @@ def test_dry_run_update_patch_scale_delete_store_nothing(sim, apis) -> None:  # 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 def test_kubectl_server_side_dry_run(tmp_path: Path) -> None:
-    """kubectl sends no bearer token over plain http, so this simulator asks for none."""
-    sim = fast_simulator(token=None)  # noqa: F811
+    """kubectl with the kubeconfig the simulator writes (token over TLS, the CA trusted)."""
+    sim = fast_simulator()  # noqa: F811
     try:
         client.CoreV1Api(sim.api_client()).create_namespace({"metadata": {"name": NS}})
         _kubectl_dry_runs(sim, tmp_path)

@@ -1,0 +1,151 @@
+"""Lists (label and field selectors, paging) and watches (chunked streams of events)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import time
+from typing import Any
+
+from k8s.simulator.resources import ApiError, Resource
+from k8s.simulator.selectors import field_matcher, label_matcher
+from k8s.simulator.store import Gone, Store
+
+Obj = dict[str, Any]
+
+
+EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter."
+)
+
+
+def _continue_token(rv: int, last: Obj) -> str:
+    meta = last["metadata"]
+    key = f"{meta.get('namespace', '')}/{meta['name']}"
+    state = {"v": "meta.k8s.io/v1", "rv": rv, "start": key + "\u0000"}
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+
+
+def _read_token(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token.encode()))
+        ns, _, name = str(state["start"]).rstrip("\u0000").partition("/")
+        return int(state["rv"]), (ns, name)
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        raise ApiError(400, "BadRequest", "continue key is not valid") from None
+
+
+def list_objects(store: Store, res: Resource, ns: str, query: dict) -> Obj:
+    """A list, paged as a consistent snapshot: the continue token carries the resourceVersion of
+    the first page and the last key served, so later pages show the objects as they were then."""
+    lmatch = label_matcher(query.get("labelSelector"))
+    fmatch = field_matcher(query.get("fieldSelector"), res.plural)
+    at_rv, after = None, None
+    if query.get("continue"):
+        at_rv, after = _read_token(query["continue"])
+    try:
+        limit = int(query.get("limit") or 0)
+    except ValueError:
+        raise ApiError(400, "BadRequest", f"invalid limit: {query.get('limit')!r}") from None
+    try:
+        page, rv, remaining = store.list(
+            res.plural,
+            ns or None,
+            match=lambda o: lmatch(o["metadata"].get("labels") or {}) and fmatch(o),
+            after=after,
+            limit=max(limit, 0),
+            at_rv=at_rv,
+        )
+    except Gone:
+        raise ApiError(410, "Expired", EXPIRED) from None
+    meta: Obj = {"resourceVersion": str(rv)}
+    if limit > 0 and remaining and page:
+        meta["continue"] = _continue_token(rv, page[-1])
+        meta["remainingItemCount"] = remaining
+    for o in page:
+        o["apiVersion"], o["kind"] = res.api_version, res.kind
+    return {
+        "kind": f"{res.kind}List",
+        "apiVersion": res.api_version,
+        "metadata": meta,
+        "items": page,
+    }
+
+
+def chunk(h: Any, obj: Obj) -> None:
+    data = (json.dumps(obj) + "\n").encode()
+    h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    h.wfile.flush()
+
+
+def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
+    srv = h.server
+    lmatch = label_matcher(query.get("labelSelector"))
+    fmatch = field_matcher(query.get("fieldSelector"), res.plural)
+    rv_text = query.get("resourceVersion") or ""
+    since = int(rv_text) if rv_text not in ("", "0") else None
+    timeout = float(query.get("timeoutSeconds") or 1800)
+    bookmarks = query.get("allowWatchBookmarks") in ("true", "1", "True")
+    h.send_response(200)
+    h.send_header("Content-Type", "application/json")
+    h.send_header("Transfer-Encoding", "chunked")
+    h.end_headers()
+    try:
+        try:
+            watcher = srv.store.watch(
+                res.plural,
+                ns or None,
+                lambda o: lmatch(o["metadata"].get("labels") or {}) and fmatch(o),
+                since,
+            )
+        except Gone as gone:
+            err = ApiError(410, "Expired", str(gone))
+            chunk(h, {"type": "ERROR", "object": err.status()})
+            h.wfile.write(b"0\r\n\r\n")
+            return
+        deadline = time.monotonic() + timeout
+        next_bookmark = time.monotonic() + srv.bookmark_interval_s
+        try:
+            while not srv.stopping.is_set():
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                try:
+                    item = watcher.events.get(timeout=min(0.5, deadline - now))
+                except Exception:
+                    item = ()
+                if item is None:  # dropped by fault injection
+                    h.close_connection = True
+                    return
+                if item:
+                    etype, obj = item
+                    out = copy.deepcopy(obj)
+                    out["apiVersion"], out["kind"] = res.api_version, res.kind
+                    chunk(h, {"type": etype, "object": out})
+                    f = srv.faults
+                    if f.watch_drop_rate and f.rng.random() < f.watch_drop_rate:
+                        h.close_connection = True
+                        return
+                if bookmarks and not item and time.monotonic() >= next_bookmark:
+                    next_bookmark = time.monotonic() + srv.bookmark_interval_s
+                    with srv.store.lock:  # only when nothing for this watch is pending
+                        rv_now = None if not watcher.events.empty() else srv.store.rv
+                    if rv_now is not None:
+                        chunk(
+                            h,
+                            {
+                                "type": "BOOKMARK",
+                                "object": {
+                                    "kind": res.kind,
+                                    "apiVersion": res.api_version,
+                                    "metadata": {"resourceVersion": str(rv_now)},
+                                },
+                            },
+                        )
+            h.wfile.write(b"0\r\n\r\n")
+        finally:
+            srv.store.unwatch(watcher)
+    except (BrokenPipeError, ConnectionResetError, OSError):
+        h.close_connection = True
