@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from barista_ui.app import App, build_app
 from barista_ui.ops import logs, metrics
 from barista_ui.ops.health import liveness, readiness
-from barista_ui.ops.http import RequestMetrics, metrics_refusal, static_token_check
+from barista_ui.ops.http import RequestMetrics, metrics_refusal, token_check
 from barista_ui.settings import Settings
 from components.page import PageServices, mount
 
@@ -67,7 +67,7 @@ def create_app(settings: Settings) -> App:
     def healthz_ready() -> JSONResponse:
         return answer(readiness(barista.engine, stopping=barista.stopping))
 
-    token_ok = static_token_check(settings)
+    token_ok = token_check(barista.identity.resolve_actor)
 
     @app.get("/metrics")
     def prometheus(request: Request) -> Response:
@@ -87,6 +87,9 @@ def main() -> None:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
     logs.configure(settings.log_format)
+    problem = settings.exposure_problem()
+    if problem:  # before anything listens: no sign-in, or a known cookie secret, on a network
+        sys.exit(f"barista: refusing to start: {problem}")
     create_app(settings)
     # uvicorn stops gracefully on SIGTERM (no new connections, on_shutdown runs) and then raises
     # the signal again: end with status 0 then, since the stop was the clean one.

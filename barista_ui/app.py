@@ -14,10 +14,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from barista_ui.access.identity import Identity
+from barista_ui.access.service import AccessService
 from barista_ui.cluster.connection import ClusterConnection, connect
 from barista_ui.cluster.gate import ReconcilerGate
 from barista_ui.cluster.hub import ChangeHub
@@ -32,8 +35,7 @@ from barista_ui.demo import seed_if_empty
 from barista_ui.fleet import Fleet
 from barista_ui.ops import metrics
 from barista_ui.ops.committed import install as install_commit_hooks
-from barista_ui.ops.notify import ChangeListener
-from barista_ui.ops.runtime import metrics_source, start_listener
+from barista_ui.ops.runtime import start_replica_runtime
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas
 from barista_ui.records.service import ModelService
@@ -66,13 +68,15 @@ class App:
     fleet: Fleet  # what the Models and Cluster tabs show and do
     hub: ChangeHub
     cluster: ClusterConnection
+    access: AccessService  # role bindings, API tokens, the access audit
+    identity: Identity  # request headers / bearer token -> Actor (resolve_actor)
     reconciler: Reconciler | None = None  # None without a cluster
     live: LiveState | None = None
     recorder: ReplicaRecorder | None = None
     runner: SchedulerRunner | None = None
     _stop_rollups: threading.Event = field(default_factory=threading.Event)
     stopping: bool = False  # set by stop(): readiness answers 503 from then on
-    listener: ChangeListener | None = None  # PostgreSQL: other processes' commits
+    listener: Any = None  # PostgreSQL: hears other processes' commits (ops/notify.py)
 
     # ------------------------------------------------------------------ the replica rule's inputs
 
@@ -126,12 +130,7 @@ class App:
             threading.Thread(target=self._first_apply, name="first-apply", daemon=True).start()
         self.start_scheduler()
         self.start_cost_rollups()
-        sched = self.scheduler if self.settings.scheduler_enabled else None
-        self.listener = start_listener(self.engine, self.hub, self.reconciler, sched)
-        metrics.watch_state(metrics_source(self.reconciler, self.live, self._statuses, self.leads))
-
-    def _statuses(self) -> dict:
-        return self.fleet_status().rows(self.registry.list_models(), unmanaged=False)
+        self.listener = start_replica_runtime(self)  # NOTIFY listener, metrics' state
 
     def leads(self) -> tuple[str, bool]:
         """Leadership kind, and whether this process leads (the scheduler and the roll-ups)."""
@@ -193,16 +192,13 @@ class App:
         finish (queued intent stays in the database for the others), then the watches close."""
         self.stopping = True
         self._stop_rollups.set()
-        if self.listener is not None:
-            self.listener.stop()
+        self.listener and self.listener.stop()
         if self.runner is not None:
             self.runner.shutdown()
             log.info("shutdown: scheduler stopped, leadership released")
         if self.reconciler is not None:
-            handed_back = self.reconciler.stop()
-            log.info(
-                "shutdown: reconciler stopped, %d queued models left to the others", handed_back
-            )
+            left = self.reconciler.stop()
+            log.info("shutdown: reconciler stopped, %d queued models left to the others", left)
         for name, stop in (("live", self.live), ("simulator", self.cluster)):
             if stop is not None:
                 try:
@@ -245,6 +241,12 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         lambda k, n: app.applied(k, n),
     )
     records = RecordsSnapshot(registry)
+    access = AccessService(
+        new_session,
+        admins=settings.admin_emails(),
+        default_role=settings.default_role,
+        token_days=settings.token_days,
+    )
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
@@ -268,6 +270,8 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         ),
         hub=hub,
         cluster=cluster,
+        access=access,
+        identity=Identity(settings, access),
         reconciler=reconciler,
         live=live,
         recorder=_recorder(cost, registry, scheduler, live),

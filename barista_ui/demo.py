@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from barista_ui.access.actor import SYSTEM, Actor
 from barista_ui.cost.service import CostService
 from barista_ui.records.registry import RegistryService
 from barista_ui.schedule.engine import SchedulerEngine
@@ -19,6 +20,7 @@ DEMO_POLICIES = {  # team: (uptime, downtime, timezone, holidays)
     "recsys": (None, "Sat-Sun 00:00-24:00", "America/New_York", None),
 }
 DEMO_ACTOR = "barista-demo"
+DEMO = Actor(DEMO_ACTOR, kind=SYSTEM)  # the seed may write everything
 
 
 def seed_if_empty(registry: RegistryService, scheduler: SchedulerEngine, cost: CostService) -> bool:
@@ -28,7 +30,7 @@ def seed_if_empty(registry: RegistryService, scheduler: SchedulerEngine, cost: C
     registry.apply_many(demo_records(), actor=DEMO_ACTOR, source="cli", reason="demo data")
     for team, (up, down, tz, cal) in DEMO_POLICIES.items():
         scheduler.set_policy(
-            "team", team, uptime=up, downtime=down, timezone=tz, holidays=cal, actor=DEMO_ACTOR
+            "team", team, uptime=up, downtime=down, timezone=tz, holidays=cal, actor=DEMO
         )
     policies = scheduler.policies()
 
@@ -38,6 +40,6 @@ def seed_if_empty(registry: RegistryService, scheduler: SchedulerEngine, cost: C
 
     cost.seed_demo_history(registry.list_models(), datetime.now(UTC), is_down=is_down)
     for team, usd in DEMO_BUDGETS.items():
-        cost.set_budget(team, usd, DEMO_ACTOR)
+        cost.set_budget(team, usd, actor=DEMO)
     log.info("seeded the demo fleet into an empty database")
     return True

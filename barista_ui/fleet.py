@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from barista_ui.access.actor import Actor
 from barista_ui.cluster.connection import ClusterConnection
 from barista_ui.cluster.hub import ChangeHub
 from barista_ui.cluster.reconciler import Reconciler, ReconcileResult
@@ -185,11 +186,11 @@ class Fleet:
 
     # ------------------------------------------------------------------ one-click actions
 
-    def switch(self, namespace: str, name: str, enabled: bool, *, actor: str) -> ReplicaChange:
+    def switch(self, namespace: str, name: str, enabled: bool, *, actor: Actor) -> ReplicaChange:
         saved = self.models.set_enabled(namespace, name, enabled, actor=actor, source="ui")
         return ReplicaChange(saved, self.runs_for(saved.record))
 
-    def scale(self, namespace: str, name: str, replicas: int, *, actor: str) -> ReplicaChange:
+    def scale(self, namespace: str, name: str, replicas: int, *, actor: Actor) -> ReplicaChange:
         saved = self.models.set_replicas(namespace, name, replicas, actor=actor, source="ui")
         return ReplicaChange(saved, self.runs_for(saved.record))
 
@@ -202,7 +203,7 @@ class Fleet:
     def reapply_all(self) -> list[ReconcileResult]:
         return self.reconciler.reconcile_all() if self.reconciler is not None else []
 
-    def keep(self, record: ModelRecord, choice: str, *, actor: str, now: datetime) -> str:
+    def keep(self, record: ModelRecord, choice: str, *, actor: Actor, now: datetime) -> str:
         """Keep a model up (1 h, 3 h, until tomorrow 09:00), scale it down now, or hand it back
         to its schedule; the scheduler acts at once. Returns what happened, for the user."""
         if choice not in KEEP_CHOICES:
@@ -258,7 +259,7 @@ class Fleet:
                     out.append((rec, d.until))
         return out
 
-    def snooze(self, keys: Iterable[Key], *, actor: str, now: datetime) -> int:
+    def snooze(self, keys: Iterable[Key], *, actor: Actor, now: datetime) -> int:
         """Keep these models up for another hour (the banner's button)."""
         n = 0
         for key in keys:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +15,7 @@ from k8s.quantity import parse_quantity
 
 DEFAULT_DB_PATH = Path("var") / "barista.db"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+DEFAULT_STORAGE_SECRET = "barista-local"
 
 
 class Settings(BaseSettings):
@@ -49,7 +52,36 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="On SIGTERM: how long open connections may take to end"
     )
     storage_secret: str = Field(
-        default="barista-local", description="Signs the browser session cookie (user name)"
+        default=DEFAULT_STORAGE_SECRET,
+        description="Signs the browser session cookie; the built-in one only on loopback",
+    )
+
+    # identity and roles
+    auth: Literal["none", "proxy"] = Field(
+        default="none",
+        description="none (anyone, loopback only) or proxy (identity headers of a trusted "
+        "authenticating proxy, and API tokens)",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="CIDRs (comma-separated) whose identity headers are believed in proxy mode",
+    )
+    email_header: str = Field(
+        default="X-Forwarded-Email", description="Header with the user's e-mail (oauth2-proxy)"
+    )
+    groups_header: str = Field(
+        default="X-Forwarded-Groups", description="Header with the user's groups, comma-separated"
+    )
+    iap_header: str = Field(
+        default="X-Goog-Authenticated-User-Email",
+        description="Google IAP's e-mail header (its accounts.google.com: prefix is dropped)",
+    )
+    default_role: Literal["viewer", "none"] = Field(
+        default="viewer", description="Role of a signed-in user without a binding"
+    )
+    admins: str = Field(default="", description="E-mails (comma-separated) that are always admins")
+    token_days: int = Field(
+        default=90, ge=1, le=3650, description="Lifetime of a new API token unless given"
     )
 
     # cluster
@@ -83,11 +115,9 @@ class Settings(BaseSettings):
     )
 
     # operating it (health, metrics, logs)
-    auth: str = Field(default="none", description="none (embedded default) or the auth mode")
     metrics_public: bool = Field(
         default=False, description="Serve /metrics without a token even with auth on"
     )
-    metrics_token: str = Field(default="", description="A bearer token that may read /metrics")
     log_format: str = Field(default="text", description="text or json (one object per line)")
 
     # cost
@@ -105,6 +135,16 @@ class Settings(BaseSettings):
     focus_model_tag: str = "model"
     gcp_team_label: str = "k8s-label/team"
     gcp_model_label: str = "k8s-label/model"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: str) -> str:
+        for part in _split(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"'{part}' is not an address or CIDR (e.g. 10.0.0.0/8)") from None
+        return value
 
     @field_validator("max_cpu", "max_memory")
     @classmethod
@@ -124,9 +164,47 @@ class Settings(BaseSettings):
         names += [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
         return list(dict.fromkeys(names))
 
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(p, strict=False) for p in _split(self.trusted_proxies)]
+
+    def admin_emails(self) -> frozenset[str]:
+        return frozenset(e.lower() for e in _split(self.admins))
+
+    def exposure_problem(self) -> str | None:
+        """Why the dashboard must not start on this address, or None: without authentication,
+        or with the built-in cookie secret, it serves loopback only."""
+        if is_loopback(self.host):
+            return None
+        if self.auth == "none":
+            return (
+                f"BARISTA_AUTH=none lets anyone change anything, so it is allowed only on a "
+                f"loopback address, not on {self.host}: set BARISTA_AUTH=proxy (behind an "
+                "authenticating proxy, with BARISTA_TRUSTED_PROXIES) or bind to 127.0.0.1"
+            )
+        if self.storage_secret == DEFAULT_STORAGE_SECRET:
+            return (
+                f"the built-in BARISTA_STORAGE_SECRET is allowed only on a loopback address, not "
+                f"on {self.host}: set BARISTA_STORAGE_SECRET to a long random value"
+            )
+        return None
+
     def resource_bounds(self) -> ResourceBounds:
         """The ceilings on one replica's resources that record validation applies."""
         return ResourceBounds.parse(self.max_cpu, self.max_memory, self.max_gpus)
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost (0.0.0.0 and :: listen on every interface)."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

@@ -17,7 +17,7 @@ from components.cost.tab import build_cost_tab
 from components.models.banner import banner
 from components.models.table import build_models_tab
 from components.schedules.tab import build_schedules_tab
-from components.theme import apply_theme, current_user, set_current_user
+from components.theme import apply_theme, set_current_user, typed_name
 from components.warmup import warm_up
 
 TABS = ("models", "cluster", "schedules", "cost")
@@ -68,7 +68,7 @@ def _header(fleet: Fleet, tab: str) -> ui.tabs:
         with ui.button(icon="person").props("flat round dense color=white").mark("user-button"):
             with ui.menu(), ui.column().classes("p-3"):
                 ui.label("Your name (recorded with your changes)").classes("text-xs text-grey-7")
-                ui.input(value=current_user(), on_change=lambda e: set_current_user(e.value)).props(
+                ui.input(value=typed_name(), on_change=lambda e: set_current_user(e.value)).props(
                     "dense outlined maxlength=254"
                 ).mark("user-name")
     return tabs

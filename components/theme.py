@@ -1,12 +1,21 @@
-"""Shared look: colours, small formatting helpers, the current user's name."""
+"""Shared look: colours, small formatting helpers, the current user (an :class:`Actor`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from nicegui import app, ui
 
+from barista_ui.access.actor import Actor, open_actor
 from barista_ui.records.limits import ACTOR_CHARS
+
+# How the page learns who is at the browser: (request headers, client address) -> Actor, or
+# None without an identity. Set by the page from the app's identity resolver; until then (and
+# with BARISTA_AUTH=none) everyone is the name typed in the page.
+Resolver = Callable[[Mapping[str, str], str | None], Actor | None]
+_identity: dict[str, Resolver] = {}
+ANONYMOUS = Actor("anonymous")  # no identity in proxy mode: holds no role, may do nothing
 
 PRIMARY = "#6f4e37"  # coffee
 ACCENT = "#c08552"
@@ -80,8 +89,37 @@ def exact(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def current_user() -> str:
-    """Display name recorded as the actor of changes made from this browser."""
+def use_identity(resolve: Resolver | None) -> None:
+    """Resolve page users with ``resolve`` (proxy mode); None: the typed name (none mode)."""
+    if resolve is None:
+        _identity.pop("resolve", None)
+    else:
+        _identity["resolve"] = resolve
+
+
+def typed_names() -> bool:
+    """True in ``none`` mode: the page asks for a name to record with changes."""
+    return "resolve" not in _identity
+
+
+def current_user() -> Actor:
+    """Who acts from this browser: the identity of the page's request (proxy mode), or in
+    ``none`` mode the name typed in the page ("ui-user" unless typed)."""
+    resolve = _identity.get("resolve")
+    if resolve is not None:
+        try:
+            request = ui.context.client.request
+        except (RuntimeError, AttributeError):
+            return ANONYMOUS
+        if request is None:
+            return ANONYMOUS
+        host = request.client.host if request.client else None
+        return resolve(request.headers, host) or ANONYMOUS
+    return open_actor(typed_name())
+
+
+def typed_name() -> str:
+    """The name typed in the page (none mode)."""
     try:
         return app.storage.user.get("name") or "ui-user"
     except (RuntimeError, AssertionError):

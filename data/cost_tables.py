@@ -48,6 +48,7 @@ class PriceEntryRow(SQLModel, table=True):
     gpu_hourly: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source: str = ""
     as_of: date
+    updated_by: str = Field(default="", max_length=254)  # who saved the table
 
 
 class TeamBudget(SQLModel, table=True):

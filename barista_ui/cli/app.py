@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from barista_ui.cli.access import access_app, tokens_app
 from barista_ui.cli.context import fail
 from barista_ui.cli.cost import cost_app
 from barista_ui.cli.models import export_fleet, import_fleet, models_app, simulator
@@ -70,6 +71,8 @@ app.add_typer(cost_app, name="cost")
 app.command("export")(export_fleet)
 app.command("import")(import_fleet)
 app.command("simulator")(simulator)
+app.add_typer(access_app, name="access")
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from barista_ui.access.actor import Actor, operator
+from barista_ui.access.roles import AccessDenied
 from barista_ui.records.file_format import dump_records_yaml
 from barista_ui.records.limits import ACTOR_CHARS
 from barista_ui.records.record import Unreadable, UnreadableRecord
@@ -42,6 +44,9 @@ class Fmt(StrEnum):
     yaml = "yaml"
 
 
+EXIT_DENIED = 3  # the actor may not do this (HTTP 401/403 in remote mode)
+
+
 class CliError(Exception):
     """An error shown as one line on stderr with a non-zero exit code."""
 
@@ -64,7 +69,13 @@ def services() -> App:
     return _services_cache["s"]
 
 
-def actor() -> str:
+def actor() -> Actor:
+    """Who the local mode acts as: whoever holds the database credentials is an operator with
+    the admin role, named by --actor / BARISTA_ACTOR or $USER."""
+    return operator(actor_name())
+
+
+def actor_name() -> str:
     s = services().settings
     if s.actor:
         return s.actor
@@ -100,6 +111,8 @@ def handle_errors(fn: Callable) -> Callable:
             raise
         except CliError as exc:
             fail(str(exc), exc.code)
+        except AccessDenied as exc:  # nothing was changed; the message names the role needed
+            fail(str(exc), EXIT_DENIED)
         except RecordInvalid as exc:
             fail(f"invalid record {str(exc)}" if exc.name else f"invalid record: {exc}")
         except (RegistryError, InputError) as exc:

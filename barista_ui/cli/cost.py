@@ -311,7 +311,7 @@ def prices_load(
         entries = read_price_file(path)
     except PriceFileError as exc:
         fail(str(exc))
-    n = services().cost_board.save_prices(entries, actor())
+    n = services().cost_board.save_prices(entries, actor=actor())
     typer.echo(f"price table: {len(entries)} entries; {n} running model(s) re-rated from now")
 
 
@@ -328,7 +328,7 @@ def budget(
     cost = services().cost
     if clear or monthly_usd is not None:
         try:
-            cost.set_budget(team, None if clear else monthly_usd, actor())
+            cost.set_budget(team, None if clear else monthly_usd, actor=actor())
         except ValueError as exc:
             fail(str(exc), 2)
     value = cost.budgets().get(team)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from barista_ui.access.actor import Actor
 from barista_ui.cost.budgets import BudgetLine, month_to_date
 from barista_ui.cost.opencost import OpenCostClient
 from barista_ui.cost.overview import (
@@ -169,8 +170,8 @@ class CostBoard:
             budgets = {t: b for t, b in budgets.items() if t in ov.teams}
         return month_to_date(ov.month, budgets, ov.period.now, self.tz)
 
-    def set_budget(self, team: str, monthly_usd: float | None, actor: str) -> None:
-        self.cost.set_budget(team, monthly_usd, actor)
+    def set_budget(self, team: str, monthly_usd: float | None, *, actor: Actor) -> None:
+        self.cost.set_budget(team, monthly_usd, actor=actor)
 
     def import_billing(
         self,
@@ -178,7 +179,7 @@ class CostBoard:
         fmt: str,
         *,
         filename: str = "",
-        actor: str = "",
+        actor: Actor,
         team_key: str | None = None,
         model_key: str | None = None,
     ) -> dict[str, Any]:
@@ -196,9 +197,9 @@ class CostBoard:
     def price_table(self) -> list[PriceEntry]:
         return self.cost.price_table()
 
-    def save_prices(self, entries: list[PriceEntry], actor: str = "") -> int:
+    def save_prices(self, entries: list[PriceEntry], *, actor: Actor) -> int:
         """Replace the price table; running models are re-rated from now on."""
-        return self.cost.save_prices(entries, self._records(), actor)
+        return self.cost.save_prices(entries, self._records(), actor=actor)
 
     # ------------------------------------------------------------------ a model
 

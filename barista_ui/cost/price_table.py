@@ -19,7 +19,7 @@ def read_price_table(new_session: SessionFactory) -> list[PriceEntry]:
     return [entry_from(r) for r in rows] or [DEFAULT_PRICES]
 
 
-def _row(e: PriceEntry) -> PriceEntryRow:
+def _row(e: PriceEntry, actor: str) -> PriceEntryRow:
     return PriceEntryRow(
         region=e.region,
         machine_family=e.machine_family,
@@ -28,12 +28,15 @@ def _row(e: PriceEntry) -> PriceEntryRow:
         gpu_hourly=dict(e.gpu_hourly),
         source=e.source,
         as_of=e.as_of,
+        updated_by=actor,
     )
 
 
-def store_price_table(new_session: SessionFactory, entries: list[PriceEntry]) -> None:
-    """Replace the stored table with ``entries`` in one transaction."""
+def store_price_table(
+    new_session: SessionFactory, entries: list[PriceEntry], actor: str = ""
+) -> None:
+    """Replace the stored table with ``entries`` in one transaction (``actor``: who)."""
     with transaction(new_session) as s:
         s.execute(delete(PriceEntryRow))
         for e in entries:
-            s.add(_row(e))
+            s.add(_row(e, actor))

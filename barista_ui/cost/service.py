@@ -14,6 +14,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import insert
 
+from barista_ui.access import roles
+from barista_ui.access.actor import SYSTEM, Actor
+from barista_ui.access.roles import authorize
 from barista_ui.cost import billing_imports, budgets, reports, rollups, segments
 from barista_ui.cost.billing_imports import UNALLOCATED
 from barista_ui.cost.demo_history import IsDown, demo_segments
@@ -45,6 +48,7 @@ from data.types import utcnow
 __all__ = ["UNALLOCATED", "CostService"]
 
 PRICES_TTL_S = 30.0
+PRICE_FILE = Actor("system:price-file", kind=SYSTEM)  # the configured file, loaded at start
 
 
 class CostService:
@@ -86,14 +90,16 @@ class CostService:
         return spec_rate(spec, self.prices_for(spec))
 
     def save_prices(
-        self, entries: list[PriceEntry], records: Sequence[ModelRecord] = (), actor: str = ""
+        self, entries: list[PriceEntry], records: Sequence[ModelRecord] = (), *, actor: Actor
     ) -> int:
         """Replace the price table (all or nothing) and re-rate the running segments of
         ``records`` from now on; past segments keep the rate that was in force. Returns the
-        number of models re-rated. Writes the price file too when one is configured."""
+        number of models re-rated. Writes the price file too when one is configured. Admins
+        only."""
+        authorize(actor, roles.COST_PRICES)
         entries = unique_entries(list(entries))
         now = self.clock()
-        store_price_table(self.new_session, entries)
+        store_price_table(self.new_session, entries, actor.name)
         self._prices = None
         if self.price_file:
             write_price_file(self.price_file, entries)
@@ -113,7 +119,7 @@ class CostService:
         if entries != self.price_table():
             keep, self.price_file = self.price_file, None
             try:
-                self.save_prices(entries)
+                self.save_prices(entries, actor=PRICE_FILE)
             finally:
                 self.price_file = keep
         return len(entries)
@@ -145,9 +151,10 @@ class CostService:
     def budgets(self) -> dict[str, float]:
         return budgets.budgets(self.new_session)
 
-    def set_budget(self, team: str, monthly_usd: float | None, actor: str = "") -> None:
-        """Set (or with None, remove) a team's monthly budget in USD."""
-        budgets.set_budget(self.new_session, team, monthly_usd, actor, self.clock())
+    def set_budget(self, team: str, monthly_usd: float | None, *, actor: Actor) -> None:
+        """Set (or with None, remove) a team's monthly budget in USD (admins only)."""
+        authorize(actor, roles.COST_BUDGETS)
+        budgets.set_budget(self.new_session, team, monthly_usd, actor.name, self.clock())
 
     # ------------------------------------------------------------------ billing
 
@@ -157,12 +164,13 @@ class CostService:
         fmt: str,
         *,
         filename: str = "",
-        actor: str = "",
+        actor: Actor,
         team_key: str | None = None,
         model_key: str | None = None,
     ) -> dict[str, Any]:
         """Import a billing export (all rows or none). The same file twice, or rows already
-        imported from an overlapping file, are not counted again."""
+        imported from an overlapping file, are not counted again. Admins only."""
+        authorize(actor, roles.COST_BILLING)
         rows = billing_imports.parse_export(content, fmt, team_key, model_key)
         return billing_imports.store_import(
             self.new_session,
@@ -170,7 +178,7 @@ class CostService:
             rows,
             fmt=fmt,
             filename=filename,
-            actor=actor,
+            actor=actor.name,
             now=self.clock(),
         )
 

@@ -3,7 +3,6 @@ the one decision of who may read ``/metrics``."""
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,12 +53,12 @@ class RequestMetrics:
 TokenCheck = Callable[[str], bool]
 
 
-def static_token_check(settings: Settings) -> TokenCheck:
-    """A bearer token equal to ``BARISTA_METRICS_TOKEN`` (none set: no token is accepted)."""
+def token_check(resolve: Callable[[dict[str, str], str | None], Any]) -> TokenCheck:
+    """A bearer token the identity service knows (``barista tokens create``): the same
+    check as every other request, through ``Identity.resolve_actor``."""
 
     def check(token: str) -> bool:
-        expected = settings.metrics_token
-        return bool(expected) and hmac.compare_digest(token.encode(), expected.encode())
+        return resolve({"authorization": f"Bearer {token}"}, None) is not None
 
     return check
 

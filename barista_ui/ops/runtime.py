@@ -68,3 +68,16 @@ def metrics_source(
         sync_status=sync_counts,
         leader=leader,
     )
+
+
+def start_replica_runtime(app: Any) -> ChangeListener | None:
+    """For the running App: the change listener (PostgreSQL), and the state the metrics read
+    at scrape time (typed ``Any``: the App imports this module)."""
+    sched = app.scheduler if app.settings.scheduler_enabled else None
+    listener = start_listener(app.engine, app.hub, app.reconciler, sched)
+
+    def statuses() -> dict:
+        return app.fleet_status().rows(app.registry.list_models(), unmanaged=False)
+
+    metrics.watch_state(metrics_source(app.reconciler, app.live, statuses, app.leads))
+    return listener

@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from barista_ui.records.record import Unreadable
+from barista_ui.access import roles
+from barista_ui.access.actor import Actor
+from barista_ui.access.roles import Permission, authorize
+from barista_ui.records.record import NotFound, Unreadable
 from barista_ui.records.registry import (
     ApplyOutcome,
     Conflict,
@@ -116,11 +119,12 @@ class ModelService:
     # -- writes
 
     def create(
-        self, data: dict[str, Any] | ModelSpec, *, actor: str, source: Source, reason: str = ""
+        self, data: dict[str, Any] | ModelSpec, *, actor: Actor, source: Source, reason: str = ""
     ) -> Saved:
         spec = self.registry.validate(data)
+        authorize(actor, roles.MODELS_CREATE, spec.team)
         unreachable = self.gate.preflight(spec)
-        rec = self.registry.create(spec, actor=actor, source=source, reason=reason)
+        rec = self.registry.create(spec, actor=actor.name, source=source, reason=reason)
         return self._saved(rec, unreachable)
 
     def update(
@@ -130,18 +134,19 @@ class ModelService:
         data: dict[str, Any] | ModelSpec,
         *,
         expected_version: int,
-        actor: str,
+        actor: Actor,
         source: Source,
         reason: str = "",
     ) -> Saved:
         spec = self.registry.validate(data)
+        self._authorize(actor, roles.MODELS_EDIT, namespace, name, spec.team)
         unreachable = self.gate.preflight(spec)
         rec = self.registry.update(
             namespace,
             name,
             spec,
             expected_version=expected_version,
-            actor=actor,
+            actor=actor.name,
             source=source,
             reason=reason,
         )
@@ -153,13 +158,20 @@ class ModelService:
         name: str,
         enabled: bool,
         *,
-        actor: str,
+        actor: Actor,
         source: Source,
         reason: str = "",
     ) -> Saved:
         why = reason or ("switched on" if enabled else "switched off")
         return self._set_fields(
-            namespace, name, {"enabled": enabled}, "toggle", actor=actor, source=source, reason=why
+            namespace,
+            name,
+            {"enabled": enabled},
+            "toggle",
+            actor=actor,
+            source=source,
+            reason=why,
+            permission=roles.MODELS_TOGGLE,
         )
 
     def set_replicas(
@@ -168,13 +180,20 @@ class ModelService:
         name: str,
         replicas: int,
         *,
-        actor: str,
+        actor: Actor,
         source: Source,
         reason: str = "",
     ) -> Saved:
         why = reason or f"replicas set to {replicas}"
         return self._set_fields(
-            namespace, name, {"replicas": replicas}, "scale", actor=actor, source=source, reason=why
+            namespace,
+            name,
+            {"replicas": replicas},
+            "scale",
+            actor=actor,
+            source=source,
+            reason=why,
+            permission=roles.MODELS_SCALE,
         )
 
     def delete(
@@ -182,20 +201,26 @@ class ModelService:
         namespace: str,
         name: str,
         *,
-        actor: str,
+        actor: Actor,
         source: Source,
         reason: str = "",
         expected_version: int | None = None,
     ) -> Deleted:
         try:
             current: ModelRecord | None = self.registry.get(name, namespace)
-        except Unreadable:  # a row that no longer validates: nothing to dry-run, still deletable
+        except Unreadable as exc:  # a row that no longer validates: no dry run, still deletable
             current = None
+            authorize(actor, roles.MODELS_DELETE, exc.record.team)
+        except NotFound:
+            authorize(actor, roles.MODELS_DELETE)
+            raise
+        if current is not None:
+            authorize(actor, roles.MODELS_DELETE, current.spec.team)
         unreachable = self.gate.preflight(current.spec, delete=True) if current else None
         old = self.registry.delete(
             namespace,
             name,
-            actor=actor,
+            actor=actor.name,
             source=source,
             reason=reason,
             expected_version=expected_version,
@@ -212,20 +237,23 @@ class ModelService:
         to_revision: int,
         *,
         namespace: str | None = None,
-        actor: str,
+        actor: Actor,
         source: Source,
         reason: str = "",
         expected_version: int | None = None,
     ) -> Saved:
         rev = self.registry.revision(name, to_revision, namespace)
+        target = self.registry.validate(rev.snapshot) if rev.snapshot is not None else None
+        ns = namespace or (target.namespace if target else None)
+        self._authorize(actor, roles.MODELS_ROLLBACK, ns, name, target.team if target else None)
         unreachable = None
-        if rev.snapshot is not None:  # the registry says why a deletion cannot be restored
-            unreachable = self.gate.preflight(self.registry.validate(rev.snapshot))
+        if target is not None:  # the registry says why a deletion cannot be restored
+            unreachable = self.gate.preflight(target)
         rec = self.registry.rollback(
             name,
             to_revision,
             namespace=namespace,
-            actor=actor,
+            actor=actor.name,
             source=source,
             reason=reason,
             expected_version=expected_version,
@@ -233,12 +261,12 @@ class ModelService:
         return self._saved(rec, unreachable)
 
     def apply_many(
-        self, records: Iterable[dict[str, Any]], *, actor: str, source: Source, reason: str = ""
+        self, records: Iterable[dict[str, Any]], *, actor: Actor, source: Source, reason: str = ""
     ) -> SavedBatch:
         """Create or update many records, all or nothing (a refusal of any saves none)."""
         records = list(records)
-        unreachable = self._preflight_batch(records)
-        outcomes = self.registry.apply_many(records, actor=actor, source=source, reason=reason)
+        unreachable = self._preflight_batch(records, actor)
+        outcomes = self.registry.apply_many(records, actor=actor.name, source=source, reason=reason)
         for o in outcomes:
             if o.action != "unchanged":
                 self.gate.submit((o.namespace, o.name))
@@ -250,17 +278,45 @@ class ModelService:
 
     # -- internals
 
-    def _preflight_batch(self, records: list[dict[str, Any]]) -> str | None:
-        """Dry-run each new or changed record; stop asking once the cluster is unreachable.
-        Invalid records are left to the registry, which reports them all at once."""
+    def _authorize(
+        self,
+        actor: Actor,
+        permission: Permission,
+        namespace: str | None,
+        name: str,
+        new_team: str | None = None,
+    ) -> None:
+        """The actor must hold ``permission`` on the model's team now and on the team it is
+        given (moving a model needs both)."""
+        try:
+            current = self.registry.find(name, namespace)
+            team = current.spec.team if current is not None else None
+        except Unreadable as exc:
+            team = exc.record.team
+        for t in dict.fromkeys(x for x in (team, new_team) if x is not None) or [None]:
+            authorize(actor, permission, t)
+
+    def _preflight_batch(self, records: list[dict[str, Any]], actor: Actor) -> str | None:
+        """Authorize every new or changed record, then dry-run them; stop asking the cluster
+        once it is unreachable. Invalid records are left to the registry, which reports them all
+        at once."""
+        changed = []
         for data in records:
             try:
                 spec = self.registry.validate(data)
             except RecordInvalid:
                 continue
-            current = self.registry.find(spec.name, spec.namespace)
+            try:
+                current = self.registry.find(spec.name, spec.namespace)
+            except Unreadable:
+                current = None
             if current is not None and current.spec == spec:
                 continue
+            if current is None:
+                authorize(actor, roles.MODELS_CREATE, spec.team)
+            self._authorize(actor, roles.MODELS_EDIT, spec.namespace, spec.name, spec.team)
+            changed.append(spec)
+        for spec in changed:
             unreachable = self.gate.preflight(spec)
             if unreachable is not None:
                 return unreachable
@@ -273,14 +329,16 @@ class ModelService:
         changes: dict[str, Any],
         action: str,
         *,
-        actor: str,
+        actor: Actor,
         source: Source,
         reason: str,
+        permission: Permission,
     ) -> Saved:
         """Change fields of the current version; a save in between is read again and retried."""
 
         def attempt() -> Saved:
             current = self.registry.get(name, namespace)
+            authorize(actor, permission, current.spec.team)
             spec = self.registry.validate({**current.spec.model_dump(), **changes})
             if spec == current.spec:
                 return Saved(current)
@@ -288,7 +346,7 @@ class ModelService:
             rec = self.registry.set_fields(
                 namespace,
                 name,
-                actor=actor,
+                actor=actor.name,
                 source=source,
                 reason=reason,
                 expected_version=current.version,

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
 
+from barista_ui.access.actor import SYSTEM_SCHEDULER
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.replicas import desired_replicas, downtime_replicas
 from barista_ui.schedule.decide import Decision, Override
@@ -338,7 +339,7 @@ class Transitions:
         why = f"manual scale to {live.replicas} during downtime"
         action = self.store.record(
             key,
-            override=Override("up", until, "scheduler", why, implicit=True),
+            override=Override("up", until, SYSTEM_SCHEDULER.name, why, implicit=True),
             entry=Entry("keep-manual", "manual", detail, live.replicas, live.replicas),
         )
         self._gateway().annotate_deployment(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from barista_ui.access.actor import Actor
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.spec import ModelSpec
 from barista_ui.schedule.engine import SchedulerEngine
@@ -111,7 +112,7 @@ class ScheduleBoard:
         downtime: str | None,
         timezone: str | None,
         holidays: tuple[str, str | None] | None,
-        actor: str,
+        actor: Actor,
     ) -> None:
         self.scheduler.set_policy(
             level.scope,

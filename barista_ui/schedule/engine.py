@@ -12,6 +12,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from barista_ui.access import roles
+from barista_ui.access.actor import Actor
+from barista_ui.access.roles import authorize
+from barista_ui.records.record import Unreadable
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.schedule.act import (
     REASON_OF_RULE,
@@ -110,8 +114,13 @@ class SchedulerEngine:
         downtime: str | None,
         timezone: str | None,
         holidays: tuple[str, str | None] | None,
-        actor: str,
+        actor: Actor,
     ) -> None:
+        """The global schedule needs an admin; a team's, an editor of the team."""
+        if scope == "global":
+            authorize(actor, roles.SCHEDULES_GLOBAL)
+        else:
+            authorize(actor, roles.SCHEDULES_TEAM, team)
         self.store.set_policy(
             scope,
             team,
@@ -119,7 +128,7 @@ class SchedulerEngine:
             downtime=downtime,
             timezone=timezone,
             holidays=holidays,
-            actor=actor,
+            actor=actor.name,
         )
 
     def set_override(
@@ -128,14 +137,28 @@ class SchedulerEngine:
         state: str,
         until: datetime,
         *,
-        actor: str,
+        actor: Actor,
         reason: str,
         implicit: bool = False,
     ) -> None:
-        self.store.set_override(key, state, until, actor=actor, reason=reason, implicit=implicit)
+        """Keep a model up or down until ``until`` (an editor of its team)."""
+        authorize(actor, roles.OVERRIDES, self.team_of(key))
+        self.store.set_override(
+            key, state, until, actor=actor.name, reason=reason, implicit=implicit
+        )
 
-    def clear_override(self, key: Key, actor: str) -> int:
-        return self.store.clear_override(key, actor)
+    def clear_override(self, key: Key, actor: Actor) -> int:
+        """Hand a model back to its schedule (an editor of its team)."""
+        authorize(actor, roles.OVERRIDES, self.team_of(key))
+        return self.store.clear_override(key, actor.name)
+
+    def team_of(self, key: Key) -> str | None:
+        """The team of a stored model (None when there is no such model)."""
+        try:
+            rec = self.registry.find(key[1], key[0])
+        except Unreadable as exc:
+            return exc.record.team
+        return rec.spec.team if rec is not None else None
 
     def active_overrides(self, now: datetime) -> dict[Key, Override]:
         return self.store.active_overrides(now)

@@ -12,6 +12,7 @@ from typing import cast
 
 from sqlmodel import Session, col, select
 
+from barista_ui.access.actor import SYSTEM_SCHEDULER
 from barista_ui.records.spec import check_team_name
 from barista_ui.schedule.decide import Override, validate_override
 from barista_ui.schedule.language import ScheduleError, State, holiday_name, parse_schedule, zone
@@ -36,7 +37,7 @@ UP = Memory("up", None)
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of the action log (actor ``scheduler``)."""
+    """One line of the action log (actor ``system:scheduler``)."""
 
     action: str  # scale-down scale-up keep-manual recover error
     reason: str  # schedule holiday override manual catch-up restart
@@ -281,7 +282,7 @@ def _action_row(key: Key, entry: Entry, now: datetime) -> SchedulerAction:
         detail=entry.detail[:2000],
         before=entry.before,
         after=entry.after,
-        actor="scheduler",
+        actor=SYSTEM_SCHEDULER.name,
         dry_run=entry.dry_run,
         ok=entry.ok,
         error="" if entry.ok else entry.detail,

@@ -28,7 +28,8 @@ def _save_handler(board: CostBoard, team: str, rerender: Callable[[], Awaitable[
         value = e.sender.value
         try:
             amount = None if value in (None, "") else float(value)
-            await run.io_bound(board.set_budget, team, amount, current_user())
+            user = current_user()
+            await run.io_bound(lambda: board.set_budget(team, amount, actor=user))
         except (TypeError, ValueError) as exc:
             ui.notify(str(exc), type="negative")
             return

@@ -63,7 +63,8 @@ def _edit_dialog(board: CostBoard, entries: list[PriceEntry], rerender: Rerender
         async def save() -> None:
             try:
                 new = parse_prices(editor.value or "", "yaml")
-                n = await run.io_bound(board.save_prices, new, current_user())
+                user = current_user()
+                n = await run.io_bound(lambda: board.save_prices(new, actor=user))
             except PriceFileError as exc:
                 error.set_text(str(exc))
                 return

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from nicegui import run, ui
 
+from barista_ui.access.actor import Actor
 from barista_ui.fleet import Fleet
 from barista_ui.records.registry import ModelRecord
 from barista_ui.schedule.language import zone
@@ -21,7 +22,7 @@ def banner(fleet: Fleet) -> None:
 
     async def render() -> None:
         user = current_user()
-        soon = await run.io_bound(fleet.upcoming_scale_downs, user, datetime.now(UTC))
+        soon = await run.io_bound(fleet.upcoming_scale_downs, user.name, datetime.now(UTC))
         if soon is None or box.is_deleted:
             return
         box.clear()
@@ -35,7 +36,7 @@ def banner(fleet: Fleet) -> None:
 def _show(
     fleet: Fleet,
     soon: list[tuple[ModelRecord, datetime]],
-    user: str,
+    user: Actor,
     render: Callable[[], Awaitable[None]],
 ) -> None:
     names = ", ".join(

@@ -9,6 +9,7 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
+from barista_ui.access.actor import Actor
 from barista_ui.fleet import Fleet
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import Conflict, ModelRecord, RegistryError
@@ -269,7 +270,7 @@ class ModelEditor:
 
     # ------------------------------------------------------------------ save
 
-    def _write(self, spec: ModelSpec, user: str) -> Saved:
+    def _write(self, spec: ModelSpec, user: Actor) -> Saved:
         """Create or update through the one write path (in a worker thread)."""
         models, record = self.fleet.models, self.record
         if record is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from barista_ui.access.actor import Actor
 from barista_ui.fleet import Fleet
 from barista_ui.records.file_format import FileFormatError, dump_records_yaml, load_record_yaml
 from barista_ui.records.registry import RegistryError, UnreadableRecord
@@ -70,7 +71,7 @@ def open_unreadable_panel(fleet: Fleet, record: UnreadableRecord, on_change: OnD
     dialog.open()
 
 
-def _fix(fleet: Fleet, record: UnreadableRecord, text: str, actor: str) -> Saved:
+def _fix(fleet: Fleet, record: UnreadableRecord, text: str, actor: Actor) -> Saved:
     data = load_record_yaml(text)  # the one safe parser, off the event loop
     return fleet.models.update(
         record.namespace,

@@ -4,7 +4,8 @@ from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
 
-import data.cost_tables  # noqa: F401  (registers tables on SQLModel.metadata)
+import data.access_tables  # noqa: F401  (registers tables on SQLModel.metadata)
+import data.cost_tables  # noqa: F401
 import data.ops_tables  # noqa: F401
 import data.tables  # noqa: F401
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from barista_ui.schedule.engine import SchedulerEngine
 from barista_ui.schedule.language import parse_time
 from data.db import session_factory
+from tests.actors import ANA
 from tests.cluster.reconcile_fixtures import wire, wired  # noqa: F401
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
@@ -44,7 +45,7 @@ def test_a_scheduler_pass_skips_an_unreadable_row(wired, engine, sim) -> None:  
     )
     sched.set_policy(
         "team", "payments", uptime=TEAM_HOURS, downtime=None, timezone=None, holidays=None,
-        actor="ana",
+        actor=ANA,
     )  # fmt: skip
     actions = sched.reconcile(NIGHT, reason="schedule")
     assert [(a.name, a.action) for a in actions] == [("fraud-scorer", "scale-down")]

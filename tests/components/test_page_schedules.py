@@ -9,6 +9,7 @@ from nicegui.testing import User
 from barista_ui.records.registry import RegistryService
 from barista_ui.schedule.engine import SchedulerEngine
 from data.db import make_engine, session_factory
+from tests.actors import T
 
 
 def engine_for(app_env) -> SchedulerEngine:
@@ -76,7 +77,7 @@ def test_upcoming_scale_downs_for_an_owner(app_env) -> None:
         downtime=None,
         timezone="Europe/Berlin",
         holidays=None,
-        actor="t",
+        actor=T,
     )
     priya = upcoming_scale_downs("priya", at)
     assert priya and all(r.spec.team == "vision" for r, _ in priya)

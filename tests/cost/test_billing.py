@@ -13,6 +13,7 @@ from barista_ui.cost.billing import BillingFileError, parse_focus, parse_gcp
 from barista_ui.cost.service import CostService
 from data.cost_tables import BillingImport, BillingRowRecord
 from data.db import session_factory
+from tests.actors import ANA
 
 FOCUS_HEADER = (
     "BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,"
@@ -125,9 +126,9 @@ def test_import_is_all_or_nothing_and_reimport_does_not_double_count(engine) -> 
     new = session_factory(engine)
     svc = CostService(new, clock=lambda: datetime(2026, 10, 10, tzinfo=UTC))
     with pytest.raises(BillingFileError, match="line 4"):
-        svc.import_billing(focus(ROW_A, ROW_B, "x,,USD,bad,,a,b,{}").encode(), "focus")
+        svc.import_billing(focus(ROW_A, ROW_B, "x,,USD,bad,,a,b,{}").encode(), "focus", actor=ANA)
     assert _counts(new) == (0, 0)
-    first = svc.import_billing(focus(ROW_A, ROW_B).encode(), "focus", filename="oct.csv")
+    first = svc.import_billing(focus(ROW_A, ROW_B).encode(), "focus", filename="oct.csv", actor=ANA)
     assert first == {
         "file": "oct.csv",
         "rows": 2,
@@ -135,10 +136,12 @@ def test_import_is_all_or_nothing_and_reimport_does_not_double_count(engine) -> 
         "already": False,
         "new_usd": 2.0,
     }
-    again = svc.import_billing(focus(ROW_A, ROW_B).encode(), "focus", filename="oct.csv")
+    again = svc.import_billing(focus(ROW_A, ROW_B).encode(), "focus", filename="oct.csv", actor=ANA)
     assert again["already"] and again["new_rows"] == 0
     # an export that overlaps the first one: only the new row counts
-    overlap = svc.import_billing(focus(ROW_B, ROW_C).encode(), "focus", filename="oct2.csv")
+    overlap = svc.import_billing(
+        focus(ROW_B, ROW_C).encode(), "focus", filename="oct2.csv", actor=ANA
+    )
     assert overlap["new_rows"] == 1 and overlap["new_usd"] == 3.0
     assert _counts(new) == (2, 3)
     d0, d1 = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 10, tzinfo=UTC)
@@ -148,7 +151,7 @@ def test_import_is_all_or_nothing_and_reimport_does_not_double_count(engine) -> 
 
 def test_two_identical_charges_in_one_file_are_two_charges(engine) -> None:
     svc = CostService(session_factory(engine))
-    res = svc.import_billing(focus(ROW_A, ROW_A).encode(), "focus")
+    res = svc.import_billing(focus(ROW_A, ROW_A).encode(), "focus", actor=ANA)
     assert res["new_rows"] == 2 and res["new_usd"] == 2.5
 
 
@@ -160,7 +163,7 @@ def test_modeled_versus_billed_per_team_and_day(engine) -> None:
         "ml", "r", "vision", 1, datetime(2026, 10, 3, tzinfo=UTC), "apply", rate=0.1
     )
     text = gcp_line("2026-10-03 10:00:00 UTC", 1.5, (-0.3,), team="vision", model="r")
-    svc.import_billing(text.encode(), "gcp")
+    svc.import_billing(text.encode(), "gcp", actor=ANA)
     d0, d1 = datetime(2026, 10, 3, tzinfo=UTC), datetime(2026, 10, 5, tzinfo=UTC)
     rows = svc.modeled_vs_billed(d0, d1).to_dict("records")
     day3 = next(r for r in rows if str(r["day"]) == "2026-10-03")

@@ -17,6 +17,7 @@ from barista_ui.cost.rollups import covered_days, plan
 from barista_ui.cost.segments import sqlite_overlap_hint
 from barista_ui.cost.service import CostService
 from data.db import session_factory
+from tests.actors import ANA
 from tests.conftest import base_record
 
 NOW = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -42,7 +43,7 @@ def test_import_uses_the_configured_label_keys_of_the_format(engine) -> None:
         "cost": 4.0,
         "labels": [{"key": "owner", "value": "nlp"}, {"key": "k8s-label/team", "value": "x"}],
     }
-    res = board.import_billing(json.dumps(line).encode(), "gcp", filename="nov.jsonl")
+    res = board.import_billing(json.dumps(line).encode(), "gcp", filename="nov.jsonl", actor=ANA)
     assert res["new_rows"] == 1 and res["new_usd"] == 4.0
     billed = svc.billed(datetime(2026, 11, 1, tzinfo=UTC), NOW, ["team"])
     assert billed.to_dict("records") == [{"team": "nlp", "billed_usd": 4.0}]
@@ -62,8 +63,8 @@ def test_figures_budgets_filtered_by_team_and_prices_saved_rerate_records(engine
             "apply",
             rate=svc.rate_for(rec.spec),
         )
-    board.set_budget("nlp", 10.0, "ana")
-    board.set_budget("vision", 20.0, "ana")
+    board.set_budget("nlp", 10.0, actor=ANA)
+    board.set_budget("vision", 20.0, actor=ANA)
     fig = board.figures(last_days("UTC", 30, NOW), "modeled", ["nlp"], False)
     assert [line.team for line in fig.budget_lines] == ["nlp"]
     assert fig.budget_lines[0].budget == 10.0
@@ -71,7 +72,7 @@ def test_figures_budgets_filtered_by_team_and_prices_saved_rerate_records(engine
     rate = svc.rate_for(a.spec)
     assert fig.projected == pytest.approx(rate * a.spec.replicas * 24 * 7 * 0.5)
     dearer = PriceEntry("us-central1", "default", 0.05, 0.005, {}, "test", date(2026, 11, 1))
-    assert board.save_prices([dearer], "ana") == 2
+    assert board.save_prices([dearer], actor=ANA) == 2
     assert board.price_table() == [dearer]
 
 

@@ -17,6 +17,7 @@ from barista_ui.cost.overview import (
 )
 from barista_ui.cost.service import CostService
 from data.db import session_factory
+from tests.actors import ANA
 from tests.conftest import base_record
 
 
@@ -127,6 +128,8 @@ def test_panel_line_of_a_model_whose_gpu_has_no_price_says_so(engine, registry) 
         source="cli",
     )
     svc = CostService(session_factory(engine), clock=lambda: datetime(2026, 11, 11, tzinfo=UTC))
-    svc.save_prices([PriceEntry("us-central1", "default", 0.03, 0.004, {}, "x", date_(2026, 1, 1))])
+    svc.save_prices(
+        [PriceEntry("us-central1", "default", 0.03, 0.004, {}, "x", date_(2026, 1, 1))], actor=ANA
+    )
     with pytest.raises(PricingError, match="no price for GPU type 'nvidia-l4'"):
         model_cost_line(svc, rec, datetime(2026, 11, 11, tzinfo=UTC), up_fraction=1.0)

@@ -13,6 +13,7 @@ from barista_ui.cost.model import daily_costs, weekday_hour_grid
 from barista_ui.cost.service import CostService
 from data.cost_tables import ReplicaSegment
 from data.db import session_factory, transaction
+from tests.actors import ANA
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -143,12 +144,12 @@ def test_rollups_billing_and_prices_on_postgres(postgres_url: str) -> None:
         '{"usage_start_time": "2026-10-21 10:00:00 UTC", "cost": 3, "credits": [{"amount": -1}],'
         ' "labels": [{"key": "k8s-label/team", "value": "t1"}]}'
     )
-    assert svc.import_billing(line.encode(), "gcp")["new_usd"] == 2.0
+    assert svc.import_billing(line.encode(), "gcp", actor=ANA)["new_usd"] == 2.0
     with pytest.raises(BillingFileError, match="line 2"):
-        svc.import_billing((line + "\n{").encode(), "gcp")
+        svc.import_billing((line + "\n{").encode(), "gcp", actor=ANA)
     compare = svc.modeled_vs_billed(datetime(2026, 10, 21, tzinfo=UTC), now)
     assert compare.loc[compare["team"] == "t1", "billed_usd"].sum() == 2.0
-    svc.set_budget("t1", 500)
+    svc.set_budget("t1", 500, actor=ANA)
     assert svc.budgets() == {"t1": 500.0}
     engine.dispose()
 

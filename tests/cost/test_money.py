@@ -16,6 +16,7 @@ from barista_ui.cost.price_files import PriceFileError, parse_prices
 from barista_ui.cost.rates import DEFAULT_PRICES, PriceEntry
 from barista_ui.cost.service import CostService
 from data.db import session_factory
+from tests.actors import ANA
 
 FOCUS_HEADER = "ChargePeriodStart,BilledCost,EffectiveCost,Tags\n"
 PRICES_YAML = "prices:\n- {region: r, cpu_hourly: %s, memory_gib_hourly: %s, as_of: 2026-11-01}\n"
@@ -72,9 +73,9 @@ def test_check_amount_accepts_and_bounds() -> None:
 @pytest.mark.parametrize("amount", [math.inf, float("1e309"), math.nan, -1.0, 2 * MAX_USD])
 def test_budget_refuses_non_finite_and_absurd_amounts(engine, amount: float) -> None:
     svc = CostService(session_factory(engine))
-    svc.set_budget("nlp", 300)
+    svc.set_budget("nlp", 300, actor=ANA)
     with pytest.raises(ValueError, match="monthly budget"):
-        svc.set_budget("nlp", amount)
+        svc.set_budget("nlp", amount, actor=ANA)
     assert svc.budgets() == {"nlp": 300.0}
 
 
@@ -151,7 +152,7 @@ def test_saving_a_table_built_in_code_checks_its_prices(engine, entry: PriceEntr
     svc = CostService(session_factory(engine))
     before = svc.price_table()
     with pytest.raises(PriceFileError, match="entry 1: .* is not a finite amount of USD"):
-        svc.save_prices([entry])
+        svc.save_prices([entry], actor=ANA)
     assert svc.price_table() == before
 
 

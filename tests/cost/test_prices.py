@@ -10,6 +10,7 @@ from barista_ui.cost.price_files import PriceFileError, dump_prices, parse_price
 from barista_ui.cost.rates import DEFAULT_PRICES, PriceEntry
 from barista_ui.cost.service import CostService
 from data.db import session_factory
+from tests.actors import ANA
 
 EU = PriceEntry(
     region="europe-west4",
@@ -92,7 +93,7 @@ def test_saving_prices_rerates_running_models_from_now_only(engine, registry) ->
         "apply",
         rate=old_rate,
     )
-    assert svc.save_prices([DEFAULT_PRICES, EU], [rec]) == 1
+    assert svc.save_prices([DEFAULT_PRICES, EU], [rec], actor=ANA) == 1
     new_rate = svc.rate_for(rec.spec)
     assert new_rate != old_rate
     clock["now"] = datetime(2026, 11, 3, tzinfo=UTC)
@@ -103,7 +104,7 @@ def test_saving_prices_rerates_running_models_from_now_only(engine, registry) ->
     assert days["2026-11-01"] == pytest.approx(2 * 24 * old_rate, abs=1e-4)
     assert days["2026-11-02"] == pytest.approx(2 * 24 * new_rate, abs=1e-4)
     # the same table again: nothing to re-rate
-    assert svc.save_prices([DEFAULT_PRICES, EU], [rec]) == 0
+    assert svc.save_prices([DEFAULT_PRICES, EU], [rec], actor=ANA) == 0
 
 
 def test_price_file_is_loaded_at_start_and_written_on_save(engine, tmp_path) -> None:
@@ -115,7 +116,7 @@ def test_price_file_is_loaded_at_start_and_written_on_save(engine, tmp_path) -> 
     svc2 = CostService(new, price_file=str(path))
     svc2.load_price_file()
     assert svc2.price_table() == [EU]
-    svc2.save_prices([EU, EU_A2])
+    svc2.save_prices([EU, EU_A2], actor=ANA)
     assert parse_prices(path.read_text(), "yaml") == [EU, EU_A2]
     path.write_text("prices: [oops]")
     with pytest.raises(PriceFileError, match="entry 1"):
@@ -125,12 +126,12 @@ def test_price_file_is_loaded_at_start_and_written_on_save(engine, tmp_path) -> 
 
 def test_budgets(engine) -> None:
     svc = CostService(session_factory(engine))
-    svc.set_budget("vision", 1200, "ana")
-    svc.set_budget("nlp", 300.5)
+    svc.set_budget("vision", 1200, actor=ANA)
+    svc.set_budget("nlp", 300.5, actor=ANA)
     assert svc.budgets() == {"vision": 1200.0, "nlp": 300.5}
     with pytest.raises(ValueError, match="monthly budget '-5': use a number of USD >= 0"):
-        svc.set_budget("nlp", -5)
-    svc.set_budget("nlp", None)
+        svc.set_budget("nlp", -5, actor=ANA)
+    svc.set_budget("nlp", None, actor=ANA)
     assert svc.budgets() == {"vision": 1200.0}
 
 

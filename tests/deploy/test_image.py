@@ -132,6 +132,9 @@ def test_the_install_steps_and_the_entrypoint_with_production_settings(
         BARISTA_DATABASE_URL=postgres_url,
         BARISTA_KUBECONFIG=sim.write_kubeconfig(str(writable / "kubeconfig")),
         BARISTA_LEADER_ELECTION="lease",
+        BARISTA_AUTH="proxy",  # on 0.0.0.0 the dashboard refuses to start without sign-in
+        BARISTA_TRUSTED_PROXIES="127.0.0.1/32",
+        BARISTA_METRICS_PUBLIC="true",
         BARISTA_STORAGE_SECRET="a-long-random-secret",
     )
     log = tmp_path / "entrypoint.log"

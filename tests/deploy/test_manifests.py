@@ -56,6 +56,7 @@ def test_the_example_overlay_is_a_production_install() -> None:
         "key": "url",
     }
     assert all(name.startswith("BARISTA_") for name in env)
+    assert env["BARISTA_AUTH"]["value"] == "proxy" and env["BARISTA_TRUSTED_PROXIES"]["value"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/healthz/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz/live"
     assert container["resources"]["requests"] and container["resources"]["limits"]

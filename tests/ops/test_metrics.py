@@ -4,7 +4,10 @@ and JSON logs with the actor and the model on every mutation."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -14,14 +17,14 @@ from starlette.requests import Request
 
 from barista_ui.ops import metrics
 from barista_ui.ops.committed import install as install_commit_hooks
-from barista_ui.ops.http import metrics_refusal, route_of, static_token_check
+from barista_ui.ops.http import metrics_refusal, route_of, token_check
 from barista_ui.records.registry import RegistryService
 from barista_ui.schedule.engine import SchedulerEngine
 from barista_ui.schedule.runner import SchedulerRunner
 from barista_ui.settings import Settings
 from data.db import session_factory
 from k8s.gateway import ClusterGateway
-from tests.apprunner import AppProcess
+from tests.apprunner import ROOT, AppProcess
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
 
@@ -70,24 +73,22 @@ def _request(headers: dict[str, str] | None = None) -> Request:
 
 
 def test_who_may_read_metrics() -> None:
+    known = {"s3cret"}
+
+    def resolve(headers: dict[str, str], _client: str | None) -> str | None:
+        token = headers["authorization"].removeprefix("Bearer ")
+        return "scraper" if token in known else None
+
+    check = token_check(resolve)
     embedded = Settings(auth="none")
-    assert metrics_refusal(_request(), embedded, static_token_check(embedded)) is None
-    on = Settings(auth="oidc", metrics_token="s3cret")
-    check = static_token_check(on)
+    assert metrics_refusal(_request(), embedded, check) is None
+    on = Settings(auth="proxy", trusted_proxies="10.0.0.0/8")
     assert metrics_refusal(_request(), on, check)[0] == 401
+    assert metrics_refusal(_request({"Authorization": "Bearer "}), on, check)[0] == 401
     assert metrics_refusal(_request({"Authorization": "Bearer nope"}), on, check)[0] == 403
     assert metrics_refusal(_request({"Authorization": "Bearer s3cret"}), on, check) is None
-    no_token_set = Settings(auth="oidc")
-    refused = metrics_refusal(_request({"Authorization": "Bearer "}), no_token_set, check)
-    assert refused[0] == 401
-    assert (
-        metrics_refusal(
-            _request({"Authorization": "Bearer x"}), no_token_set, static_token_check(no_token_set)
-        )[0]
-        == 403
-    )
-    public = Settings(auth="oidc", metrics_public=True)
-    assert metrics_refusal(_request(), public, static_token_check(public)) is None
+    public = Settings(auth="proxy", trusted_proxies="10.0.0.0/8", metrics_public=True)
+    assert metrics_refusal(_request(), public, check) is None
 
 
 def test_route_is_the_template_not_the_path() -> None:
@@ -151,20 +152,39 @@ def test_a_real_process_serves_metrics_and_logs_json(tmp_path: Path) -> None:
     assert {"time", "level", "logger", "message"} <= set(lines[0])
 
 
-def test_with_auth_on_metrics_need_a_token_unless_public(tmp_path: Path) -> None:
+def test_with_auth_on_metrics_need_an_api_token_unless_public(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
     base = {
-        "BARISTA_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+        "BARISTA_DATABASE_URL": db,
         "BARISTA_CLUSTER": "none",
         "BARISTA_SCHEDULER_ENABLED": "false",
         "BARISTA_SEED_DEMO": "false",
         "BARISTA_AUTH": "proxy",
-        "BARISTA_METRICS_TOKEN": "scrape-me",
+        "BARISTA_TRUSTED_PROXIES": "10.0.0.0/8",
     }
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env.update(base, BARISTA_ACTOR="ops")
+    made = subprocess.run(
+        [sys.executable, "-m", "barista_ui.cli", "tokens", "create", "prometheus", "-o", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    token = json.loads(made.stdout)["token"]  # an API token, as `barista tokens create` makes
     app = AppProcess(base, cwd=tmp_path)
     try:
         app.wait_ready()
         assert _get(app.url + "/metrics")[0] == 401
         assert _get(app.url + "/metrics", "wrong")[0] == 403
-        assert _get(app.url + "/metrics", "scrape-me")[0] == 200
+        assert _get(app.url + "/metrics", token)[0] == 200
     finally:
         app.stop()
+    public = AppProcess({**base, "BARISTA_METRICS_PUBLIC": "true"}, cwd=tmp_path)
+    try:
+        public.wait_ready()
+        assert _get(public.url + "/metrics")[0] == 200
+    finally:
+        public.stop()

@@ -10,6 +10,7 @@ import pytest
 from barista_ui.records.registry import NotFound, RegistryService
 from barista_ui.records.service import ClusterRefused, ModelService, NullGate
 from barista_ui.records.spec import ModelSpec, RecordInvalid
+from tests.actors import ANA
 from tests.conftest import base_record
 
 
@@ -34,17 +35,17 @@ class ScriptedGate:
 def test_null_gate_saves_and_says_nothing(registry: RegistryService) -> None:
     models = ModelService(registry)
     assert isinstance(models.gate, NullGate)
-    saved = models.create(base_record(), actor="ana", source="ui")
+    saved = models.create(base_record(), actor=ANA, source="ui")
     assert saved.record.version == 1 and not saved.pending and saved.notice == ""
 
 
 def test_dry_run_comes_first_and_the_model_is_handed_over_after(registry) -> None:
     gate = ScriptedGate()
     models = ModelService(registry, gate)
-    models.create(base_record(), actor="ana", source="ui")
-    models.set_replicas("ml-prod", "fraud-scorer", 3, actor="ana", source="ui")
-    models.set_replicas("ml-prod", "fraud-scorer", 3, actor="ana", source="ui")  # no change
-    models.delete("ml-prod", "fraud-scorer", actor="ana", source="ui")
+    models.create(base_record(), actor=ANA, source="ui")
+    models.set_replicas("ml-prod", "fraud-scorer", 3, actor=ANA, source="ui")
+    models.set_replicas("ml-prod", "fraud-scorer", 3, actor=ANA, source="ui")  # no change
+    models.delete("ml-prod", "fraud-scorer", actor=ANA, source="ui")
     assert gate.checked == [
         ("ml-prod/fraud-scorer", False),
         ("ml-prod/fraud-scorer", False),
@@ -56,18 +57,18 @@ def test_dry_run_comes_first_and_the_model_is_handed_over_after(registry) -> Non
 def test_refusal_saves_nothing_anywhere(registry) -> None:
     gate = ScriptedGate()
     models = ModelService(registry, gate)
-    models.create(base_record(), actor="ana", source="ui")
+    models.create(base_record(), actor=ANA, source="ui")
     gate.answer = "refuse"
     with pytest.raises(ClusterRefused, match="ml-prod/fraud-scorer"):
-        models.set_enabled("ml-prod", "fraud-scorer", False, actor="ana", source="ui")
+        models.set_enabled("ml-prod", "fraud-scorer", False, actor=ANA, source="ui")
     with pytest.raises(ClusterRefused):
-        models.create(base_record(name="other"), actor="ana", source="ui")
+        models.create(base_record(name="other"), actor=ANA, source="ui")
     with pytest.raises(ClusterRefused):
         models.apply_many(
-            [base_record(replicas=4), base_record(name="third")], actor="ana", source="cli"
+            [base_record(replicas=4), base_record(name="third")], actor=ANA, source="cli"
         )
     with pytest.raises(ClusterRefused):
-        models.delete("ml-prod", "fraud-scorer", actor="ana", source="ui")
+        models.delete("ml-prod", "fraud-scorer", actor=ANA, source="ui")
     rec = registry.get("fraud-scorer")
     assert rec.spec.enabled and rec.spec.replicas == 2 and rec.version == 1
     assert len(registry.history("fraud-scorer")) == 1
@@ -80,14 +81,14 @@ def test_refusal_saves_nothing_anywhere(registry) -> None:
 def test_unreachable_cluster_saves_as_pending_and_says_so(registry) -> None:
     gate = ScriptedGate("unreachable")
     models = ModelService(registry, gate)
-    saved = models.create(base_record(), actor="ana", source="ui")
+    saved = models.create(base_record(), actor=ANA, source="ui")
     assert saved.pending and saved.record.version == 1
     assert saved.notice.startswith(
         "ml-prod/fraud-scorer saved; the cluster is unreachable, it will be applied when it returns"
     )
     batch = models.apply_many(
         [base_record(replicas=5), base_record(name="b"), base_record(name="c")],
-        actor="ana",
+        actor=ANA,
         source="cli",
     )
     assert batch.pending and "3 model(s) saved" in batch.notice
@@ -100,5 +101,5 @@ def test_invalid_input_is_refused_before_the_cluster_is_asked(registry) -> None:
     gate = ScriptedGate()
     models = ModelService(registry, gate)
     with pytest.raises(RecordInvalid):
-        models.create(base_record(replicas=-1), actor="ana", source="ui")
+        models.create(base_record(replicas=-1), actor=ANA, source="ui")
     assert gate.checked == [] and gate.submitted == []

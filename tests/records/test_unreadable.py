@@ -8,6 +8,7 @@ import pytest
 from barista_ui.records.record import Unreadable, UnreadableRecord
 from barista_ui.records.registry import RegistryService
 from barista_ui.records.service import ModelService
+from tests.actors import ANA
 from tests.conftest import base_record
 from tests.unreadable_rows import BAD_SCHEDULE, spoil
 
@@ -62,7 +63,7 @@ def test_an_unreadable_row_is_fixed_by_an_update_or_an_apply(fleet: RegistryServ
 
 
 def test_an_unreadable_row_can_be_deleted(fleet: RegistryService) -> None:
-    deleted = ModelService(fleet).delete("ml-prod", "churn", actor="ana", source="ui")
+    deleted = ModelService(fleet).delete("ml-prod", "churn", actor=ANA, source="ui")
     assert deleted.key == ("ml-prod", "churn")
     assert [u.name for u in fleet.read_models()[1]] == ["vision"]
     assert fleet.history("churn")[0].action == "delete"

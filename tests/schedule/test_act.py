@@ -18,6 +18,7 @@ from data.db import session_factory
 from data.ops_tables import ScheduleOverride, SchedulerAction
 from k8s.gateway import ClusterGateway
 from k8s.manifests import ORIGINAL_REPLICAS
+from tests.actors import ANA
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
 
@@ -69,7 +70,7 @@ def fleet(engine, sim):  # noqa: F811
         downtime=None,
         timezone=None,
         holidays=None,
-        actor="ana",
+        actor=ANA,
     )
 
     def add(name: str = "fraud-scorer", replicas: int = 3):

@@ -21,6 +21,7 @@ from data.db import session_factory
 from data.ops_tables import ScheduleOverride, SchedulerAction
 from k8s.gateway import ClusterGateway
 from k8s.manifests import ORIGINAL_REPLICAS
+from tests.actors import ANA
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
 
@@ -45,7 +46,7 @@ def house(engine, sim):  # noqa: F811
         downtime=None,
         timezone=None,
         holidays=None,
-        actor="ana",
+        actor=ANA,
     )
 
     def desired_for(spec: ModelSpec) -> int:
@@ -64,11 +65,11 @@ def live(sim):  # noqa: F811
 
 def test_a_record_scaled_during_downtime_comes_back_at_its_new_count(house, sim) -> None:  # noqa: F811
     models, reconciler, sched, new = house
-    models.create(base_record(replicas=3), actor="ana", source="ui")
+    models.create(base_record(replicas=3), actor=ANA, source="ui")
     reconciler.reconcile_now(KEY)
     (down,) = sched.reconcile(NIGHT)
     assert (down.action, down.before, down.after) == ("scale-down", 3, 0)
-    models.set_replicas(*KEY, 5, actor="ana", source="cli")  # the page, CLI and API write so
+    models.set_replicas(*KEY, 5, actor=ANA, source="cli")  # the page, CLI and API write so
     reconciler.reconcile_now(KEY)
     assert live(sim)["spec"]["replicas"] == 0  # still night: the model stays down
     assert sched.reconcile(NIGHT + timedelta(hours=1)) == []  # not a manual scale
@@ -91,12 +92,12 @@ def test_a_record_scaled_down_or_switched_off_during_downtime_stays_as_asked(
     sim,  # noqa: F811
 ) -> None:
     models, reconciler, sched, _ = house
-    models.create(base_record(replicas=4), actor="ana", source="ui")
-    models.create(base_record(name="ranker", replicas=2), actor="ana", source="ui")
+    models.create(base_record(replicas=4), actor=ANA, source="ui")
+    models.create(base_record(name="ranker", replicas=2), actor=ANA, source="ui")
     reconciler.reconcile_all()
     assert {a.name for a in sched.reconcile(NIGHT)} == {"fraud-scorer", "ranker"}
-    models.set_replicas(*KEY, 1, actor="ana", source="ui")
-    models.set_enabled("ml-prod", "ranker", False, actor="ana", source="ui")
+    models.set_replicas(*KEY, 1, actor=ANA, source="ui")
+    models.set_enabled("ml-prod", "ranker", False, actor=ANA, source="ui")
     reconciler.reconcile_all()
     (up,) = sched.reconcile(NEXT_MORNING)  # the switched-off model is not scheduled any more
     assert (up.name, up.after) == ("fraud-scorer", 1)
@@ -106,10 +107,10 @@ def test_a_record_scaled_down_or_switched_off_during_downtime_stays_as_asked(
 
 def test_kubectl_during_downtime_is_the_only_manual_change(house, sim) -> None:  # noqa: F811
     models, reconciler, sched, _ = house
-    models.create(base_record(replicas=3), actor="ana", source="ui")
+    models.create(base_record(replicas=3), actor=ANA, source="ui")
     reconciler.reconcile_now(KEY)
     sched.reconcile(NIGHT)
-    models.set_replicas(*KEY, 5, actor="ana", source="ui")
+    models.set_replicas(*KEY, 5, actor=ANA, source="ui")
     reconciler.reconcile_now(KEY)
     sched.gateway.scale(*KEY, 2)  # kubectl scale: outside Barista
     (kept,) = sched.reconcile(NIGHT + timedelta(minutes=5))
@@ -125,7 +126,7 @@ def test_an_autoscaled_model_comes_back_at_the_hpa_count_within_the_new_bounds(
     models, reconciler, sched, _ = house
     sim.set_load("ml-prod", "fraud-scorer", 70)
     auto = {"enabled": True, "min": 2, "max": 8, "target_cpu_percent": 70}
-    models.create(base_record(replicas=2, autoscaling=auto), actor="ana", source="ui")
+    models.create(base_record(replicas=2, autoscaling=auto), actor=ANA, source="ui")
     reconciler.reconcile_now(KEY)
     sched.gateway.scale(*KEY, 6)  # the HPA's count
     (down,) = sched.reconcile(NIGHT)
@@ -134,7 +135,7 @@ def test_an_autoscaled_model_comes_back_at_the_hpa_count_within_the_new_bounds(
         *KEY,
         base_record(replicas=2, autoscaling={**auto, "max": 4}),
         expected_version=1,
-        actor="ana",
+        actor=ANA,
         source="ui",
     )
     reconciler.reconcile_now(KEY)

@@ -14,6 +14,7 @@ from data.db import session_factory
 from data.ops_tables import ScheduleMemory, SchedulerAction
 from k8s.gateway import ClusterGateway
 from k8s.manifests import ORIGINAL_REPLICAS
+from tests.actors import ANA
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
 
@@ -41,7 +42,7 @@ def env(engine, sim):  # noqa: F811
         downtime=None,
         timezone=None,
         holidays=None,
-        actor="ana",
+        actor=ANA,
     )
     return registry, gateway, sched, make, new
 
@@ -76,7 +77,7 @@ def test_down_and_up_restore_the_exact_count(env, sim) -> None:  # noqa: F811
     with new() as s:
         logged = s.exec(select(SchedulerAction)).all()
     assert [a.action for a in logged] == ["scale-down", "scale-up"]
-    assert all(a.actor == "scheduler" for a in logged)
+    assert all(a.actor == "system:scheduler" for a in logged)
 
 
 def test_manual_scale_up_during_downtime_is_kept(env, sim) -> None:  # noqa: F811
@@ -145,14 +146,14 @@ def test_dry_run_writes_nothing_and_logs_once(env, sim) -> None:  # noqa: F811
 def test_override_and_grace(env, sim) -> None:  # noqa: F811
     registry, gateway, sched, make, _ = env
     add(registry, gateway, replicas=2)
-    sched.set_override(KEY, "up", NIGHT + timedelta(hours=3), actor="ana", reason="demo")
+    sched.set_override(KEY, "up", NIGHT + timedelta(hours=3), actor=ANA, reason="demo")
     assert sched.reconcile(NIGHT) == []
     text = sched.explain_for(registry.get("fraud-scorer"), NIGHT)
     assert text == "up until 22:00 (override by ana: demo)"
     (down,) = sched.reconcile(NIGHT + timedelta(hours=3))
     assert down.action == "scale-down" and down.reason == "schedule"
     with pytest.raises(Exception, match="more than 7 days"):
-        sched.set_override(KEY, "up", NIGHT + timedelta(days=8), actor="ana", reason="x")
+        sched.set_override(KEY, "up", NIGHT + timedelta(days=8), actor=ANA, reason="x")
     # a model created a few minutes ago is not scaled down yet
     later = NIGHT + timedelta(hours=4)
     young = RegistryService(registry._new_session, clock=lambda: later - timedelta(minutes=5))
