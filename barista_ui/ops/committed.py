@@ -39,9 +39,14 @@ def install() -> None:
     _installed = True
 
 
+APPENDED = (Revision, SchedulerAction, BillingImport)  # logged and counted when inserted
+STATE = (ScheduleMemory, ScheduleOverride, SchedulePolicy)  # only told to the other processes
+
+
 def _collect(session: Session, _ctx: Any) -> None:
-    watched = (Revision, SchedulerAction, BillingImport, ScheduleMemory, ScheduleOverride)
-    rows = [o for o in (*session.new, *session.dirty) if isinstance(o, (*watched, SchedulePolicy))]
+    """Remember what this flush wrote (the lists still hold the pre-flush state here)."""
+    rows = [o for o in session.new if isinstance(o, APPENDED + STATE)]
+    rows += [o for o in session.dirty if isinstance(o, STATE)]
     if rows:
         session.info.setdefault(PENDING, []).extend(rows)
 
