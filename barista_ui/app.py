@@ -35,7 +35,7 @@ from barista_ui.demo import seed_if_empty
 from barista_ui.fleet import Fleet
 from barista_ui.ops import metrics
 from barista_ui.ops.committed import install as install_commit_hooks
-from barista_ui.ops.runtime import start_replica_runtime
+from barista_ui.ops.runtime import leads, start_replica_runtime
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas
 from barista_ui.records.service import ModelService
@@ -132,12 +132,6 @@ class App:
         self.start_cost_rollups()
         self.listener = start_replica_runtime(self)  # NOTIFY listener, metrics' state
 
-    def leads(self) -> tuple[str, bool]:
-        """Leadership kind, and whether this process leads (the scheduler and the roll-ups)."""
-        if self.runner is None:
-            return "none", True
-        return getattr(self.runner.leadership, "kind", "none"), self.runner.leader
-
     def _first_apply(self) -> None:
         """Queue every record, once the scheduler's memory agrees with the cluster (a crash
         between its two writes must not make the reconciler undo a scale-down or a restore)."""
@@ -173,7 +167,7 @@ class App:
 
     def _rollup_loop(self) -> None:
         while not self._stop_rollups.is_set():
-            if not self.leads()[1]:  # one replica rolls up; the others check again later
+            if not leads(self.runner)[1]:  # one replica rolls up; the others check again later
                 self._stop_rollups.wait(30)
                 continue
             try:
@@ -215,9 +209,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
 
     Services that report back to the app (the watch, the reconciler) get small lambdas that
     call it once it exists: nothing calls them before :meth:`App.start`."""
-    engine = make_engine(settings.database_url)
-    install_commit_hooks()  # audit lines, counters and (PostgreSQL) NOTIFY on every commit
-    migrate(engine)
+    engine = _database(settings)
     new_session = session_factory(engine)
     registry = RegistryService(
         new_session, max_replicas=settings.max_replicas, bounds=settings.resource_bounds()
@@ -277,6 +269,13 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         recorder=_recorder(cost, registry, scheduler, live),
     )
     return app
+
+
+def _database(settings: Settings) -> Engine:
+    engine = make_engine(settings.database_url)
+    install_commit_hooks()  # audit lines, counters and (PostgreSQL) NOTIFY on every commit
+    migrate(engine)  # on PostgreSQL under an advisory lock: one replica migrates
+    return engine
 
 
 def _cost(settings: Settings, new_session: SessionFactory) -> CostService:

@@ -118,11 +118,15 @@ def latency(edits: int, chromium: str) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     url, drop = fresh_database()
+    sim = start_simulator(SimulatorConfig(speed=20.0))
     apps: list[AppProcess] = []
     figures: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        env = {"BARISTA_CLUSTER": "none", "BARISTA_SCHEDULER_ENABLED": "false"}
+        env = {
+            "BARISTA_KUBECONFIG": sim.write_kubeconfig(str(tmp / "kubeconfig")),
+            "BARISTA_SCHEDULER_ENABLED": "false",
+        }
         try:
             apps.append(replica(tmp, 0, url, {**env, "BARISTA_SEED_DEMO": "true"}))
             apps.append(replica(tmp, 1, url, {**env, "BARISTA_SEED_DEMO": "false"}))
@@ -133,7 +137,9 @@ def latency(edits: int, chromium: str) -> list[float]:
                     page = browser.new_page(viewport={"width": 1440, "height": 900})
                     page.goto(app.url)
                     page.get_by_placeholder("Search name, team, image, owner").fill("fraud-scorer")
-                    page.locator(".q-table tbody tr .q-toggle").first.wait_for()
+                    page.wait_for_selector(
+                        ".q-table tbody tr .q-toggle:not([aria-disabled='true'])", timeout=120000
+                    )
                     pages.append(page)
                 a, b = pages
                 toggle_a = a.locator(".q-table tbody tr .q-toggle").first
@@ -156,6 +162,7 @@ def latency(edits: int, chromium: str) -> list[float]:
         finally:
             for app in apps:
                 app.stop()
+            sim.stop()
             drop()
     return figures
 

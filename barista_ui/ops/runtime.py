@@ -17,6 +17,7 @@ from barista_ui.ops import metrics
 from barista_ui.ops.committed import install
 from barista_ui.ops.notify import ChangeListener
 from barista_ui.schedule.engine import SchedulerEngine
+from barista_ui.schedule.runner import SchedulerRunner
 from k8s.live import LiveState
 
 log = logging.getLogger("barista.replicas")
@@ -70,6 +71,14 @@ def metrics_source(
     )
 
 
+def leads(runner: SchedulerRunner | None) -> tuple[str, bool]:
+    """Leadership kind, and whether this process leads (the scheduler and the roll-ups; no
+    scheduler: every process rolls up)."""
+    if runner is None:
+        return "none", True
+    return getattr(runner.leadership, "kind", "none"), runner.leader
+
+
 def start_replica_runtime(app: Any) -> ChangeListener | None:
     """For the running App: the change listener (PostgreSQL), and the state the metrics read
     at scrape time (typed ``Any``: the App imports this module)."""
@@ -79,5 +88,7 @@ def start_replica_runtime(app: Any) -> ChangeListener | None:
     def statuses() -> dict:
         return app.fleet_status().rows(app.registry.list_models(), unmanaged=False)
 
-    metrics.watch_state(metrics_source(app.reconciler, app.live, statuses, app.leads))
+    metrics.watch_state(
+        metrics_source(app.reconciler, app.live, statuses, lambda: leads(app.runner))
+    )
     return listener

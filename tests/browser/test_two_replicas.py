@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.k8s_fixtures import sim  # noqa: F401
 from tests.ops.replicas import start_replicas
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -20,22 +21,27 @@ def open_model(page: Page, url: str, name: str):
     page.get_by_placeholder("Search name, team, image, owner").fill(name)
     row = page.locator(".q-table tbody tr").first
     expect(row).to_contain_text(name)
+    expect(row.locator(".q-toggle")).not_to_have_attribute("aria-disabled", "true", timeout=30000)
     return row
 
 
 def test_a_switch_on_one_replica_shows_on_the_other(
-    browser: Browser, postgres_url: str, tmp_path: Path
+    browser: Browser,
+    postgres_url: str,
+    tmp_path: Path,
+    sim,  # noqa: F811 - one cluster for both (the switch needs one)
 ) -> None:
+    kubeconfig = sim.write_kubeconfig(str(tmp_path / "kubeconfig"))
     first = start_replicas(
         1,
         tmp_path / "a",
         postgres_url,
-        None,
+        kubeconfig,
         BARISTA_SEED_DEMO="true",
         BARISTA_SCHEDULER_ENABLED="false",
     )
     second = start_replicas(
-        1, tmp_path / "b", postgres_url, None, BARISTA_SCHEDULER_ENABLED="false"
+        1, tmp_path / "b", postgres_url, kubeconfig, BARISTA_SCHEDULER_ENABLED="false"
     )
     try:
         page_a, page_b = browser.new_page(), browser.new_page()

@@ -35,7 +35,7 @@ def test_ready_needs_the_schema_at_head_live_does_not(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     try:
-        app.wait_ready()
+        app.wait_ready(timeout=180)  # a busy machine starts slowly
         assert get(app.url + "/healthz/live") == (200, {"status": "ok"})
         ready = (200, {"status": "ok", "database": "ok", "schema": head_revision()})
         assert get(app.url + "/healthz/ready") == ready
@@ -51,18 +51,22 @@ def test_ready_needs_the_schema_at_head_live_does_not(tmp_path: Path) -> None:
         app.stop()
 
 
-def test_sigterm_stops_the_scheduler_drains_and_closes_the_watches(tmp_path: Path, sim) -> None:  # noqa: F811
+def test_sigterm_stops_the_scheduler_releases_the_lease_and_closes_the_watches(
+    tmp_path: Path,
+    sim,  # noqa: F811
+) -> None:
     kubeconfig = sim.write_kubeconfig(str(tmp_path / "kubeconfig"))
     app = AppProcess(
         {
             "BARISTA_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
             "BARISTA_KUBECONFIG": kubeconfig,
             "BARISTA_SEED_DEMO": "true",
+            "BARISTA_LEADER_ELECTION": "lease",
         },
         cwd=tmp_path,
     )
     try:
-        app.wait_ready()
+        app.wait_ready(timeout=180)  # a busy machine starts slowly
         eventually(lambda: len(sim.store.watchers) >= 3, timeout=30, what="the live watches")
         eventually(
             lambda: "scheduler: leader now" in app.log.read_text(), timeout=30, what="leadership"
@@ -77,5 +81,7 @@ def test_sigterm_stops_the_scheduler_drains_and_closes_the_watches(tmp_path: Pat
         ):
             assert line in log
         eventually(lambda: not sim.store.watchers, timeout=10, what="every watch closed")
+        lease = sim.get_object("Lease", "default", "barista-scheduler")
+        assert lease["spec"].get("holderIdentity") is None  # handed back: a successor starts now
     finally:
         app.stop()

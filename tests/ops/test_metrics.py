@@ -123,7 +123,7 @@ def test_a_real_process_serves_metrics_and_logs_json(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     try:
-        app.wait_ready()
+        app.wait_ready(timeout=180)
         _get(app.url + "/healthz/ready")
         _get(app.url + "/no/such/page/123")
         code, body = _get(app.url + "/metrics")
@@ -170,13 +170,13 @@ def test_with_auth_on_metrics_need_an_api_token_unless_public(tmp_path: Path) ->
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,
     )
     assert made.returncode == 0, made.stderr
     token = json.loads(made.stdout)["token"]  # an API token, as `barista tokens create` makes
     app = AppProcess(base, cwd=tmp_path)
     try:
-        app.wait_ready()
+        app.wait_ready(timeout=180)
         assert _get(app.url + "/metrics")[0] == 401
         assert _get(app.url + "/metrics", "wrong")[0] == 403
         assert _get(app.url + "/metrics", token)[0] == 200
@@ -184,7 +184,7 @@ def test_with_auth_on_metrics_need_an_api_token_unless_public(tmp_path: Path) ->
         app.stop()
     public = AppProcess({**base, "BARISTA_METRICS_PUBLIC": "true"}, cwd=tmp_path)
     try:
-        public.wait_ready()
+        public.wait_ready(timeout=180)
         assert _get(public.url + "/metrics")[0] == 200
     finally:
         public.stop()

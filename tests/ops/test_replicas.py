@@ -134,11 +134,12 @@ def test_an_edit_through_one_process_is_heard_by_the_other(postgres_url: str, tm
             env=env,
             check=True,
             capture_output=True,
-            timeout=60,
+            timeout=180,
         )
         for app, was in zip(apps, before, strict=True):
             eventually(
                 lambda app=app, was=was: metric(app, "barista_change_notifications_total") > was,
+                timeout=30,
                 what="the change heard",
             )
     finally:
