@@ -34,8 +34,7 @@ from barista_ui.cost.service import CostService
 from barista_ui.demo import seed_if_empty
 from barista_ui.fleet import Fleet
 from barista_ui.ops import metrics
-from barista_ui.ops.committed import install as install_commit_hooks
-from barista_ui.ops.runtime import leads, start_replica_runtime
+from barista_ui.ops.runtime import leads, open_database, start_replica_runtime
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas
 from barista_ui.records.service import ModelService
@@ -46,7 +45,7 @@ from barista_ui.schedule.engine import SchedulerEngine, up_fraction
 from barista_ui.schedule.leader import make_leadership
 from barista_ui.schedule.runner import SchedulerRunner
 from barista_ui.settings import Settings
-from data.db import SessionFactory, make_engine, migrate, session_factory
+from data.db import SessionFactory, session_factory
 from data.types import utcnow
 from k8s.live import LiveState
 
@@ -186,7 +185,8 @@ class App:
         finish (queued intent stays in the database for the others), then the watches close."""
         self.stopping = True
         self._stop_rollups.set()
-        self.listener and self.listener.stop()
+        if self.listener is not None:
+            self.listener.stop()
         if self.runner is not None:
             self.runner.shutdown()
             log.info("shutdown: scheduler stopped, leadership released")
@@ -205,11 +205,10 @@ class App:
 
 def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None = None) -> App:
     """Migrate the database, connect to the cluster (``embedded``: start the simulator when none
-    is configured), seed the demo fleet into an empty database and wire every service.
-
-    Services that report back to the app (the watch, the reconciler) get small lambdas that
-    call it once it exists: nothing calls them before :meth:`App.start`."""
-    engine = _database(settings)
+    is configured), seed the demo fleet into an empty database and wire every service. Services
+    that report back to the app (the watch, the reconciler) get small lambdas that call it once
+    it exists: nothing calls them before :meth:`App.start`."""
+    engine = open_database(settings.database_url)
     new_session = session_factory(engine)
     registry = RegistryService(
         new_session, max_replicas=settings.max_replicas, bounds=settings.resource_bounds()
@@ -233,12 +232,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         lambda k, n: app.applied(k, n),
     )
     records = RecordsSnapshot(registry)
-    access = AccessService(
-        new_session,
-        admins=settings.admin_emails(),
-        default_role=settings.default_role,
-        token_days=settings.token_days,
-    )
+    access = _access(settings, new_session)
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
@@ -271,11 +265,13 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
     return app
 
 
-def _database(settings: Settings) -> Engine:
-    engine = make_engine(settings.database_url)
-    install_commit_hooks()  # audit lines, counters and (PostgreSQL) NOTIFY on every commit
-    migrate(engine)  # on PostgreSQL under an advisory lock: one replica migrates
-    return engine
+def _access(settings: Settings, new_session: SessionFactory) -> AccessService:
+    return AccessService(
+        new_session,
+        admins=settings.admin_emails(),
+        default_role=settings.default_role,
+        token_days=settings.token_days,
+    )
 
 
 def _cost(settings: Settings, new_session: SessionFactory) -> CostService:

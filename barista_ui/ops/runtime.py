@@ -18,10 +18,20 @@ from barista_ui.ops.committed import install
 from barista_ui.ops.notify import ChangeListener
 from barista_ui.schedule.engine import SchedulerEngine
 from barista_ui.schedule.runner import SchedulerRunner
+from data.db import make_engine, migrate
 from k8s.live import LiveState
 
 log = logging.getLogger("barista.replicas")
 Key = tuple[str, str]
+
+
+def open_database(url: str) -> Engine:
+    """The engine, with the commit hooks (audit lines, counters, NOTIFY on PostgreSQL), its
+    schema migrated (on PostgreSQL under an advisory lock: one replica migrates)."""
+    engine = make_engine(url)
+    install()
+    migrate(engine)
+    return engine
 
 
 def start_listener(
@@ -37,6 +47,7 @@ def start_listener(
         return None
 
     def changed(keys: set[Key] | None) -> None:
+        hub.publish_records(keys)  # pages first: they re-read in their own worker threads
         if reconciler is not None:
             reconciler.wake()
         if scheduler is not None:
@@ -44,7 +55,6 @@ def start_listener(
                 scheduler.load_memory()
             except Exception:
                 log.exception("reloading the scheduler's memory failed")
-        hub.publish_records(keys)
         if keys:
             hub.publish(keys)
 

@@ -96,10 +96,7 @@ class ModelsTable:
         )
         ui.timer(2.0, self.poll)  # its first run (at once) fills the table
         # another replica committed a change (PostgreSQL NOTIFY): look now, not at the next tick
-        unsubscribe = self.fleet.hub.subscribe_records(
-            lambda _keys: background_tasks.create(self.poll(), name="models-table-poll")
-        )
-        ui.context.client.on_delete(unsubscribe)
+        ui.context.client.on_delete(self.fleet.hub.subscribe_records(self._heard))
 
     def _toolbar(self) -> None:
         with ui.row().classes("w-full items-end gap-3 flex-wrap"):
@@ -180,6 +177,16 @@ class ModelsTable:
             namespaces, value=self.namespace.value if self.namespace.value in namespaces else None
         )
         await self.refresh()
+
+    def _heard(self, keys: set[tuple[str, str]] | None) -> None:
+        """Another process changed these records: re-read just those rows when they are shown
+        (a few), else look at everything."""
+        shown = keys is not None and len(keys) <= 20
+        if shown and all(row_key(*k) in self.rows_by_key for k in keys or ()):
+            for key in keys or ():
+                background_tasks.create(self._refresh_one(key)(), name="models-row-reread")
+        else:
+            background_tasks.create(self.poll(), name="models-table-poll")
 
     def _search_changed(self, _e: Any = None) -> None:
         self.table._props["filter"] = (self.search.value or "").strip().lower()
