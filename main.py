@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
+import signal
 import sys
 
 from nicegui import app, ui
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from barista_ui.api.server import PREFIX as API_PREFIX
 from barista_ui.api.server import create_api
 from barista_ui.app import App, build_app
+from barista_ui.ops import logs, metrics
+from barista_ui.ops.health import liveness, readiness
+from barista_ui.ops.http import RequestMetrics, metrics_refusal, token_check
 from barista_ui.settings import Settings
 from components.page import PageServices, mount
-from data.db import current_revision, ping
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -38,6 +41,7 @@ def create_app(settings: Settings) -> App:
     # A page on another site may resolve its own name to 127.0.0.1 (DNS rebinding): answer only
     # the names the dashboard is meant to be reached by.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts())
+    app.add_middleware(RequestMetrics)  # latency by route template (outermost: sees every 400)
     # The page's event loop shares the GIL with worker threads (database reads, cost figures,
     # reconciles): hand it back after 1 ms instead of 5, so a busy thread delays a page handler
     # less (measured: handler steps that waited up to 40 ms for the GIL now wait under 1 ms).
@@ -60,31 +64,45 @@ def create_app(settings: Settings) -> App:
     app.on_startup(start)
     app.mount(API_PREFIX, create_api(barista))  # the REST API and its docs at /api/docs
 
+    def answer(result: tuple[int, dict]) -> JSONResponse:
+        return JSONResponse(result[1], status_code=result[0])
+
+    @app.get("/healthz/live")
+    def healthz_live() -> JSONResponse:
+        return answer(liveness())
+
+    @app.get("/healthz/ready")
     @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        try:
-            ping(barista.engine)
-            schema = current_revision(barista.engine)
-        except Exception as exc:  # the point of the endpoint is to say why
-            return JSONResponse({"status": "error", "database": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok", "schema": schema})
+    def healthz_ready() -> JSONResponse:
+        return answer(readiness(barista.engine, stopping=barista.stopping))
+
+    token_ok = token_check(barista.identity.resolve_actor)
+
+    @app.get("/metrics")
+    def prometheus(request: Request) -> Response:
+        refused = metrics_refusal(request, settings, token_ok)
+        if refused is not None:
+            return JSONResponse({"error": refused[1]}, status_code=refused[0])
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     app.on_shutdown(barista.stop)
     return barista
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     under_pytest = "PYTEST_CURRENT_TEST" in os.environ
     args = parse_args([] if under_pytest else sys.argv[1:])
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
+    logs.configure(settings.log_format)
     problem = settings.exposure_problem()
     if problem:  # before anything listens: no sign-in, or a known cookie secret, on a network
         sys.exit(f"barista: refusing to start: {problem}")
     create_app(settings)
+    # uvicorn stops gracefully on SIGTERM (no new connections, on_shutdown runs) and then raises
+    # the signal again: end with status 0 then, since the stop was the clean one.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -96,6 +114,8 @@ def main() -> None:
         # the peer address is the one identity headers are trusted by (BARISTA_TRUSTED_PROXIES):
         # never let X-Forwarded-For replace it
         proxy_headers=False,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,  # open pages get this long on SIGTERM
+        **({"log_config": None} if settings.log_format == "json" else {}),  # ours, one format
     )
 
 

@@ -33,6 +33,9 @@ from barista_ui.cost.overview import month_start
 from barista_ui.cost.service import CostService
 from barista_ui.demo import seed_if_empty
 from barista_ui.fleet import Fleet
+from barista_ui.ops import metrics
+from barista_ui.ops.notify import ChangeListener
+from barista_ui.ops.runtime import leads, open_database, start_replica_runtime
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas
 from barista_ui.records.service import ModelService
@@ -43,7 +46,7 @@ from barista_ui.schedule.engine import SchedulerEngine, up_fraction
 from barista_ui.schedule.leader import make_leadership
 from barista_ui.schedule.runner import SchedulerRunner
 from barista_ui.settings import Settings
-from data.db import SessionFactory, make_engine, migrate, session_factory
+from data.db import SessionFactory, session_factory
 from data.types import utcnow
 from k8s.live import LiveState
 
@@ -71,6 +74,8 @@ class App:
     recorder: ReplicaRecorder | None = None
     runner: SchedulerRunner | None = None
     _stop_rollups: threading.Event = field(default_factory=threading.Event)
+    stopping: bool = False  # set by stop(): readiness answers 503 from then on
+    listener: ChangeListener | None = None  # PostgreSQL: hears other processes' commits
 
     @cached_property
     def identity(self) -> Identity:
@@ -130,6 +135,7 @@ class App:
             threading.Thread(target=self._first_apply, name="first-apply", daemon=True).start()
         self.start_scheduler()
         self.start_cost_rollups()
+        self.listener = start_replica_runtime(self)  # NOTIFY listener, metrics' state
 
     def _first_apply(self) -> None:
         """Queue every record, once the scheduler's memory agrees with the cluster (a crash
@@ -149,11 +155,11 @@ class App:
         cluster and only while this process holds the leader lock."""
         if not self.settings.scheduler_enabled or self.cluster.gateway is None:
             return None
-        self.runner = SchedulerRunner(
-            self.scheduler,
-            make_leadership(self.settings.leader_election, self.engine),
-            interval_s=self.settings.reconcile_interval_s,
+        s, gateway = self.settings, self.cluster.gateway
+        lead = make_leadership(
+            s.leader_election, self.engine, gateway.api_client, in_cluster=self.cluster.in_cluster
         )
+        self.runner = SchedulerRunner(self.scheduler, lead, interval_s=s.reconcile_interval_s)
         self.runner.start()
         return self.runner
 
@@ -166,8 +172,12 @@ class App:
 
     def _rollup_loop(self) -> None:
         while not self._stop_rollups.is_set():
+            if not leads(self.runner)[1]:  # one replica rolls up; the others check again later
+                self._stop_rollups.wait(30)
+                continue
             try:
-                self.cost.refresh_rollups()
+                with metrics.ROLLUP_DURATION.time():
+                    self.cost.refresh_rollups()
             except Exception:  # the next read rolls up instead; say why here
                 log.exception("cost roll-up failed")
             now = datetime.now(ZoneInfo(self.cost.tz))
@@ -177,28 +187,34 @@ class App:
             self._stop_rollups.wait(max((tomorrow - now).total_seconds() + 300, 60))
 
     def stop(self) -> None:
+        """Graceful stop (SIGTERM): scheduler and leadership first, then the applies in flight
+        finish (queued intent stays in the database for the others), then the watches close."""
+        self.stopping = True
         self._stop_rollups.set()
+        if self.listener is not None:
+            self.listener.stop()
         if self.runner is not None:
             self.runner.shutdown()
+            log.info("shutdown: scheduler stopped, leadership released")
         if self.reconciler is not None:
-            self.reconciler.stop()
+            left = self.reconciler.stop()
+            log.info("shutdown: reconciler stopped, %d queued models left to the others", left)
         for name, stop in (("live", self.live), ("simulator", self.cluster)):
             if stop is not None:
                 try:
                     stop.stop()
                 except Exception:
                     log.exception("stopping the %s failed", name)
+        log.info("shutdown: watches closed")
         self.engine.dispose()
 
 
 def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None = None) -> App:
     """Migrate the database, connect to the cluster (``embedded``: start the simulator when none
-    is configured), seed the demo fleet into an empty database and wire every service.
-
-    Services that report back to the app (the watch, the reconciler) get small lambdas that
-    call it once it exists: nothing calls them before :meth:`App.start`."""
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    is configured), seed the demo fleet into an empty database and wire every service. Services
+    that report back to the app (the watch, the reconciler) get small lambdas that call it once
+    it exists: nothing calls them before :meth:`App.start`."""
+    engine = open_database(settings.database_url)
     new_session = session_factory(engine)
     registry = RegistryService(
         new_session, max_replicas=settings.max_replicas, bounds=settings.resource_bounds()
@@ -223,6 +239,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         lambda k, n: app.applied(k, n),
     )
     records = RecordsSnapshot(registry)
+    access = _access(settings, new_session)
     cost_board = _cost_board(settings, cost, scheduler, records, registry)
     app = App(
         settings=settings,
@@ -246,7 +263,7 @@ def build_app(settings: Settings, *, embedded: bool = False, seed: bool | None =
         ),
         hub=hub,
         cluster=cluster,
-        access=_access(settings, new_session),
+        access=access,
         reconciler=reconciler,
         live=live,
         recorder=_recorder(cost, registry, scheduler, live),

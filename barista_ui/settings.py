@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         max_length=ACTOR_CHARS,
         description="Who the CLI records as actor (default: $USER)",
     )
+    shutdown_grace_s: float = Field(
+        default=10.0, ge=0, description="On SIGTERM: how long open connections may take to end"
+    )
     storage_secret: str = Field(
         default=DEFAULT_STORAGE_SECRET,
         description="Signs the browser session cookie; the built-in one only on loopback",
@@ -105,7 +108,17 @@ class Settings(BaseSettings):
     reconcile_interval_s: float = 60.0
     grace_period_min: float = 15.0
     default_timezone: str = "UTC"
-    leader_election: str = Field(default="auto", description="auto, postgres, lease or none")
+    leader_election: str = Field(
+        default="auto",
+        description="auto (a Lease in a cluster, else the lock), lease, lock (PostgreSQL "
+        "advisory lock; a file lock on SQLite) or none",
+    )
+
+    # operating it (health, metrics, logs)
+    metrics_public: bool = Field(
+        default=False, description="Serve /metrics without a token even with auth on"
+    )
+    log_format: str = Field(default="text", description="text or json (one object per line)")
 
     # cost
     cost_timezone: str = "UTC"

@@ -51,10 +51,17 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x62617269  # PostgreSQL advisory lock key held while migrating
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema of an empty or older database to ``revision``."""
+    """Upgrade the schema of an empty or older database to ``revision``. On PostgreSQL one
+    process at a time (a transaction-scoped advisory lock): replicas starting together wait
+    for the first, then find the schema at head and do nothing."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -34,6 +34,7 @@ class ClusterConnection:
     gateway: ClusterGateway | None = None
     simulator: Simulator | None = None  # the embedded demo cluster, stopped with the app
     error: str | None = None
+    in_cluster: bool = False  # the pod's service account (leader election uses a Lease then)
 
     def stop(self) -> None:
         if self.simulator is not None:
@@ -67,7 +68,9 @@ def _connect(s: Settings, *, embedded: bool) -> ClusterConnection:
             return ClusterConnection()
         kubeconfig, kind = str(SIMULATOR_KUBECONFIG), "simulator"
     api_client = load_api_client(kubeconfig, s.kube_context, in_cluster)
-    return ClusterConnection(kind=kind, gateway=ClusterGateway(api_client), simulator=simulator)
+    return ClusterConnection(
+        kind=kind, gateway=ClusterGateway(api_client), simulator=simulator, in_cluster=in_cluster
+    )
 
 
 def start_embedded_simulator(settings: Settings) -> Simulator:

@@ -25,6 +25,8 @@ class ChangeHub:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.published = 0
+        # records changed by another process (None: any record): pages re-read them
+        self._record_listeners: dict[int, Callable[[set[Key] | None], None]] = {}
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -40,6 +42,42 @@ class ChangeHub:
                 self._listeners.pop(token, None)
 
         return unsubscribe
+
+    def subscribe_records(self, listener: Callable[[set[Key] | None], None]) -> Callable[[], None]:
+        """``listener`` runs on the loop when another process committed record changes."""
+        with self._lock:
+            token = self._next
+            self._next += 1
+            self._record_listeners[token] = listener
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._record_listeners.pop(token, None)
+
+        return unsubscribe
+
+    def publish_records(self, keys: set[Key] | None) -> None:
+        """Thread-safe: another process changed these records (None: maybe any)."""
+        with self._lock:
+            listeners = list(self._record_listeners.values())
+        if not listeners:
+            return
+        loop = self._loop
+
+        def run() -> None:
+            for listener in listeners:
+                try:
+                    listener(keys)
+                except Exception:
+                    log.exception("record change listener failed")
+
+        if loop is None or loop.is_closed():
+            run()
+            return
+        try:
+            loop.call_soon_threadsafe(run)
+        except RuntimeError:  # loop shutting down
+            pass
 
     def publish(self, keys: Iterable[Key], topic: str = "live") -> None:
         changed = set(keys)

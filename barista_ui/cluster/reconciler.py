@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from barista_ui.cluster.status import KeyState, LiveView, missing_objects
+from barista_ui.ops import metrics
 from barista_ui.records.record import Unreadable
 from barista_ui.records.registry import ModelRecord, RegistryService
 from barista_ui.records.replicas import desired_replicas, replicas_to_apply
@@ -108,6 +109,7 @@ class Reconciler:
         self._stamp: tuple[int, int] | None = None
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
+        self._woken = False
 
     # ------------------------------------------------------------------ feeding the queue
 
@@ -139,6 +141,11 @@ class Reconciler:
         """``Pending``/``Retrying`` for a model not applied yet; None once applied."""
         with self._cond:
             return self._states.get(key)
+
+    def queue_depth(self) -> int:
+        """Models waiting: queued, being applied or due for a retry."""
+        with self._cond:
+            return len(self._queued | self._inflight | set(self._due))
 
     def states(self) -> dict[Key, KeyState]:
         with self._cond:
@@ -197,6 +204,7 @@ class Reconciler:
         with self._cond:
             self._states.pop(key, None)
             self._due.pop(key, None)
+        metrics.APPLIES.labels("ok").inc()
         self._notify_state({key})
         return ReconcileResult(key[0], key[1], True, writes, message)
 
@@ -234,6 +242,8 @@ class Reconciler:
                 "Retrying", error, self.now() + timedelta(seconds=delay), attempts
             )
             self._cond.notify_all()
+        metrics.APPLIES.labels("error").inc()
+        metrics.RETRIES.inc()
         log.warning("apply of %s/%s failed (attempt %d): %s", key[0], key[1], attempts, error)
         self._notify_state({key})
         return ReconcileResult(key[0], key[1], False, 0, error)
@@ -265,13 +275,17 @@ class Reconciler:
         self._spawn(lambda: self._work(saved_only=True), "reconcile-saved")
         self._spawn(self._resync_loop, "reconcile-resync")
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0) -> int:
+        """Let the applies in flight finish (up to ``timeout`` each), take no more; returns how
+        many queued models were left unapplied (their intent stays in the database)."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
         for t in self._threads:
             t.join(timeout)
         self._threads = []
+        with self._cond:
+            return len(self._queued) + len(self._due)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
@@ -320,8 +334,15 @@ class Reconciler:
             if self._stop.wait(min(0.5, self.resync_s)):
                 return
             with self._cond:
-                if not self._observed and not self._stop.is_set():
+                if not self._observed and not self._woken and not self._stop.is_set():
                     self._cond.wait(max(0.0, self.resync_s - 0.5))
+                self._woken = False
+
+    def wake(self) -> None:
+        """Another process committed a change: resync now rather than at the next interval."""
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
 
     def resync(self) -> set[Key]:
         """Queue the models whose records changed since the last look (e.g. by the CLI)."""

@@ -76,6 +76,7 @@ class SchedulerEngine:
         self.grace = grace
         self.store = ScheduleStore(new_session, clock, default_tz)
         self.transitions = Transitions(self.store, gateway, dry_run=dry_run)
+        self.may_act: Callable[[], bool] = lambda: True  # the leadership's own deadline check
         self._records: tuple[tuple[int, int], list[ModelRecord]] | None = None
         # told which models' schedule state changed (a policy, an override, a transition):
         # the app hands it to the page's change hub so the Schedule column follows live
@@ -273,6 +274,8 @@ class SchedulerEngine:
         """Act on the due models in parallel; each worker gets this pass's snapshot."""
 
         def one(record: ModelRecord) -> SchedulerAction | None:
+            if not self.may_act():  # lost the leadership during this pass: leave it
+                return None
             # decided again with ``until`` (skipped in the cheap first round), for the log
             decision = self.decide_for(record, now, policies=policies, overrides=overrides)
             return self.transitions.act(record, decision, now, reason, snapshot)

@@ -1,5 +1,6 @@
 """Leader election: only one Barista process acts on the cluster.
 
+Kubernetes: a ``coordination.k8s.io/v1`` Lease (k8s/lease.py), when running in a cluster.
 PostgreSQL: a session advisory lock held on a dedicated connection (it is released when the
 process dies, so another takes over at its next attempt). SQLite: an exclusive file lock
 next to the database file. ``none``: always the leader (one process).
@@ -12,11 +13,23 @@ import logging
 import os
 import zlib
 from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, text
 
+from k8s.lease import LeaseElector, pod_namespace
+
 log = logging.getLogger("barista.leader")
 LOCK_NAME = "barista-scheduler"
+MODES = ("auto", "lease", "lock", "postgres", "none")
+
+
+class Leadership(Protocol):
+    kind: str
+
+    def try_acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class AlwaysLeader:
@@ -31,6 +44,7 @@ class AlwaysLeader:
 
 class PostgresAdvisoryLock:
     kind = "postgres"
+    check_every_s = 2.0  # a dead leader's lock is free at once: take it over within 2 s
 
     def __init__(self, engine: Engine, name: str = LOCK_NAME):
         self.engine = engine
@@ -103,11 +117,22 @@ class FileLock:
             self.fd = None
 
 
-def make_leadership(mode: str, engine: Engine):
-    backend = engine.url.get_backend_name()
+def make_leadership(
+    mode: str, engine: Engine, api_client: Any = None, *, in_cluster: bool = False
+) -> Leadership:
+    """``lease``: a Kubernetes Lease (several replicas in a cluster); ``lock`` (or
+    ``postgres``): the PostgreSQL advisory lock, a file lock on SQLite; ``none``: always the
+    leader; ``auto``: the Lease when running in a cluster, else the lock."""
+    if mode not in MODES:
+        raise ValueError(f"BARISTA_LEADER_ELECTION: {mode!r} is not one of {', '.join(MODES)}")
     if mode == "none":
         return AlwaysLeader()
-    if mode in ("auto", "postgres") and backend == "postgresql":
+    if mode == "lease" or (mode == "auto" and in_cluster and api_client is not None):
+        if api_client is None:
+            raise ValueError("BARISTA_LEADER_ELECTION=lease needs a cluster connection")
+        return LeaseElector(api_client, pod_namespace())
+    backend = engine.url.get_backend_name()
+    if backend == "postgresql":
         return PostgresAdvisoryLock(engine)
     if backend == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         return FileLock(str(engine.url.database) + ".scheduler-lock")

@@ -10,20 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from barista_ui.ops import metrics
 from barista_ui.schedule.engine import SchedulerEngine
+from barista_ui.schedule.leader import Leadership
 
 log = logging.getLogger("barista.scheduler")
 LOCK_CHECK_S = 5.0  # how often the lock is checked (at most the pass interval)
-
-
-class Leadership(Protocol):
-    def try_acquire(self) -> bool: ...
-
-    def release(self) -> None: ...
 
 
 class SchedulerRunner:
@@ -38,7 +33,10 @@ class SchedulerRunner:
         self.engine = engine
         self.leadership = leadership
         self.interval_s = interval_s
+        lock_check_s = min(lock_check_s, getattr(leadership, "check_every_s", lock_check_s))
         self.lock_check_s = min(lock_check_s, interval_s)
+        # a Lease leader that cannot renew stops acting at its renew deadline, mid-pass too
+        engine.may_act = getattr(leadership, "holds", engine.may_act)
         self.scheduler: AsyncIOScheduler | None = None
         self.leader = False
         self.runs = 0
@@ -88,12 +86,22 @@ class SchedulerRunner:
         elif not self.leader:
             await asyncio.to_thread(self.engine.load_memory)
 
-    async def _run(self, reason: str | None, keys: set | None = None) -> None:
+    async def _run(
+        self, reason: str | None, keys: set | None = None, boundary: datetime | None = None
+    ) -> None:
+        """A pass (``boundary``: the schedule boundary this job was placed at; the lag from it
+        to each write is observed as ``barista_scheduler_boundary_lag_seconds``)."""
         self.leader = await asyncio.to_thread(self.leadership.try_acquire)
         if self.leader:
-            await self._pass(reason, keys)
+            actions = await self._pass(reason, keys)
+            if boundary is not None:
+                for action in actions:
+                    if action.ok and not action.dry_run:
+                        lag = (action.at.astimezone(UTC) - boundary).total_seconds()
+                        metrics.BOUNDARY_LAG.observe(max(lag, 0.0))
 
-    async def _pass(self, reason: str | None, keys: set | None = None) -> None:
+    async def _pass(self, reason: str | None, keys: set | None = None) -> list:
+        actions = []
         try:
             actions = await asyncio.to_thread(self.engine.reconcile, reason=reason, keys=keys)
             self.runs += 1
@@ -102,6 +110,7 @@ class SchedulerRunner:
         except Exception:
             log.exception("scheduler run failed")
         await self.reschedule()
+        return actions
 
     async def reschedule(self) -> None:
         """(Re)place the job at the earliest boundary any model's decision may change."""
@@ -115,7 +124,7 @@ class SchedulerRunner:
             self._run,
             "date",
             run_date=instant,
-            args=[None, keys],
+            args=[None, keys, instant],
             id="boundary",
             replace_existing=True,
             max_instances=1,

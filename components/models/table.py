@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nicegui import events, run, ui
+from nicegui import background_tasks, events, run, ui
 
 from barista_ui.access.roles import MODELS_CREATE, MODELS_EDIT, allowed
 from barista_ui.fleet import Fleet, FleetRow
@@ -134,6 +134,8 @@ class ModelsTable:
         ui.run_javascript(AGO_JS % self.table.id)
         self._show_deleted(self.enabled.value == "deleted")
         ui.timer(2.0, self.poll)  # its first run (at once) fills the table
+        # another replica committed a change (PostgreSQL NOTIFY): look now, not at the next tick
+        ui.context.client.on_delete(self.fleet.hub.subscribe_records(self._heard))
 
     def _initial_sort(self) -> dict[str, Any]:
         sort = self.url.get("sort")
@@ -279,6 +281,16 @@ class ModelsTable:
         if stamp is None or stamp == self.stamp or self.table.is_deleted:  # None: stopping
             return
         await self.refresh()  # the rows and the filters' options
+
+    def _heard(self, keys: set[tuple[str, str]] | None) -> None:
+        """Another process changed these records: re-read just those rows when they are shown
+        (a few), else look at everything."""
+        shown = keys is not None and len(keys) <= 20
+        if shown and all(row_key(*k) in self.rows_by_key for k in keys or ()):
+            for key in keys or ():
+                background_tasks.create(self._refresh_one(key)(), name="models-row-reread")
+        else:
+            background_tasks.create(self.poll(), name="models-table-poll")
 
     def _search_changed(self, _e: Any = None) -> None:
         self.table._props["filter"] = (self.search.value or "").strip().lower()

@@ -1,0 +1,2 @@
+"""Operating Barista: health answers, Prometheus metrics, structured logs, the change
+notifier between replicas."""
