@@ -58,6 +58,10 @@ def _one(name: str, namespace: str | None, *parts: str) -> str:
 
 
 def get(name: str, namespace: str | None) -> RecordView:
+    if namespace is None:  # the look-up by name already answers with the record: one call
+        items, unreadable = _pages(name=name)
+        if len(items) == 1 and not unreadable:
+            return RecordView.from_api(items[0])
     return RecordView.from_api(client().get(_one(name, namespace)))
 
 
