@@ -3,8 +3,10 @@ cluster simulator (with its controllers) and the migrations."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import sysconfig
@@ -80,13 +82,15 @@ def wait_for_simulator(kubeconfig: Path, proc: subprocess.Popen, timeout: float 
         assert proc.poll() is None, f"barista simulator exited: {proc.communicate()}"
         if kubeconfig.exists() and kubeconfig.stat().st_size:
             cfg = yaml.safe_load(kubeconfig.read_text())
-            server = cfg["clusters"][0]["cluster"]["server"]
+            cluster = cfg["clusters"][0]["cluster"]
             token = cfg["users"][0]["user"]["token"]
+            ca = base64.b64decode(cluster["certificate-authority-data"]).decode()
             request = urllib.request.Request(
-                server + "/version", headers={"Authorization": f"Bearer {token}"}
+                cluster["server"] + "/version", headers={"Authorization": f"Bearer {token}"}
             )
+            tls = ssl.create_default_context(cadata=ca)  # the simulator serves HTTPS
             try:
-                with urllib.request.urlopen(request, timeout=2) as resp:
+                with urllib.request.urlopen(request, timeout=2, context=tls) as resp:
                     return resp.status
             except (urllib.error.URLError, ConnectionError):
                 pass

@@ -20,29 +20,35 @@ VERSION = {
 }
 
 
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+
 def discovery_group(group: str, version: str) -> Obj:
     resources = []
     for r in RESOURCES.values():
         if r.group != group or r.version != version:
             continue
-        resources.append(
-            {
-                "name": r.plural,
-                "singularName": r.kind.lower(),
-                "namespaced": r.namespaced,
-                "kind": r.kind,
-                "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
-            }
-        )
+        entry: Obj = {
+            "name": r.plural,
+            "singularName": r.kind.lower(),
+            "namespaced": r.namespaced,
+            "kind": r.kind,
+            "verbs": VERBS,
+        }
+        if r.short_names:
+            entry["shortNames"] = list(r.short_names)
+        if r.categories:
+            entry["categories"] = list(r.categories)
+        resources.append(entry)
         for sub in r.subresources:
-            kind = "Scale" if sub == "scale" else r.kind
+            kind = {"scale": "Scale", "log": "Pod"}.get(sub, r.kind)
             resources.append(
                 {
                     "name": f"{r.plural}/{sub}",
                     "singularName": "",
                     "namespaced": r.namespaced,
                     "kind": kind,
-                    "verbs": ["get", "patch", "update"],
+                    "verbs": ["get"] if sub == "log" else ["get", "patch", "update"],
                 }
             )
     gv = f"{group}/{version}" if group else version

@@ -8,8 +8,11 @@ from typing import Any
 from k8s.simulator.apply import server_side_apply
 from k8s.simulator.deletion import DeleteOptions, delete_options
 from k8s.simulator.listing import list_objects, stream_watch
+from k8s.simulator.logs import serve_log
 from k8s.simulator.ownership import manager_for
 from k8s.simulator.resources import ApiError, Resource
+from k8s.simulator.schema import check_fields, field_validation
+from k8s.simulator.tables import as_table, wants_table
 
 Obj = dict[str, Any]
 METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
@@ -61,7 +64,12 @@ def serve_resource(h: Any, method: str, route: dict, query: dict) -> None:
     verb = h.verb = _verb(method, name, query)
     if verb == "delete" and not name:
         verb = h.verb = "deletecollection"
-    if (method in ("PUT", "PATCH") and not name) or (method == "POST" and name):
+    allowed = ("GET",) if sub == "log" else ("GET", "PUT", "PATCH") if sub else METHOD_VERBS
+    if (
+        (method in ("PUT", "PATCH") and not name)
+        or (method == "POST" and name)
+        or (method != "GET" and method not in allowed)
+    ):
         raise ApiError(
             405,
             "MethodNotAllowed",
@@ -82,8 +90,12 @@ def serve_resource(h: Any, method: str, route: dict, query: dict) -> None:
         opts = delete_options(h.body(), query, dry_run=dry or _dry_run_in_delete_options(h.body()))
         h.dry_run = opts.dry_run
         code, result = _delete(h.server, res, ns, name, query, opts)
+    elif method == "GET" and sub == "log":
+        return serve_log(h, route, query)
     elif method == "GET":
         code, result = 200, _read(h.server, res, ns, name, sub, query)
+        if not sub and wants_table(h.headers.get("Accept") or ""):
+            result = as_table(res, result, query.get("includeObject"))
     else:
         code, result = _write(h, method, res, route, query, content_type)
     h.record(route, verb, code)
@@ -109,19 +121,23 @@ def _write(
     )
     apply = content_type == "application/apply-patch+yaml"
     manager = manager_for(query, h.headers.get("User-Agent") or "", apply=apply)
+    mode = field_validation(query)
+    body = h.body()
+    if not sub and "json-patch" not in content_type:
+        h.warnings = check_fields(res, body, mode)
     if method == "POST":
-        return 201, api.create(res, ns, h.body(), dry_run=dry, manager=manager)
+        return 201, api.create(res, ns, body, dry_run=dry, manager=manager)
     if method == "PUT":
-        return 200, api.update(res, ns, name, h.body(), sub, dry_run=dry, manager=manager)
+        return 200, api.update(res, ns, name, body, sub, dry_run=dry, manager=manager)
     if apply:
         if sub:
             raise ApiError(400, "BadRequest", f"apply to the {sub} subresource is not served")
         force = query.get("force") in ("true", "1")
         obj, code = server_side_apply(
-            api, res, ns, name, h.body(), manager=manager, force=force, dry_run=dry
+            api, res, ns, name, body, manager=manager, force=force, dry_run=dry
         )
         return code, obj
-    return 200, api.patch(res, ns, name, h.body(), content_type, sub, dry_run=dry, manager=manager)
+    return 200, api.patch(res, ns, name, body, content_type, sub, dry_run=dry, manager=manager)
 
 
 def _delete(

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from k8s.simulator import discovery
+from k8s.simulator import discovery, openapi
 from k8s.simulator.endpoints import serve_resource
 from k8s.simulator.resources import RESOURCES, ApiError, Resource
 
@@ -61,6 +61,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for warning in getattr(self, "warnings", ()):
+            self.send_header("Warning", '299 - "' + warning.replace('"', '\\"') + '"')
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
@@ -138,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
         route: dict = {}
         self.verb = method.lower()
         self.dry_run = False
+        self.warnings: list[str] = []
         try:
             srv = self.server
             if srv.token and self.headers.get("Authorization") != f"Bearer {srv.token}":
@@ -167,6 +170,10 @@ class Handler(BaseHTTPRequestHandler):
             )
         if parts == ["apis"]:
             return self.send_json(200, discovery.api_groups())
+        if parts == ["openapi", "v3"]:
+            return self.send_json(200, openapi.index())
+        if parts[:2] == ["openapi", "v3"] and (doc := openapi.document_for(parts[2:])):
+            return self.send_bytes(200, doc, "application/json")
         if parts in (["healthz"], ["readyz"], ["livez"]):
             return self.send_bytes(200, b"ok", "text/plain")
         raise ApiError(404, "NotFound", "the server could not find the requested resource")

@@ -11,6 +11,7 @@ from typing import Any
 from k8s.simulator.resources import ApiError, Resource
 from k8s.simulator.selectors import field_matcher, label_matcher
 from k8s.simulator.store import Gone, Store
+from k8s.simulator.tables import as_table, wants_table
 
 Obj = dict[str, Any]
 
@@ -80,6 +81,45 @@ def chunk(h: Any, obj: Obj) -> None:
     h.wfile.flush()
 
 
+INITIAL_END = "k8s.io/initial-events-end"
+
+
+def _initial_events(query: dict, bookmarks: bool) -> bool:
+    """``sendInitialEvents=true``: the current objects, then a bookmark marking their end."""
+    send = query.get("sendInitialEvents")
+    match = query.get("resourceVersionMatch")
+    if send is None:
+        if match:
+            raise ApiError(
+                422,
+                "Invalid",
+                "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch "
+                "unless sendInitialEvents is provided",
+            )
+        return False
+    if send in ("true", "1", "True"):
+        if match != "NotOlderThan":
+            raise ApiError(
+                422,
+                "Invalid",
+                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+                "resourceVersionMatch to NotOlderThan",
+            )
+        if not bookmarks:
+            raise ApiError(
+                422,
+                "Invalid",
+                "allowWatchBookmarks: Required value: sendInitialEvents requires "
+                "allowWatchBookmarks=true",
+            )
+        return True
+    return False
+
+
+def _bookmark(res: Resource, meta: Obj) -> Obj:
+    return {"kind": res.kind, "apiVersion": res.api_version, "metadata": meta}
+
+
 def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
     srv = h.server
     lmatch = label_matcher(query.get("labelSelector"))
@@ -88,6 +128,10 @@ def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
     since = int(rv_text) if rv_text not in ("", "0") else None
     timeout = float(query.get("timeoutSeconds") or 1800)
     bookmarks = query.get("allowWatchBookmarks") in ("true", "1", "True")
+    initial = _initial_events(query, bookmarks)
+    table = wants_table(h.headers.get("Accept") or "")
+    if initial:
+        since = None  # the current state (never older than any resourceVersion asked for)
     h.send_response(200)
     h.send_header("Content-Type", "application/json")
     h.send_header("Transfer-Encoding", "chunked")
@@ -99,6 +143,7 @@ def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
                 ns or None,
                 lambda o: lmatch(o["metadata"].get("labels") or {}) and fmatch(o),
                 since,
+                initial_events_end=initial,
             )
         except Gone as gone:
             err = ApiError(410, "Expired", str(gone))
@@ -119,10 +164,15 @@ def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
                 if item is None:  # dropped by fault injection
                     h.close_connection = True
                     return
-                if item:
+                if item and item[0] == "INITIAL-END":
+                    meta = {**item[1]["metadata"], "annotations": {INITIAL_END: "true"}}
+                    chunk(h, {"type": "BOOKMARK", "object": _bookmark(res, meta)})
+                elif item:
                     etype, obj = item
                     out = copy.deepcopy(obj)
                     out["apiVersion"], out["kind"] = res.api_version, res.kind
+                    if table:  # kubectl get -w: each event's object as a one-row Table
+                        out = as_table(res, out, query.get("includeObject"))
                     chunk(h, {"type": etype, "object": out})
                     f = srv.faults
                     if f.watch_drop_rate and f.rng.random() < f.watch_drop_rate:

@@ -16,6 +16,13 @@ class Resource:
     kind: str
     namespaced: bool
     subresources: tuple[str, ...] = ()
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    model: str = ""  # the official client's model class ("" : V<version><Kind>)
+
+    @property
+    def model_name(self) -> str:
+        return self.model or f"{self.version.capitalize()}{self.kind}"
 
     @property
     def api_version(self) -> str:
@@ -29,14 +36,23 @@ class Resource:
 RESOURCES: dict[tuple[str, str, str], Resource] = {
     (r.group, r.version, r.plural): r
     for r in (
-        Resource("", "v1", "namespaces", "Namespace", False),
-        Resource("", "v1", "nodes", "Node", False),
-        Resource("", "v1", "pods", "Pod", True, ("status",)),
-        Resource("", "v1", "services", "Service", True),
-        Resource("", "v1", "events", "Event", True),
-        Resource("", "v1", "configmaps", "ConfigMap", True),
-        Resource("apps", "v1", "deployments", "Deployment", True, ("scale", "status")),
-        Resource("apps", "v1", "replicasets", "ReplicaSet", True, ("status",)),
+        Resource("", "v1", "namespaces", "Namespace", False, (), ("ns",)),
+        Resource("", "v1", "nodes", "Node", False, ("status",), ("no",)),
+        Resource("", "v1", "pods", "Pod", True, ("status", "log"), ("po",), ("all",)),
+        Resource("", "v1", "services", "Service", True, ("status",), ("svc",), ("all",)),
+        Resource("", "v1", "events", "Event", True, (), ("ev",), (), "CoreV1Event"),
+        Resource("", "v1", "configmaps", "ConfigMap", True, (), ("cm",)),
+        Resource(
+            "apps",
+            "v1",
+            "deployments",
+            "Deployment",
+            True,
+            ("scale", "status"),
+            ("deploy",),
+            ("all",),
+        ),
+        Resource("apps", "v1", "replicasets", "ReplicaSet", True, ("status",), ("rs",), ("all",)),
         Resource(
             "autoscaling",
             "v2",
@@ -44,6 +60,8 @@ RESOURCES: dict[tuple[str, str, str], Resource] = {
             "HorizontalPodAutoscaler",
             True,
             ("status",),
+            ("hpa",),
+            ("all",),
         ),
         Resource("coordination.k8s.io", "v1", "leases", "Lease", True),
     )

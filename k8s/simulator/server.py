@@ -53,7 +53,7 @@ class RequestRecord:
     user_agent: str = ""
 
 
-WRITE_VERBS = {"create", "update", "patch", "delete"}
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
 
 
 class SimulatorServer(ThreadingHTTPServer):

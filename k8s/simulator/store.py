@@ -206,14 +206,19 @@ class Store:
         namespace: str | None,
         match: Callable[[Obj], bool],
         since: int | None,
+        *,
+        initial_events_end: bool = False,
     ) -> Watcher:
-        """Register a watch; replays history after ``since`` or the current objects if None."""
+        """Register a watch; replays history after ``since`` or the current objects if None
+        (then, with ``initial_events_end``, an ``INITIAL-END`` item at the listed version)."""
         with self.lock:
             w = Watcher(resource, namespace, match)
             if since is None:
                 for (ns, _), obj in sorted(self.by_resource.get(resource, {}).items()):
                     if (not namespace or ns == namespace) and match(obj):
                         w.events.put(("ADDED", copy.deepcopy(obj)))
+                if initial_events_end:
+                    w.events.put(("INITIAL-END", {"metadata": {"resourceVersion": str(self.rv)}}))
             else:
                 if since < self.compacted_rv:
                     raise Gone(since, self.compacted_rv + 1)

@@ -8,10 +8,11 @@ import random
 from typing import Any
 
 from k8s.managed_fields import flatten
-from k8s.simulator.deletion import DeleteOptions, delete, finalized
+from k8s.simulator.deletion import DeleteOptions, delete, finalized, remove
 from k8s.simulator.ownership import record_write
 from k8s.simulator.patches import json_patch, merge_patch, strategic_merge_patch
 from k8s.simulator.resources import (
+    BY_KIND,
     BY_PLURAL,
     ApiError,
     Resource,
@@ -132,10 +133,14 @@ class Api:
             if self.store.peek(res.plural, meta.get("namespace", ""), meta["name"]) is not None:
                 raise already_exists(res, meta["name"])
             return self.store.preview_create(obj)
-        try:
-            return self.store.create(res.plural, obj)
-        except KeyError:
-            raise already_exists(res, meta["name"]) from None
+        with self.store.lock:
+            try:
+                created = self.store.create(res.plural, obj)
+            except KeyError:
+                raise already_exists(res, meta["name"]) from None
+            if _owner_gone(self.store, created):  # the garbage collector removes it at once
+                remove(self.store, res, created["metadata"].get("namespace", ""), meta["name"])
+            return created
 
     def update(
         self,
@@ -308,6 +313,19 @@ class Api:
                 if not dry_run:
                     dep = self.store.replace(res.plural, dep)
             return self.scale_of(res, dep)
+
+
+def _owner_gone(store: Store, obj: Obj) -> bool:
+    """Does a controller owner reference of ``obj`` name an object that no longer exists?"""
+    ns = obj["metadata"].get("namespace", "")
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        res = BY_KIND.get(ref.get("kind", ""))
+        if res is None:
+            continue
+        owner = store.peek(res.plural, ns if res.namespaced else "", ref.get("name", ""))
+        if owner is None or owner["metadata"].get("uid") != ref.get("uid"):
+            return True
+    return False
 
 
 def _adds_finalizer(current: Obj, obj: Obj) -> bool:

@@ -183,7 +183,7 @@ def test_patches_and_scale_subresource(apis) -> None:
         and c[0].image == "r.example.com/m:2"
         and c[0].resources.requests["cpu"] == "500m"
     )
-    assert patched.metadata.annotations == {"a": "1"}
+    assert patched.metadata.annotations["a"] == "1"
     # let the controllers settle: their status writes bump the resourceVersion too
     eventually(lambda: (apps.read_namespaced_deployment("m1", NS).status.ready_replicas or 0) == 2)
     scale = apps.read_namespaced_deployment_scale("m1", NS)

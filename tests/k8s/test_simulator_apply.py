@@ -150,3 +150,16 @@ def test_deletecollection_with_a_label_selector(sim, apis) -> None:  # noqa: F81
     assert out["kind"] == "ConfigMapList"
     assert sorted(i["metadata"]["name"] for i in out["items"]) == ["a", "b"]
     assert [c.metadata.name for c in core.list_namespaced_config_map(NS).items] == ["c"]
+
+
+def test_dry_run_apply_and_deletecollection_store_nothing(sim, apis) -> None:  # noqa: F811
+    core, apps = apis
+    out = apply(apps, deployment("m1"), "ci", dry_run="All")
+    assert out.metadata.name == "m1" and out.metadata.managed_fields[0].operation == "Apply"
+    assert sim.get_object("Deployment", NS, "m1") is None
+    core.create_namespaced_config_map(NS, {"metadata": {"name": "a", "labels": {"t": "x"}}})
+    core.delete_collection_namespaced_config_map(
+        NS, label_selector="t=x", dry_run="All", _preload_content=False
+    )
+    assert sim.get_object("ConfigMap", NS, "a") is not None
+    assert sim.write_count(verb="deletecollection") == 0

@@ -77,8 +77,8 @@ class Controllers:
             if etype != "DELETED":
                 enqueue("replicaset", ns, meta["name"])
             for ref in meta.get("ownerReferences") or []:
-                if ref.get("kind") == "Deployment":
-                    enqueue("deployment-status", ns, ref["name"])
+                if ref.get("kind") == "Deployment":  # a rollout moves on as pods get ready
+                    enqueue("deployment", ns, ref["name"])
         elif resource == "pods":
             for ref in meta.get("ownerReferences") or []:
                 if ref.get("kind") == "ReplicaSet":

@@ -49,9 +49,21 @@ def owner_ref(obj: Obj) -> Obj:
     }
 
 
+def _significant(value: Any) -> Any:
+    """``value`` without nulls and empty maps or lists (how a typed decoder sees it the same)."""
+    if isinstance(value, dict):
+        out = {k: _significant(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [_significant(v) for v in value]
+    return value
+
+
 def template_hash(template: Obj) -> str:
-    """A short stable hash of a pod template (the ReplicaSet name suffix)."""
-    return hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:10]
+    """A short stable hash of a pod template (the ReplicaSet name suffix); a template sent back
+    with explicit nulls or empty fields (as ``kubectl rollout undo`` does) hashes the same."""
+    text = json.dumps(_significant(template), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def is_ready(pod: Obj) -> bool:
