@@ -29,7 +29,6 @@ from barista_ui.cluster.status import FleetStatus
 from barista_ui.cost.board import BillingKeys, CostBoard
 from barista_ui.cost.history import ReplicaRecorder
 from barista_ui.cost.opencost import OpenCostClient
-from barista_ui.cost.overview import month_start
 from barista_ui.cost.service import CostService
 from barista_ui.demo import seed_if_empty
 from barista_ui.fleet import Fleet
@@ -348,7 +347,7 @@ def _schedule_board(
         scheduler,
         records,
         hourly_rate=cost.rate_for,
-        saved_by_team=lambda now: _saved_by_team(cost, now),
+        saved_by_team=cost.saved_this_month,
         connected=cluster.gateway is not None,
         dry_run=settings.scheduler_dry_run,
     )
@@ -375,12 +374,6 @@ def _cost_board(
         ),
         opencost=opencost,
     )
-
-
-def _saved_by_team(cost: CostService, now: datetime) -> dict[str, float]:
-    """What scheduled downtime saved this month, per team (the Schedules tab's figure)."""
-    totals = cost.totals(month_start(cost.tz, now), now, ["team"])
-    return {str(k): float(v) for k, v in totals.set_index("team")["saved_usd"].items()}
 
 
 def _recorder(

@@ -28,6 +28,7 @@ from barista_ui.cost.model import (
     daily_costs,
     hourly_replicas,
 )
+from barista_ui.cost.periods import month_start
 from barista_ui.cost.price_files import (
     family_of,
     pick,
@@ -291,6 +292,11 @@ class CostService:
             rolled = reports.rolled_totals(self.new_session, self.tz, keys, teams, split)
         raw = [daily_costs(self.frame(lo, hi), lo, hi, now, self.tz) for lo, hi in edges]
         return reports.combine_totals(rolled, raw, keys, teams)
+
+    def saved_this_month(self, now: datetime) -> dict[str, float]:
+        """What scheduled downtime saved this month, per team (the Schedules tab's figure)."""
+        totals = self.totals(month_start(self.tz, now), now, ["team"])
+        return {str(k): float(v) for k, v in totals.set_index("team")["saved_usd"].items()}
 
     def daily(self, start: datetime, end: datetime) -> pd.DataFrame:
         """Cost per model and local day in [start, end): roll-ups for complete days, raw

@@ -11,8 +11,10 @@ from barista_ui.records.registry import RegistryService
 from barista_ui.schedule.engine import SchedulerEngine
 from data.db import session_factory
 from k8s.gateway import ClusterGateway
+from k8s.inspect import managed_objects, pod_logs, rollout_history
 from k8s.lease import LeaseElector
 from k8s.live import LiveState
+from k8s.live_model import ModelLive
 from tests.conftest import base_record
 from tests.deploy.manifests import DEPLOY, render
 from tests.k8s_fixtures import sim  # noqa: F401
@@ -45,7 +47,7 @@ def run_everything(sim, engine) -> None:  # noqa: F811
     new = session_factory(engine)
     registry = RegistryService(new, clock=lambda: datetime.now(UTC) - timedelta(days=1))
     live = LiveState(api)
-    live.start()  # list + watch Deployments, Pods, Events
+    live.start()  # list + watch Deployments, Services, HPAs, Pods, Events
     try:
         live.wait_until(lambda s: s.synced, timeout=20)
         scaled = base_record(autoscaling={"enabled": True, "min": 1, "max": 4})
@@ -59,7 +61,9 @@ def run_everything(sim, engine) -> None:  # noqa: F811
         }
         gateway.apply(changed, 2)  # Deployment, Service and HPA updated
         gateway.apply({**changed, "autoscaling": {**changed["autoscaling"], "enabled": False}}, 2)
-        gateway.scale("ml-prod", "fraud-scorer", 3)  # the stepper: the scale subresource
+        # the stepper: the scale subresource (7: above the deleted HPA's max, so always a change)
+        gateway.scale("ml-prod", "fraud-scorer", 7)
+        _panel_reads(gateway, live)
         gateway.list_managed("ml-prod")
         down = registry.create(
             base_record(name="nightly", schedule={"uptime": "never"}), actor="ana", source="ui"
@@ -74,6 +78,16 @@ def run_everything(sim, engine) -> None:  # noqa: F811
         a.release()
     finally:
         live.stop()
+
+
+def _panel_reads(gateway: ClusterGateway, live: LiveState) -> None:
+    """The model panel and the Cluster tab: rollout history, a pod's log, the live objects."""
+    assert rollout_history(gateway, "ml-prod", "fraud-scorer")
+    key = ("ml-prod", "fraud-scorer")
+    assert live.wait_until(lambda s: bool((s.snapshot(key) or ModelLive()).pod_map), timeout=20)
+    pod = next(iter((live.snapshot(key) or ModelLive()).pod_map))
+    pod_logs(gateway, "ml-prod", pod, tail=10)
+    assert managed_objects(gateway, "ml-prod", "fraud-scorer")["Deployment"] is not None
 
 
 def test_the_roles_grant_exactly_what_barista_uses(sim, engine) -> None:  # noqa: F811
