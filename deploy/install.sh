@@ -11,8 +11,8 @@ else
   "$VENV/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check uv
   uv="$VENV/bin/uv"
 fi
-VIRTUAL_ENV="$VENV" "$uv" pip install --quiet -r requirements.lock
-VIRTUAL_ENV="$VENV" "$uv" pip install --quiet --no-deps .
+VIRTUAL_ENV="$VENV" "$uv" pip install --quiet --compile-bytecode -r requirements.lock
+VIRTUAL_ENV="$VENV" "$uv" pip install --quiet --compile-bytecode --no-deps .
 if [ -z "${UV:-}" ]; then
   "$VENV/bin/pip" uninstall --quiet --yes uv
 fi
