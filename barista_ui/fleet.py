@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
+from time import monotonic
 from typing import Any
 
 from barista_ui.access.actor import Actor
@@ -33,6 +34,7 @@ from k8s.live import LiveState, ModelLive
 
 Key = tuple[str, str]
 KEEP_CHOICES = ("up1", "up3", "tomorrow", "down", "clear")
+BUDGET_CHECK_S = 300.0  # how long the Models tab trusts its read of the teams over budget
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Fleet:
         self.hub = hub
         self._status = status
         self.settings = settings
+        # (read at, the budgets then, team -> sentence): the teams over budget, cached
+        self._alerts: tuple[float, dict[str, float], dict[str, str]] | None = None
         # rollout history, logs, adopt/delete of unmanaged objects (None without a cluster)
         self.objects = (
             ClusterObjects(models, cluster.gateway) if cluster.gateway is not None else None
@@ -183,6 +187,20 @@ class Fleet:
 
     def namespaces(self) -> list[str]:
         return self.models.registry.namespaces()
+
+    def budget_alerts(self) -> dict[str, str]:
+        """Teams over their monthly budget or projected over it: team -> the sentence saying so.
+        A cost query, so re-read at most every five minutes, or at once when a budget changed
+        (the table asks on every load)."""
+        budgets, now = self.cost.budgets(), monotonic()
+        if (
+            self._alerts is None
+            or self._alerts[1] != budgets
+            or now - self._alerts[0] > BUDGET_CHECK_S
+        ):
+            lines = self.cost.teams_over_budget()
+            self._alerts = (now, budgets, {team: line.describe() for team, line in lines.items()})
+        return self._alerts[2]
 
     def stamp(self) -> tuple[int, int]:
         """Changes whenever any record was written (by this process or another)."""

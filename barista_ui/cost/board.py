@@ -171,6 +171,10 @@ class CostBoard:
             budgets = {t: b for t, b in budgets.items() if t in ov.teams}
         return month_to_date(ov.month, budgets, ov.period.now, self.tz)
 
+    def budgets(self) -> dict[str, float]:
+        """Each team's monthly budget in USD (a small read)."""
+        return self.cost.budgets()
+
     def teams_over_budget(self, now: datetime | None = None) -> dict[str, BudgetLine]:
         """The teams over their monthly budget, or projected over it by month end, from the
         modeled cost of this month so far: team -> its budget line (``status``, ``mtd``,

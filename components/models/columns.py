@@ -9,6 +9,8 @@ from typing import Any
 
 from nicegui import ui
 
+from components.models.budget_note import TEAM_SLOT
+
 
 def _column(name: str, label: str, field: str | None = None, *, hide_below: str = "", **kw: Any):
     col: dict[str, Any] = {"name": name, "label": label, "field": field or name, "align": "left"}
@@ -102,6 +104,8 @@ ITEM_SLOT = (
           <div class="font-medium text-primary ellipsis">{{ props.row.name }}
             <q-badge v-if="props.row.problem" color="negative" label="error" /></div>
           <div class="text-xs text-grey-7 ellipsis">{{ props.row.namespace }} · {{ props.row.team }}
+            <q-badge v-if="props.row.budget" :color="props.row.budget_colour">
+              {{ props.row.budget_label }}</q-badge>
             · {{ props.row.enabled ? props.row.replicas_text : 'off' }}</div>
         </div>
         <div v-if="props.row.sync" class="no-wrap text-xs">
@@ -164,6 +168,7 @@ UPDATED_SLOT = r"""
 
 SLOTS = {
     "name": NAME_SLOT,
+    "team": TEAM_SLOT,
     "tag": TAG_SLOT,
     "replicas": REPLICAS_SLOT,
     "live": LIVE_SLOT,

@@ -20,6 +20,7 @@ from barista_ui.access.roles import MODELS_CREATE, MODELS_EDIT, allowed
 from barista_ui.fleet import Fleet, FleetRow
 from barista_ui.records.registry import ModelRecord, NotFound, RegistryError, UnreadableRecord
 from components.models import actions
+from components.models.budget_note import budget_fields, budget_note, show_budget_note
 from components.models.columns import add_slots, columns
 from components.models.deleted import DeletedView
 from components.models.editor import open_editor
@@ -55,6 +56,7 @@ class Loaded:
     unreadable: dict[str, UnreadableRecord]  # stored rows that no longer validate
     teams: list[str]  # the filters' options, read with the rows (never left empty)
     namespaces: list[str]
+    alerts: dict[str, str]  # teams over budget -> the sentence saying so
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,9 @@ def _load(fleet: Fleet, filters: Filters, tz: str, can_edit: Callable[[str], boo
     now = datetime.now(UTC)
     rows = [table_row(r, now, tz) for r in fleet_rows]
     broken = [unreadable_row(u, now, tz) for u in unreadable]
+    alerts = fleet.budget_alerts()
     for row in (*rows, *broken):  # the row's controls show only to editors of its team
-        row["edit"] = can_edit(row["team"])
+        row.update(edit=can_edit(row["team"]), **budget_fields(alerts.get(row["team"])))
     return Loaded(
         {row["key"]: r.record for row, r in zip(rows, fleet_rows, strict=True)},
         sorted([*rows, *broken], key=lambda r: (r["namespace"], r["name"])),
@@ -85,6 +88,7 @@ def _load(fleet: Fleet, filters: Filters, tz: str, can_edit: Callable[[str], boo
         {row["key"]: u for row, u in zip(broken, unreadable, strict=True)},
         fleet.teams(),
         fleet.namespaces(),
+        alerts,
     )
 
 
@@ -157,6 +161,7 @@ class ModelsTable:
 
     def _toolbar(self) -> None:
         url_q = self.url.get("q")
+        self.budget_note = budget_note()
         with ui.row().classes("w-full items-end gap-3 flex-wrap"):
             self.search = (
                 ui.input(placeholder="Search name, namespace, team, image, owner", value=url_q)
@@ -261,6 +266,7 @@ class ModelsTable:
         self.table.update()
         self.stamp = loaded.stamp
         self._set_options(loaded.teams, loaded.namespaces)
+        show_budget_note(self.budget_note, loaded.alerts, self.can_edit)
         self._update_count()
 
     def _set_options(self, teams: list[str], namespaces: list[str]) -> None:
