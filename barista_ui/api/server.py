@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 
 from barista_ui.access.actor import NONE_MODE, Actor
 from barista_ui.api import access, cost, model_history, models, problems, schedules
+from barista_ui.api.docs import install_docs
 from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, request_actor
 from barista_ui.api.schemas import PROBLEM_RESPONSES
 from barista_ui.app import App
@@ -70,7 +71,7 @@ def create_api(barista: App) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs, with local files
         redoc_url=None,
         separate_input_output_schemas=False,
     )
@@ -81,6 +82,7 @@ def create_api(barista: App) -> FastAPI:
         api.include_router(module.router, responses=PROBLEM_RESPONSES)
 
     _document_bodies(api)
+    install_docs(api)
 
     @api.get("/v1/whoami", response_model=WhoAmI, tags=["access"], summary="Who the API sees")
     def whoami(actor: Actor = Depends(request_actor)) -> JSONResponse:

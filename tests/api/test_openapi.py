@@ -62,6 +62,12 @@ def test_docs_page_is_served(api: TestClient) -> None:
     res = api.get("/docs")
     assert res.status_code == 200 and "swagger" in res.text.lower()
     assert "/api/openapi.json" in res.text  # the mounted path, not the sub-application's
+    # Swagger UI's own files come from this server (a cluster without internet still has docs)
+    assert "cdn." not in res.text and "https://" not in res.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/api/docs-assets/{asset}" in res.text
+        served = api.get(f"/docs-assets/{asset}")
+        assert served.status_code == 200 and len(served.content) > 100_000
 
 
 def test_bodies_match_their_declared_models(api: TestClient) -> None:
