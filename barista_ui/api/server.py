@@ -14,8 +14,8 @@ from starlette.responses import JSONResponse
 
 from barista_ui.access.actor import NONE_MODE, Actor
 from barista_ui.api import access, cost, model_history, models, problems, schedules
-from barista_ui.api.docs import install_docs
 from barista_ui.api.deps import CSRF_COOKIE, CSRF_HEADER, request_actor
+from barista_ui.api.docs import install_docs
 from barista_ui.api.schemas import PROBLEM_RESPONSES
 from barista_ui.app import App
 
