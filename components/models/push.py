@@ -22,41 +22,23 @@ Key = tuple[str, str]
 COALESCE_S = 0.05  # wait this long after a patch, gathering pushes for the next
 
 
-class LivePatcher:
-    """Subscribes the table to the fleet's change hub while its browser is connected."""
+class _Coalescing:
+    """Subscribed to one topic of the fleet's change hub while the page lives; pushes that
+    arrive while a patch is sent are merged into the next (``_patch`` does the work)."""
 
-    def __init__(
-        self,
-        fleet: Fleet,
-        table: ui.table,
-        records: Callable[[], dict[str, ModelRecord]],
-        rows: Callable[[], dict[str, dict[str, Any]]],
-    ):
+    topic = "live"
+    task_name = "models-table-patch"
+
+    def __init__(self, fleet: Fleet, table: ui.table):
         self.fleet = fleet
         self.table = table
-        self._records = records  # the table's records by row key
-        self._rows = rows  # the table's (server-side) rows by row key
         self._pending: set[Key] = set()
         self._draining = False
         self._unsubscribe: Callable[[], None] | None = None
 
-    def attach(self, client: Client, on_reconnect: Callable[[], Awaitable[None]]) -> None:
-        """Listen now; stop on disconnect; listen again (and reload, pushes were missed) on
-        reconnect; stop for good when the page is gone."""
-        self.subscribe()
-
-        async def reconnected() -> None:
-            if self._unsubscribe is None:
-                self.subscribe()
-                await on_reconnect()
-
-        client.on_connect(reconnected)
-        client.on_disconnect(self.unsubscribe)
-        client.on_delete(self.unsubscribe)
-
     def subscribe(self) -> None:
         if self._unsubscribe is None:
-            self._unsubscribe = self.fleet.hub.subscribe(self.pushed)
+            self._unsubscribe = self.fleet.hub.subscribe(self.pushed, self.topic)
 
     def unsubscribe(self) -> None:
         if self._unsubscribe is not None:
@@ -71,7 +53,7 @@ class LivePatcher:
         self._pending |= keys
         if not self._draining:
             self._draining = True
-            background_tasks.create(self._drain(), name="models-table-patch")
+            background_tasks.create(self._drain(), name=self.task_name)
 
     async def _drain(self) -> None:
         try:
@@ -81,6 +63,38 @@ class LivePatcher:
                 await asyncio.sleep(COALESCE_S)
         finally:
             self._draining = False
+
+    async def _patch(self, keys: set[Key]) -> None:
+        raise NotImplementedError
+
+
+class LivePatcher(_Coalescing):
+    """Subscribes the table to the fleet's live changes while its browser is connected."""
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        table: ui.table,
+        records: Callable[[], dict[str, ModelRecord]],
+        rows: Callable[[], dict[str, dict[str, Any]]],
+    ):
+        super().__init__(fleet, table)
+        self._records = records  # the table's records by row key
+        self._rows = rows  # the table's (server-side) rows by row key
+
+    def attach(self, client: Client, on_reconnect: Callable[[], Awaitable[None]]) -> None:
+        """Listen now; stop on disconnect; listen again (and reload, pushes were missed) on
+        reconnect; stop for good when the page is gone."""
+        self.subscribe()
+
+        async def reconnected() -> None:
+            if self._unsubscribe is None:
+                self.subscribe()
+                await on_reconnect()
+
+        client.on_connect(reconnected)
+        client.on_disconnect(self.unsubscribe)
+        client.on_delete(self.unsubscribe)
 
     async def _patch(self, keys: set[Key]) -> None:
         records = self._records()
@@ -108,10 +122,13 @@ def patch_rows(
     )
 
 
-class SchedulePatcher:
+class SchedulePatcher(_Coalescing):
     """Patches the Schedule column of the rows whose schedule state changed (a schedule or an
     override saved, a scheduler transition): their text is decided again in a worker thread
     (it reads the schedules) and sent for those rows only."""
+
+    topic = "schedule"
+    task_name = "models-table-schedule"
 
     def __init__(
         self,
@@ -120,42 +137,19 @@ class SchedulePatcher:
         rows: Callable[[], dict[str, dict[str, Any]]],
         tz: str,
     ):
-        self.fleet = fleet
-        self.table = table
+        super().__init__(fleet, table)
         self._rows = rows
         self.tz = tz
-        self._pending: set[Key] = set()
-        self._draining = False
-        self._unsubscribe: Callable[[], None] | None = None
 
     def attach(self, client: Client) -> None:
-        self._unsubscribe = self.fleet.hub.subscribe(self.pushed, "schedule")
+        self.subscribe()
         client.on_delete(self.unsubscribe)
 
-    def unsubscribe(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-
-    def pushed(self, keys: set[Key]) -> None:
-        if self.table.is_deleted:
-            self.unsubscribe()
+    async def _patch(self, keys: set[Key]) -> None:
+        shown = {k for k in keys if row_key(*k) in self._rows()}
+        if not shown:
             return
-        self._pending |= keys
-        if not self._draining:
-            self._draining = True
-            background_tasks.create(self._drain(), name="models-table-schedule")
-
-    async def _drain(self) -> None:
-        try:
-            while self._pending and not self.table.is_deleted:
-                keys, self._pending = self._pending, set()
-                shown = {k for k in keys if row_key(*k) in self._rows()}
-                if shown:
-                    texts = await run.io_bound(self.fleet.schedule_texts, shown, self.tz)
-                    if texts is not None and not self.table.is_deleted:
-                        patch = {row_key(*k): {"sched": t} for k, t in texts.items()}
-                        patch_rows(self.table, self._rows(), patch)
-                await asyncio.sleep(COALESCE_S)
-        finally:
-            self._draining = False
+        texts = await run.io_bound(self.fleet.schedule_texts, shown, self.tz)
+        if texts is not None and not self.table.is_deleted:
+            patch = {row_key(*k): {"sched": t} for k, t in texts.items()}
+            patch_rows(self.table, self._rows(), patch)
