@@ -36,7 +36,9 @@ from data.ops_tables import ScheduleOverride, SchedulePolicy
 from data.tables import ModelDeployment, Revision
 from tests.conftest import base_record
 
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# the top of the current hour: the HTTP and CLI columns run on the real clock, so the seeded
+# override (NOW + 2 h) must still be in force when they clear it
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 KEY = ("ml-vision", "detector")
 PROXY = "10.0.0.5"  # inside BARISTA_TRUSTED_PROXIES below
 
