@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 def open_model(page: Page, url: str, name: str):
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(url)
-    page.get_by_placeholder("Search name, team, image, owner").fill(name)
+    page.get_by_placeholder("Search name, namespace, team, image, owner").fill(name)
     row = page.locator(".q-table tbody tr").first
     expect(row).to_contain_text(name)
     expect(row.locator(".q-toggle")).not_to_have_attribute("aria-disabled", "true", timeout=30000)
