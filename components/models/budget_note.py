@@ -29,7 +29,9 @@ def budget_fields(sentence: str | None) -> dict[str, Any]:
 
 
 def budget_note() -> ui.label:
-    return ui.label("").classes("text-sm text-negative hidden").mark("budget-note")
+    note = ui.label("").classes("text-sm text-negative").mark("budget-note")
+    note.set_visibility(False)  # shown once there is something to say
+    return note
 
 
 def show_budget_note(

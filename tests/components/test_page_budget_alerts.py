@@ -34,7 +34,8 @@ async def test_a_team_over_budget_shows_on_its_models(app_env, user: User) -> No
     assert payments["budget_label"] == "over budget"
     assert payments["budget"].startswith("payments is over budget: $")
     note = user.find(marker="budget-note").elements.pop()
-    assert note.visible and "payments is over budget" in note.text
+    assert note.visible and "hidden" not in note.classes  # what the browser is told
+    assert "payments is over budget" in note.text
     set_budget(app_env, "payments", 1e9)  # a changed budget is read at once, not in 5 minutes
     await user.open("/")
     await user.should_see("40 models", retries=30)
