@@ -27,13 +27,7 @@ from barista_ui.api.views import json_response
 from barista_ui.app import App
 from barista_ui.cost.estimate import MAX_ESTIMATE_HOURS, estimate
 from barista_ui.cost.price_files import pick, validate_entry
-from barista_ui.cost.report_rows import (
-    coverage_line,
-    days_line,
-    period,
-    report_rows,
-    with_days,
-)
+from barista_ui.cost.report_rows import period, report_body
 from barista_ui.records.names import check_team_name
 from barista_ui.safe_input import MAX_BILLING_BYTES
 
@@ -76,15 +70,8 @@ def cost_report(
     (each with ``first_day`` and ``last_day``)."""
     start, end = period(app.cost.tz, from_, to)
     board = app.cost_board
-    rows = report_rows(app.cost, board.opencost, start, end, by, source, board.model_labels)
-    body = {
-        "source": source,
-        "by": by,
-        "days": days_line(start, end, app.cost.tz),
-        "coverage": coverage_line(app.cost, start, end) if source == "compare" else None,
-        "rows": with_days(rows, start, end),
-    }
-    return json_response(body)
+    body = report_body(app.cost, board.opencost, start, end, by, source, board.model_labels)
+    return json_response({"source": source, "by": by, **body})
 
 
 @router.post(

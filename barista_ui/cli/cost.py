@@ -167,17 +167,14 @@ def _local_report(from_: str, to: str, by: str, source: Source) -> dict:
     from barista_ui.cost import report_rows as rr
 
     svc = services()
-    cost, board = svc.cost, svc.cost_board
     try:
         start, end = rr.period(svc.settings.cost_timezone, from_, to)
-        rows = rr.report_rows(
-            cost, board.opencost, start, end, by, source.value, board.model_labels
+        board = svc.cost_board
+        return rr.report_body(
+            svc.cost, board.opencost, start, end, by, source.value, board.model_labels
         )
-        coverage = rr.coverage_line(cost, start, end) if source == Source.compare else None
     except rr.ReportError as exc:
         fail(str(exc), 2 if exc.usage else 1)
-    days = rr.days_line(start, end, svc.settings.cost_timezone)
-    return {"days": days, "coverage": coverage, "rows": rr.with_days(rows, start, end)}
 
 
 class ImportFmt(StrEnum):

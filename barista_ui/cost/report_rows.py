@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pandas as pd
+
 from barista_ui.cost.coverage import coverage, describe_range, per_team
 from barista_ui.cost.grouping import Labels, attach_namespaces, group_column, regroup
 from barista_ui.cost.opencost import OpenCostClient, OpenCostError
@@ -52,12 +54,16 @@ def billing_rows(cost: CostService, start: datetime, end: datetime, by: str) -> 
     ]
 
 
-def compare_rows(cost: CostService, start: datetime, end: datetime, by: str) -> list[dict]:
-    """Per team over the days billing data covers, or per day and team (``billed_day``: whether
-    billing data covers the day; the ratio only where it does)."""
+def compare_frame(cost: CostService, start: datetime, end: datetime, by: str) -> pd.DataFrame:
+    """Modeled vs billed per day and team (read once for the rows and the coverage line)."""
     if by not in ("team", "day"):
         raise ReportError("--source compare is per team (--by team) or per day and team (--by day)")
-    df = cost.modeled_vs_billed(start, end)
+    return cost.modeled_vs_billed(start, end)
+
+
+def compare_rows(df: pd.DataFrame, by: str) -> list[dict]:
+    """Per team over the days billing data covers, or per day and team (``billed_day``: whether
+    billing data covers the day; the ratio only where it does)."""
     if by == "team":
         df = per_team(df)
     rows = []
@@ -75,9 +81,9 @@ def compare_rows(cost: CostService, start: datetime, end: datetime, by: str) -> 
     return rows
 
 
-def coverage_line(cost: CostService, start: datetime, end: datetime) -> str:
+def coverage_line(compare: pd.DataFrame) -> str:
     """Which days billing data covers in the period, and billed ÷ modeled over those only."""
-    c = coverage(cost.modeled_vs_billed(start, end))
+    c = coverage(compare)
     ratio = f", billed / modeled {c.ratio:.3g}" if c.ratio is not None else ""
     return (
         f"over the days billing data covers, {c.describe()}: modeled ${c.modeled:,.2f}, "
@@ -144,10 +150,7 @@ def report_rows(
     labels: Callable[[], Labels] = dict,
 ) -> list[dict]:
     """``labels``: each model's labels by (namespace, name), read only for ``label:KEY``."""
-    if by not in GROUPS and not (by.startswith("label:") and by[6:].strip()):
-        raise ReportError("--by must be model, team, namespace, day or label:KEY (e.g. label:tier)")
-    if source not in SOURCES:
-        raise ReportError(f"--source must be one of {', '.join(SOURCES)}")
+    check_options(by, source)
     if by.startswith("label:"):
         return label_rows(cost, labels(), start, end, by, source)
     if source == "modeled":
@@ -155,5 +158,38 @@ def report_rows(
     if source == "billing":
         return billing_rows(cost, start, end, by)
     if source == "compare":
-        return compare_rows(cost, start, end, by)
+        return compare_rows(compare_frame(cost, start, end, by), by)
     return opencost_rows(opencost, cost.tz, start, end, by)
+
+
+def check_options(by: str, source: str) -> None:
+    if by not in GROUPS and not (by.startswith("label:") and by[6:].strip()):
+        raise ReportError("--by must be model, team, namespace, day or label:KEY (e.g. label:tier)")
+    if source not in SOURCES:
+        raise ReportError(f"--source must be one of {', '.join(SOURCES)}")
+
+
+def report_body(
+    cost: CostService,
+    opencost: OpenCostClient | None,
+    start: datetime,
+    end: datetime,
+    by: str,
+    source: str,
+    labels: Callable[[], Labels] = dict,
+) -> dict[str, Any]:
+    """The report as ``GET /api/v1/cost/report`` answers it and ``barista cost report`` prints
+    it: the period's days, the rows (each with its days) and, for compare, the days billing
+    covers (the modeled-vs-billed frame read once for both)."""
+    check_options(by, source)
+    coverage = None
+    if source == "compare" and not by.startswith("label:"):
+        frame = compare_frame(cost, start, end, by)
+        rows, coverage = compare_rows(frame, by), coverage_line(frame)
+    else:
+        rows = report_rows(cost, opencost, start, end, by, source, labels)
+    return {
+        "days": days_line(start, end, cost.tz),
+        "coverage": coverage,
+        "rows": with_days(rows, start, end),
+    }
