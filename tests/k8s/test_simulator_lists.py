@@ -66,14 +66,12 @@ def test_an_expired_continue_token_is_410(sim, core) -> None:  # noqa: F811
 def test_field_selectors_on_events_and_pods(sim, core) -> None:  # noqa: F811
     apps = client.AppsV1Api(core.api_client)
     apps.create_namespaced_deployment(NS, deployment("m1", replicas=2))
-    pods = eventually(
-        lambda: (
-            [p for p in sim.list_objects("Pod", NS) if p["status"].get("phase") == "Running"]
-            if len(sim.list_objects("Pod", NS)) == 2
-            else None
-        ),
-        what="two pods",
-    )
+
+    def both_running() -> list | None:  # both, not the first of two: the set is compared below
+        running = [p for p in sim.list_objects("Pod", NS) if p["status"].get("phase") == "Running"]
+        return running if len(running) == 2 else None
+
+    pods = eventually(both_running, what="two pods running")
     node = pods[0]["spec"]["nodeName"]
     on_node = core.list_namespaced_pod(NS, field_selector=f"spec.nodeName={node}").items
     assert on_node and all(p.spec.node_name == node for p in on_node)
