@@ -1,19 +1,25 @@
-"""Engine, sessions and schema migrations (Alembic, run on start-up)."""
+"""Engine, sessions and schema migrations (Alembic, run on start-up).
+
+Alembic is imported only to migrate or to compute the head: a command that only reads compares
+:func:`schema_revision` (one SELECT) with :data:`data.revision.HEAD_REVISION`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
+
+from data.revision import HEAD_REVISION, REVISION_QUERY, single_revision
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -44,6 +50,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -58,6 +66,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema of an empty or older database to ``revision``. On PostgreSQL one
     process at a time (a transaction-scoped advisory lock): replicas starting together wait
     for the first, then find the schema at head and do nothing."""
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -67,12 +77,31 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str:
+    """Alembic's head, computed from the migration scripts (loads every one of them)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's revision by one SELECT, without Alembic; None when it has none (never
+    migrated: no version table) or several."""
+    with engine.connect() as conn:
+        try:
+            return single_revision(conn.exec_driver_sql(REVISION_QUERY))
+        except (OperationalError, ProgrammingError):  # no alembic_version table (SQLite, PG)
+            return None
+
+
+def schema_is_current(engine: Engine) -> bool:
+    return schema_revision(engine) == HEAD_REVISION
 
 
 def ping(engine: Engine) -> None:

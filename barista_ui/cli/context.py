@@ -56,11 +56,11 @@ def registry() -> RegistryService:
     if "r" not in _services_cache:
         from barista_ui.records.registry import RegistryService
         from barista_ui.settings import Settings
-        from data.db import current_revision, head_revision, make_engine, migrate, session_factory
+        from data.db import make_engine, migrate, schema_is_current, session_factory
 
         settings = Settings()
         engine = make_engine(settings.database_url)
-        if current_revision(engine) != head_revision():
+        if not schema_is_current(engine):
             migrate(engine)
         _services_cache["engine"] = engine
         _services_cache["r"] = RegistryService(
