@@ -79,8 +79,16 @@ def models_get(
     name: str, namespace: str | None = NS, fmt: Fmt = typer.Option(Fmt.yaml, "--format", "-o")
 ) -> None:
     """Show one record (YAML by default)."""
-    v = remote.get(name, namespace) if is_remote() else RecordView.of(_local(name, namespace))
+    v = remote.get(name, namespace) if is_remote() else RecordView.of(_read_one(name, namespace))
     emit(v.record, fmt, lambda: render_table(MODEL_HEADERS, [model_row(v)]))
+
+
+def _read_one(name: str, namespace: str | None) -> Any:
+    """A record to show: straight from a SQLite file whose schema is current (a quick start),
+    else through the registry (which migrates an older schema first)."""
+    from barista_ui.cli.local_read import quick_get
+
+    return quick_get(name, namespace) or _local(name, namespace)
 
 
 def _local(name: str, namespace: str | None) -> Any:
