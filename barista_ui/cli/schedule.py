@@ -8,17 +8,9 @@ import typer
 
 from barista_ui.cli.context import actor, fail, handle_errors, services
 from barista_ui.cli.remote import is_remote
-from barista_ui.schedule.decide import explain, local_zone_name
-from barista_ui.schedule.language import (
-    ScheduleError,
-    format_utc,
-    next_transitions,
-    parse_schedule,
-    parse_spec,
-    parse_time,
-    state_at,
-    zone,
-)
+
+# The schedule language and decisions are imported by the commands that use them: `barista
+# --help` and the other commands start without them.
 
 schedule_app = typer.Typer(
     help="Off-hours schedules: check specs and list transitions.", no_args_is_help=True
@@ -26,6 +18,8 @@ schedule_app = typer.Typer(
 
 
 def _schedule(spec: str, downtime: bool, timezone: str | None):
+    from barista_ui.schedule.language import ScheduleError, parse_schedule, parse_spec
+
     try:
         parse_spec(spec, timezone)  # an empty SPEC is an error here, not "no schedule"
         return parse_schedule(None if downtime else spec, spec if downtime else None, timezone)
@@ -35,6 +29,8 @@ def _schedule(spec: str, downtime: bool, timezone: str | None):
 
 
 def _time(text: str, timezone: str | None):
+    from barista_ui.schedule.language import ScheduleError, parse_time
+
     try:
         return parse_time(text, timezone)
     except ScheduleError as exc:
@@ -55,6 +51,8 @@ def check(
     ),
 ) -> None:
     """Print 'up' or 'down' for SPEC at a time."""
+    from barista_ui.schedule.language import state_at
+
     schedule = _schedule(spec, downtime, timezone)
     typer.echo(state_at(schedule, _time(at, timezone)))
 
@@ -69,6 +67,8 @@ def next_(
     timezone: str | None = typer.Option(None, "--timezone"),
 ) -> None:
     """Print the next transitions: an RFC 3339 UTC time, a space, 'up' or 'down'."""
+    from barista_ui.schedule.language import format_utc, next_transitions
+
     schedule = _schedule(spec, downtime, timezone)
     for instant, state in next_transitions(schedule, _time(from_, timezone), count):
         typer.echo(f"{format_utc(instant)} {state}")
@@ -133,6 +133,7 @@ def set_(
         typer.echo("schedule saved")
         return
     from barista_ui.records.registry import RegistryError
+    from barista_ui.schedule.language import ScheduleError
 
     svc = services()
     try:
@@ -219,6 +220,9 @@ def explain_(
     """Print the model's state and which rule decided it (times with their zone and offset)."""
     from datetime import UTC, datetime
 
+    from barista_ui.schedule.decide import explain, local_zone_name
+    from barista_ui.schedule.language import ScheduleError, parse_time, zone
+
     if is_remote():
         from barista_ui.cli import remote_schedule
 
@@ -255,6 +259,8 @@ def override_command(
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
 ) -> None:
     """Keep a model up or down until a time, whatever its schedule says."""
+    from barista_ui.schedule.language import ScheduleError, parse_time
+
     if is_remote():
         from barista_ui.cli import remote_schedule
 
