@@ -25,8 +25,7 @@ DEFAULT_DATABASE_URL = "sqlite:///var/barista.db"  # Settings' default (a test k
 @contextmanager
 def no_pydantic_plugins() -> Iterator[None]:
     """Build the record's pydantic models without the plugin search (as Typer builds its own):
-    it reads every installed package's entry points, a tenth of the start-up, and Barista uses
-    no pydantic plugin."""
+    it reads the entry points of every installed package, and Barista uses no pydantic plugin."""
     before = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
     try:
@@ -51,8 +50,10 @@ with no_pydantic_plugins():
 
 def configured_url() -> str | None:
     """BARISTA_DATABASE_URL as the settings read it, without loading them (pydantic-settings
-    is a sixth of the start-up): from the environment (the name in any case, as they match
-    it), else the default; None when a ``.env`` file may set it (only the settings read it)."""
+    and its sources cost about as much to import as pydantic): from the environment (the name
+    in any case, as they match it), else the default; None when a ``.env`` file may set it
+    (only the settings read that). The other settings are not checked: reading one record
+    uses none of them."""
     if Path(".env").exists():
         return None
     for key, value in os.environ.items():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from barista_ui.cli import context as cli_context
 from barista_ui.cli.local_read import DEFAULT_DATABASE_URL
 from barista_ui.records.registry import RegistryService
 from barista_ui.settings import Settings
@@ -63,6 +64,11 @@ def registry_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path / "full")
 
 
+def took() -> str:
+    """Which path the commands run so far in this test took (the registry is built once)."""
+    return "registry" if "r" in cli_context._services_cache else "quick"
+
+
 def subprocess_env(db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BARISTA_")}
     env.pop("PYTEST_CURRENT_TEST", None)
@@ -90,8 +96,10 @@ def test_output_is_the_registrys_in_every_format(
     expected = json.loads(EXPECTED.read_text())
     assert sorted(expected) == sorted(key(*c) for c in CASES)
     quick = {key(*c): run("models", "get", c[0], "-n", c[1], "-o", c[2]) for c in CASES}
+    assert took() == "quick"
     registry_path(monkeypatch, tmp_path)
     full = {key(*c): run("models", "get", c[0], "-n", c[1], "-o", c[2]) for c in CASES}
+    assert took() == "registry"
     for res in [*quick.values(), *full.values()]:
         assert res.exit_code == 0, res.output
     assert {k: r.stdout for k, r in full.items()} == expected, (
@@ -119,8 +127,10 @@ def test_errors_are_the_registrys(seeded, monkeypatch: pytest.MonkeyPatch, tmp_p
         ("models", "get", "ranker", "-o", "json"),
     ]
     quick = [run(*args) for args in cases]
+    assert took() == "quick"
     registry_path(monkeypatch, tmp_path)
     full = [run(*args) for args in cases]
+    assert took() == "registry"
     got = [(r.exit_code, r.stdout, r.stderr) for r in quick]
     assert got == [(r.exit_code, r.stdout, r.stderr) for r in full]
     assert [code for code, _, _ in got] == [1, 1, 1, 1, 0]
