@@ -23,6 +23,8 @@ from data.db import (
     head_revision,
     make_engine,
     migrate,
+    schema_is_current,
+    schema_revision,
     session_factory,
 )
 from data.revision import HEAD_REVISION
@@ -231,3 +233,26 @@ def test_help_is_plain_text_without_the_services(tmp_path: Path) -> None:
     out, loaded = modules_after(["--help"], subprocess_env(tmp_path / "none.db"), tmp_path)
     assert "models" in out and "Usage:" in out
     assert [m for m in (*HEAVY, "rich", "pydantic", "yaml") if m in loaded] == []
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_schema_revision_is_what_alembic_reads(
+    request: pytest.FixtureRequest, tmp_path: Path, database: str
+) -> None:
+    """One SELECT, none on a database never migrated (no version table), then each revision."""
+    url = (
+        request.getfixturevalue("postgres_url")
+        if database == "postgres"
+        else f"sqlite:///{tmp_path / 'rev.db'}"
+    )
+    engine = make_engine(url)
+    try:
+        assert schema_revision(engine) is None and not schema_is_current(engine)
+        migrate(engine, "0002")
+        assert schema_revision(engine) == current_revision(engine) == "0002"
+        assert not schema_is_current(engine)
+        migrate(engine)
+        assert schema_revision(engine) == current_revision(engine) == HEAD_REVISION
+        assert schema_is_current(engine)
+    finally:
+        engine.dispose()
