@@ -34,6 +34,7 @@ from barista_ui.schedule.store import UP, Entry, Key, Memory, ScheduleStore
 from data.ops_tables import SchedulerAction
 from k8s.gateway import ClusterGateway, ConflictError, GatewayError
 from k8s.manifests import ORIGINAL_REPLICAS
+from k8s.scale_batch import ScaleWriter
 
 REASON_OF_RULE = {
     "holiday": "holiday",
@@ -43,6 +44,7 @@ REASON_OF_RULE = {
     "global": "schedule",
 }
 ATTEMPTS = 3
+WRITERS = 8  # concurrent cluster writers of a pass (and pooled connections)
 Step = Literal["none", "note-down", "scale-down", "keep-manual", "already-up", "scale-up"]
 
 
@@ -156,9 +158,18 @@ def needs_action(
 class Transitions:
     """Carries out transitions on the cluster and records them through the store."""
 
-    def __init__(self, store: ScheduleStore, gateway: ClusterGateway | None, *, dry_run: bool):
+    def __init__(
+        self,
+        store: ScheduleStore,
+        gateway: ClusterGateway | None,
+        *,
+        dry_run: bool,
+        writers: int = WRITERS,
+    ):
         self.store = store
         self.gateway = gateway
+        # every scheduler patch goes through it: one pooled client, ``writers`` connections
+        self.writer = ScaleWriter(gateway, writers) if gateway is not None else None
         self.dry_run = dry_run
         self._guard = threading.Lock()
         self._model_locks: dict[Key, threading.Lock] = {}
@@ -168,6 +179,30 @@ class Transitions:
     def _model_lock(self, key: Key) -> threading.Lock:
         with self._guard:
             return self._model_locks.setdefault(key, threading.Lock())
+
+    def claim(self, keys: list[Key], taken: int) -> tuple[set[Key], set[Key]]:
+        """Lock the models a batch writes from a snapshot drawn at ``taken``, without waiting:
+        returns (locked, left) where ``left`` are those another pass holds or wrote since the
+        snapshot (they go one by one, read fresh). Release with :meth:`release`."""
+        mine: set[Key] = set()
+        left: set[Key] = set()
+        with self._guard:
+            for key in keys:
+                lock = self._model_locks.setdefault(key, threading.Lock())
+                if self._written.get(key, 0) > taken or not lock.acquire(blocking=False):
+                    left.add(key)
+                else:
+                    mine.add(key)
+        return mine, left
+
+    def release(self, keys: set[Key]) -> None:
+        with self._guard:
+            for key in keys:
+                self._model_locks[key].release()
+
+    def written(self, key: Key) -> None:
+        """The model was just written: a snapshot drawn before now is stale for it."""
+        self._written[key] = next(_SEQUENCE)
 
     def wanted(self, record: ModelRecord, decision: Decision, snapshot: LiveSnapshot) -> bool:
         live = snapshot.get(record.key)
@@ -276,10 +311,10 @@ class Transitions:
             return self._scale_up(key, live, restore, decision, why)
         return None
 
-    def _gateway(self) -> ClusterGateway:
-        if self.gateway is None:
+    def _writer(self) -> ScaleWriter:
+        if self.writer is None:
             raise GatewayError("no cluster connected")
-        return self.gateway
+        return self.writer
 
     # Each transition writes the cluster first (replicas and annotation in ONE patch,
     # conditional on the resourceVersion read), then the database in ONE transaction. A crash
@@ -287,7 +322,7 @@ class Transitions:
 
     def _note_down(self, key: Key, live: LiveDeployment, decision: Decision) -> None:
         """Already at (or below) the downtime count: mark it held down, as a scale-down does."""
-        self._gateway().patch_replicas_and_annotations(
+        self._writer().patch(
             key[0],
             key[1],
             live.replicas,
@@ -299,10 +334,17 @@ class Transitions:
     def _scale_down(
         self, key: Key, live: LiveDeployment, target: int, decision: Decision, why: str
     ) -> SchedulerAction | None:
-        patched = self._gateway().patch_replicas_and_annotations(
-            key[0], key[1], target, {ORIGINAL_REPLICAS: str(live.replicas)}, live.resource_version
+        after = (
+            self._writer()
+            .patch(
+                key[0],
+                key[1],
+                target,
+                {ORIGINAL_REPLICAS: str(live.replicas)},
+                live.resource_version,
+            )
+            .replicas
         )
-        after = patched["spec"].get("replicas", target)
         return self.store.record(
             key,
             memory=Memory("down", live.replicas),
@@ -313,10 +355,11 @@ class Transitions:
     def _scale_up(
         self, key: Key, live: LiveDeployment, restore: int, decision: Decision, why: str
     ) -> SchedulerAction | None:
-        patched = self._gateway().patch_replicas_and_annotations(
-            key[0], key[1], restore, {ORIGINAL_REPLICAS: None}, live.resource_version
+        after = (
+            self._writer()
+            .patch(key[0], key[1], restore, {ORIGINAL_REPLICAS: None}, live.resource_version)
+            .replicas
         )
-        after = patched["spec"].get("replicas", restore)
         return self.store.record(
             key,
             memory=UP,
@@ -342,9 +385,7 @@ class Transitions:
             override=Override("up", until, SYSTEM_SCHEDULER.name, why, implicit=True),
             entry=Entry("keep-manual", "manual", detail, live.replicas, live.replicas),
         )
-        self._gateway().annotate_deployment(
-            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
-        )
+        self._writer().patch(key[0], key[1], None, {ORIGINAL_REPLICAS: None}, live.resource_version)
         self.store.record(key, memory=UP, rule="manual")
         return action
 
@@ -352,9 +393,7 @@ class Transitions:
         self, key: Key, live: LiveDeployment, decision: Decision, why: str
     ) -> SchedulerAction | None:
         """Up time, and it already runs: nothing to restore, the hold ends."""
-        self._gateway().annotate_deployment(
-            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
-        )
+        self._writer().patch(key[0], key[1], None, {ORIGINAL_REPLICAS: None}, live.resource_version)
         detail = f"already running {live.replicas}; nothing to restore ({decision.detail})"
         return self.store.record(
             key,
