@@ -3,9 +3,10 @@
 One merge-patch per Deployment sets its replicas and annotations, conditional on the
 resourceVersion read (409 when the object changed since), exactly as
 :meth:`ClusterGateway.patch_replicas_and_annotations` does, at a fraction of its CPU: the
-request is serialized by the client's own ``param_serialize`` (auth, token refresh, default
-headers) but skips the generated method's argument validation, and the answer is read as raw
-JSON (two fields) instead of being decoded into a model and encoded back. The writers share
+request goes straight to the client's urllib3 pool with the client's credentials (asked for per
+request, so refreshed tokens apply), its address, TLS settings and default headers read once,
+skipping the generated method's argument validation and per-call re-serialization, and the
+answer is read as raw JSON (two fields) instead of being decoded into a model and back. The writers share
 one ApiClient whose urllib3 pool holds a connection per writer, so no request opens (and
 TLS-handshakes) a connection of its own. Retries and error mapping are the gateway's.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from kubernetes import client
 from kubernetes.client import ApiException
@@ -24,7 +26,7 @@ from k8s.manifests import FIELD_MANAGER
 
 PATH = "/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
 HEADERS = {"Accept": "application/json", "Content-Type": "application/merge-patch+json"}
-QUERY = (("fieldManager", FIELD_MANAGER),)
+QUERY = "?" + urlencode({"fieldManager": FIELD_MANAGER})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,19 @@ class ScaleWriter:
         self.gateway = gateway
         self.workers = workers
         self.api = pooled_client(gateway.api_client, workers)
+        # read once, not per request: the server's address and the fixed headers
+        self.base = self.api.configuration.host.rstrip("/")
+        self.pool = self.api.rest_client.pool_manager
+        self.fixed = {**self.api.default_headers, **HEADERS}
+
+    def _headers(self) -> dict[str, str]:
+        """The fixed headers and the credentials, asked for per request: a token from an
+        exec plugin or a service account file is refreshed by the client's own hook."""
+        headers = dict(self.fixed)
+        for auth in self.api.configuration.auth_settings().values():
+            if auth["in"] == "header" and auth["value"]:
+                headers[auth["key"]] = auth["value"]
+        return headers
 
     def patch(
         self,
@@ -71,21 +86,16 @@ class ScaleWriter:
         if replicas is not None:
             body["spec"] = {"replicas": replicas}
 
+        url = self.base + PATH.format(namespace=quote(namespace), name=quote(name)) + QUERY
+        data = json.dumps(body).encode()
+
         def send() -> Patched:
-            method, url, headers, data, _ = self.api.param_serialize(
-                "PATCH",
-                PATH,
-                path_params={"namespace": namespace, "name": name},
-                query_params=list(QUERY),
-                header_params=dict(HEADERS),
-                body=body,
-                auth_settings=["BearerToken"],
+            resp = self.pool.request(
+                "PATCH", url, body=data, headers=self._headers(), preload_content=True
             )
-            resp = self.api.call_api(method, url, headers, data)
-            raw = resp.read()
             if not 200 <= resp.status <= 299:
-                raise ApiException.from_response(http_resp=resp, body=raw.decode(), data=None)
-            doc = json.loads(raw)
+                raise ApiException(http_resp=resp)
+            doc = json.loads(resp.data)
             return Patched(doc["spec"].get("replicas", 0), doc["metadata"]["resourceVersion"])
 
         return self.gateway.request(send, f"Deployment {namespace}/{name}", "patch")

@@ -189,13 +189,15 @@ class Batch:
                         key[0], key[1], replicas, annotations, move.live.resource_version
                     )
                 except ConflictError:
-                    if move.step != "keep-manual":
-                        return (move.record, move.decision)  # read again, decide again
-                    # its override is committed: only the annotation is left to remove
-                    live = read_deployment(self.transitions.gateway, key)
-                    if live is None:
-                        return None
-                    move = replace(move, live=live)
+                    # changed since the snapshot (often only its status): read it again
+                    try:
+                        again = self._again(move)
+                    except GatewayError as exc:
+                        return failed(move, why, exc)
+                    if not isinstance(again, Move):
+                        return again
+                    move = again
+                    replicas, annotations = patch_of(move)
                     continue
                 except GatewayError as exc:
                     return failed(move, why, exc)
@@ -210,6 +212,22 @@ class Batch:
                 elif result is not None:
                     retry.append(result)
         return outcomes, retry
+
+    def _again(self, move: Move) -> Move | Due | None:
+        """After a conflict: the move from a fresh read, if the batch can still make it;
+        else the model to take one by one (None: it is gone)."""
+        live = read_deployment(self.transitions.gateway, move.record.key)
+        if live is None:
+            return None
+        if move.step == "keep-manual":  # its override is committed: the annotation is left
+            return replace(move, live=live)
+        if recovered(move.memory, live) != move.memory:
+            return (move.record, move.decision)
+        target = downtime_replicas(move.record.spec)
+        todo = step(move.decision.state, move.memory, live.replicas, target)
+        if todo in ("none", "keep-manual"):  # nothing left, or an override to commit first
+            return (move.record, move.decision) if todo != "none" else None
+        return replace(move, live=live, step=todo)
 
     def _one_by_one(
         self, due: Sequence[Due], now: datetime, reason: str | None, snapshot: LiveSnapshot
