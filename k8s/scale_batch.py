@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -70,6 +71,27 @@ class ScaleWriter:
             if auth["in"] == "header" and auth["value"]:
                 headers[auth["key"]] = auth["value"]
         return headers
+
+    def warm(self, n: int) -> None:
+        """Open up to ``n`` pooled connections now (a cheap GET each, at the same time), so
+        that a batch planned ahead starts writing at once instead of connecting first."""
+        n = min(n, self.workers)
+        if n <= 0:
+            return
+        start = threading.Barrier(n)
+
+        def one() -> None:
+            try:
+                start.wait(timeout=5)
+                self.pool.request("GET", self.base + "/version", headers=self._headers())
+            except Exception:  # warming is only an optimization
+                pass
+
+        threads = [threading.Thread(target=one, daemon=True) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
 
     def patch(
         self,

@@ -18,18 +18,21 @@ model), and the remembered state is re-read under that lock before every attempt
 
 from __future__ import annotations
 
-import itertools
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 from barista_ui.access.actor import SYSTEM_SCHEDULER
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.replicas import desired_replicas, downtime_replicas
 from barista_ui.schedule.decide import Decision, Override
+from barista_ui.schedule.snapshot import (
+    SEQUENCE,
+    LiveDeployment,
+    LiveSnapshot,
+    live_snapshot,
+    read_deployment,
+)
 from barista_ui.schedule.store import UP, Entry, Key, Memory, ScheduleStore
 from data.ops_tables import SchedulerAction
 from k8s.gateway import ClusterGateway, ConflictError, GatewayError
@@ -45,74 +48,20 @@ REASON_OF_RULE = {
 }
 ATTEMPTS = 3
 WRITERS = 8  # concurrent cluster writers of a pass (and pooled connections)
+__all__ = [
+    "ATTEMPTS",
+    "REASON_OF_RULE",
+    "WRITERS",
+    "LiveDeployment",
+    "LiveSnapshot",
+    "Transitions",
+    "live_snapshot",
+    "needs_action",
+    "read_deployment",
+    "recovered",
+    "step",
+]
 Step = Literal["none", "note-down", "scale-down", "keep-manual", "already-up", "scale-up"]
-
-
-@dataclass(frozen=True)
-class LiveDeployment:
-    replicas: int
-    resource_version: str
-    annotations: Mapping[str, str]
-
-
-_SEQUENCE = itertools.count(1)  # orders snapshots and writes within this process
-
-
-class LiveSnapshot(Mapping[Key, LiveDeployment]):
-    """One pass's read-only view of the managed Deployments. ``taken`` orders it against the
-    writes of other passes: a model written after it was taken is read again."""
-
-    def __init__(self, deployments: dict[Key, LiveDeployment], taken: int):
-        self._deployments = MappingProxyType(deployments)
-        self.taken = taken  # drawn before the read began
-
-    def __getitem__(self, key: Key) -> LiveDeployment:
-        return self._deployments[key]
-
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self._deployments)
-
-    def __len__(self) -> int:
-        return len(self._deployments)
-
-
-def _from_object(dep: dict) -> LiveDeployment:
-    meta = dep["metadata"]
-    return LiveDeployment(
-        dep["spec"].get("replicas", 0),
-        meta["resourceVersion"],
-        MappingProxyType(dict(meta.get("annotations") or {})),
-    )
-
-
-def live_snapshot(
-    keys: Iterable[Key], live: Any | None, gateway: ClusterGateway | None
-) -> LiveSnapshot:
-    """Replicas, resourceVersion and annotations of the managed Deployments, read once per pass
-    (from the watch cache when it is synced, else one list). The result is read-only."""
-    taken = next(_SEQUENCE)  # before reading: a write that lands during the read counts as later
-    index: dict[Key, LiveDeployment] = {}
-    if live is not None and getattr(live, "synced", False):
-        for key, m in live.all().items():
-            if m.deployment_exists and m.resource_version:
-                index[key] = LiveDeployment(
-                    m.desired, m.resource_version, MappingProxyType(dict(m.annotations))
-                )
-    elif gateway is not None:
-        wanted = set(keys)
-        for dep in gateway.list_managed():
-            meta = dep["metadata"]
-            key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
-            if key in wanted:
-                index[key] = _from_object(dep)
-    return LiveSnapshot(index, taken)
-
-
-def read_deployment(gateway: ClusterGateway | None, key: Key) -> LiveDeployment | None:
-    if gateway is None:
-        return None
-    dep = gateway.get_deployment(*key)
-    return None if dep is None else _from_object(dep)
 
 
 def held_count(live: LiveDeployment) -> int | None:
@@ -202,7 +151,7 @@ class Transitions:
 
     def written(self, key: Key) -> None:
         """The model was just written: a snapshot drawn before now is stale for it."""
-        self._written[key] = next(_SEQUENCE)
+        self._written[key] = next(SEQUENCE)
 
     def wanted(self, record: ModelRecord, decision: Decision, snapshot: LiveSnapshot) -> bool:
         live = snapshot.get(record.key)
@@ -237,7 +186,7 @@ class Transitions:
                     return None
                 try:
                     action = self._attempt(record, decision, now, why, live)
-                    self._written[key] = next(_SEQUENCE)
+                    self._written[key] = next(SEQUENCE)
                     return action
                 except ConflictError:
                     continue  # changed between read and write: read again and decide again

@@ -278,6 +278,8 @@ class SchedulerEngine:
             replace(m, decision=full(m.record)) if m.step == "keep-manual" else m for m in moves
         ]
         slow = [(r, full(r)) for r, _ in slow]
+        if self.transitions.writer is not None and (moves or slow):
+            self.transitions.writer.warm(len(moves) + len(slow))  # connect before the boundary
         return Plan(at, reason, keys, stamp, snapshot, moves, slow, errors)
 
     def intent_stamp(self) -> tuple:
