@@ -245,8 +245,9 @@ class SchedulerEngine:
     ) -> Plan:
         """Decide for every model (or ``keys``) at ``at`` and plan the writes, without writing:
         made shortly before a boundary, so that at the boundary only the writes remain."""
-        stamp = self.intent_stamp()
+        stamp = self.intent_stamp()  # before the reads: an edit during them is seen as one
         self.load_memory()  # another process may have acted since (leadership can move)
+        stamp = (*stamp[:-1], self.store.generation)  # our own reload is not an edit
         policies, overrides = self.policies(), self.active_overrides(at)
         records = [r for r in self.records() if keys is None or r.key in keys]
         snapshot = live_snapshot((r.key for r in records), self.live, self.gateway)
@@ -278,13 +279,14 @@ class SchedulerEngine:
             replace(m, decision=full(m.record)) if m.step == "keep-manual" else m for m in moves
         ]
         slow = [(r, full(r)) for r, _ in slow]
-        if self.transitions.writer is not None and (moves or slow):
-            self.transitions.writer.warm(len(moves) + len(slow))  # connect before the boundary
+        if self.transitions.writer is not None and moves:
+            self.transitions.writer.warm(len(moves))  # connect before the boundary
         return Plan(at, reason, keys, stamp, snapshot, moves, slow, errors)
 
     def intent_stamp(self) -> tuple:
-        """Changes with any record, policy, override or remembered state (cheap to read)."""
-        return (self.registry.fleet_stamp(), self.store.stamp())
+        """Changes with any record, policy, override or remembered state (cheap to read); the
+        last item counts the changes of this process's copy of the remembered states."""
+        return (self.registry.fleet_stamp(), self.store.stamp(), self.store.generation)
 
     def execute(self, plan: Plan, *, check: bool = False) -> list[SchedulerAction]:
         """Carry out ``plan``. With ``check`` (a plan made ahead of its boundary) it is first

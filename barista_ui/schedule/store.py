@@ -148,8 +148,8 @@ class ScheduleStore:
         return rows
 
     def stamp(self) -> tuple:
-        """Changes whenever the remembered states, the overrides or the policies change (in
-        this process or another): a plan made before an unchanged stamp still holds."""
+        """Changes whenever the remembered states, the overrides or the policies change in
+        the database: a plan made before an unchanged stamp still holds."""
         with self.new_session() as s:
             memory = s.exec(
                 select(
@@ -166,7 +166,7 @@ class ScheduleStore:
             policies = s.exec(
                 select(SchedulePolicy.scope, SchedulePolicy.team, SchedulePolicy.version)
             ).all()
-        return (self.generation, tuple(memory), tuple(overrides), tuple(sorted(policies)))
+        return (tuple(memory), tuple(overrides), tuple(sorted(policies)))
 
     # ------------------------------------------------------------------ policies
 
