@@ -45,7 +45,7 @@ from barista_ui.schedule.runner import SchedulerRunner  # noqa: E402
 from data.db import make_engine, migrate, session_factory  # noqa: E402
 from k8s.gateway import ClusterGateway  # noqa: E402
 
-LEAD_S = 10.0  # set-up -> boundary: room for the runner's planning ahead of it
+LEAD_S = 15.0  # set-up -> boundary: room for the runner's planning ahead of it
 THOUSAND = 1000
 
 

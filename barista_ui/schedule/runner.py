@@ -23,7 +23,7 @@ from barista_ui.schedule.leader import Leadership
 
 log = logging.getLogger("barista.scheduler")
 LOCK_CHECK_S = 5.0  # how often the lock is checked (at most the pass interval)
-PREPARE_LEAD_S = 5.0  # a boundary's pass is planned this long before it
+PREPARE_LEAD_S = 10.0  # a boundary's pass is planned this long before it
 
 
 class SchedulerRunner:
@@ -45,7 +45,8 @@ class SchedulerRunner:
         self.scheduler: AsyncIOScheduler | None = None
         self.leader = False
         self.runs = 0
-        self.plan: Plan | None = None  # the next boundary's, made ahead of it
+        # the next boundary's plan, being made or made ahead of it
+        self.planning: tuple[datetime, asyncio.Future[Plan]] | None = None
 
     def start(self) -> None:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -98,9 +99,7 @@ class SchedulerRunner:
         """A pass (``boundary``: the schedule boundary this job was placed at; the lag from it
         to each write is observed as ``barista_scheduler_boundary_lag_seconds``)."""
         self.leader = await asyncio.to_thread(self.leadership.try_acquire)
-        plan, self.plan = self.plan, None
-        if plan is not None and (boundary is None or plan.at != boundary):
-            plan = None
+        plan = await self._plan_for(boundary)
         if self.leader:
             actions = await self._pass(reason, keys, plan)
             if boundary is not None:
@@ -134,7 +133,7 @@ class SchedulerRunner:
         if nxt is None:
             return
         instant, keys = nxt
-        self.plan = None
+        self.planning = None
         ahead = max(instant - timedelta(seconds=PREPARE_LEAD_S), datetime.now(UTC))
         self.scheduler.add_job(
             self._prepare,
@@ -158,14 +157,25 @@ class SchedulerRunner:
         )
 
     async def _prepare(self, instant: datetime, keys: set) -> None:
-        """Plan the boundary at ``instant`` (the leader only; a plan not ready in time is
-        not waited for: the boundary's pass then decides itself)."""
+        """Plan the boundary at ``instant`` (the leader only)."""
         if not self.leader:
             return
+        self.planning = (
+            instant,
+            asyncio.ensure_future(asyncio.to_thread(self.engine.prepare, instant, keys=keys)),
+        )
         try:
-            plan = await asyncio.to_thread(self.engine.prepare, instant, keys=keys)
+            await self.planning[1]
         except Exception:
             log.exception("planning the scheduler's next boundary failed")
-            return
-        if datetime.now(UTC) < instant:
-            self.plan = plan
+
+    async def _plan_for(self, boundary: datetime | None) -> Plan | None:
+        """The plan made for ``boundary``; one still being made is waited for (it is nearer
+        done than a pass started now would be)."""
+        planning, self.planning = self.planning, None
+        if boundary is None or planning is None or planning[0] != boundary:
+            return None
+        try:
+            return await planning[1]
+        except Exception:
+            return None  # logged by _prepare; the pass decides itself
