@@ -4,6 +4,7 @@ invalidates."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import threading
@@ -215,3 +216,29 @@ def test_an_unchanged_plan_is_carried_out_as_made(fleet, sim) -> None:  # noqa: 
     (actions, commits) = commits_during(engine, lambda: sched.execute(plan, check=True))
     assert sorted(a.name for a in actions) == ["m-ml-prod-0", "m-ml-prod-1"]
     assert commits == 1
+
+
+async def test_the_boundary_carries_out_the_plan_made_ahead(fleet, sim) -> None:  # noqa: F811
+    """The runner plans before the boundary; at the boundary it waits for that plan (even one
+    still being made) instead of deciding again."""
+    from barista_ui.schedule.leader import AlwaysLeader
+    from barista_ui.schedule.runner import SchedulerRunner
+
+    sched, _, add, _, _ = fleet
+    keys = set(add(3))
+    made: list = []
+    prepare = sched.prepare
+
+    def counted(*args, **kwargs):
+        made.append(args)
+        return prepare(*args, **kwargs)
+
+    sched.prepare = counted  # type: ignore[method-assign]
+    runner = SchedulerRunner(sched, AlwaysLeader(), interval_s=3600)
+    runner.leader = True
+    planning = asyncio.ensure_future(runner._prepare(NIGHT, keys))
+    await runner._run(None, keys, NIGHT)  # the boundary, while the plan may still be made
+    await planning
+    assert made == [(NIGHT,)]  # planned once, not decided again at the boundary
+    for key in keys:
+        assert sim.get_object("Deployment", *key)["spec"]["replicas"] == 0
