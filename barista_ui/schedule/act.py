@@ -18,22 +18,26 @@ model), and the remembered state is re-read under that lock before every attempt
 
 from __future__ import annotations
 
-import itertools
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 from barista_ui.access.actor import SYSTEM_SCHEDULER
 from barista_ui.records.registry import ModelRecord
 from barista_ui.records.replicas import desired_replicas, downtime_replicas
 from barista_ui.schedule.decide import Decision, Override
+from barista_ui.schedule.snapshot import (
+    SEQUENCE,
+    LiveDeployment,
+    LiveSnapshot,
+    live_snapshot,
+    read_deployment,
+)
 from barista_ui.schedule.store import UP, Entry, Key, Memory, ScheduleStore
 from data.ops_tables import SchedulerAction
 from k8s.gateway import ClusterGateway, ConflictError, GatewayError
 from k8s.manifests import ORIGINAL_REPLICAS
+from k8s.scale_batch import ScaleWriter
 
 REASON_OF_RULE = {
     "holiday": "holiday",
@@ -43,74 +47,21 @@ REASON_OF_RULE = {
     "global": "schedule",
 }
 ATTEMPTS = 3
+WRITERS = 8  # concurrent cluster writers of a pass (and pooled connections)
+__all__ = [
+    "ATTEMPTS",
+    "REASON_OF_RULE",
+    "WRITERS",
+    "LiveDeployment",
+    "LiveSnapshot",
+    "Transitions",
+    "live_snapshot",
+    "needs_action",
+    "read_deployment",
+    "recovered",
+    "step",
+]
 Step = Literal["none", "note-down", "scale-down", "keep-manual", "already-up", "scale-up"]
-
-
-@dataclass(frozen=True)
-class LiveDeployment:
-    replicas: int
-    resource_version: str
-    annotations: Mapping[str, str]
-
-
-_SEQUENCE = itertools.count(1)  # orders snapshots and writes within this process
-
-
-class LiveSnapshot(Mapping[Key, LiveDeployment]):
-    """One pass's read-only view of the managed Deployments. ``taken`` orders it against the
-    writes of other passes: a model written after it was taken is read again."""
-
-    def __init__(self, deployments: dict[Key, LiveDeployment], taken: int):
-        self._deployments = MappingProxyType(deployments)
-        self.taken = taken  # drawn before the read began
-
-    def __getitem__(self, key: Key) -> LiveDeployment:
-        return self._deployments[key]
-
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self._deployments)
-
-    def __len__(self) -> int:
-        return len(self._deployments)
-
-
-def _from_object(dep: dict) -> LiveDeployment:
-    meta = dep["metadata"]
-    return LiveDeployment(
-        dep["spec"].get("replicas", 0),
-        meta["resourceVersion"],
-        MappingProxyType(dict(meta.get("annotations") or {})),
-    )
-
-
-def live_snapshot(
-    keys: Iterable[Key], live: Any | None, gateway: ClusterGateway | None
-) -> LiveSnapshot:
-    """Replicas, resourceVersion and annotations of the managed Deployments, read once per pass
-    (from the watch cache when it is synced, else one list). The result is read-only."""
-    taken = next(_SEQUENCE)  # before reading: a write that lands during the read counts as later
-    index: dict[Key, LiveDeployment] = {}
-    if live is not None and getattr(live, "synced", False):
-        for key, m in live.all().items():
-            if m.deployment_exists and m.resource_version:
-                index[key] = LiveDeployment(
-                    m.desired, m.resource_version, MappingProxyType(dict(m.annotations))
-                )
-    elif gateway is not None:
-        wanted = set(keys)
-        for dep in gateway.list_managed():
-            meta = dep["metadata"]
-            key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
-            if key in wanted:
-                index[key] = _from_object(dep)
-    return LiveSnapshot(index, taken)
-
-
-def read_deployment(gateway: ClusterGateway | None, key: Key) -> LiveDeployment | None:
-    if gateway is None:
-        return None
-    dep = gateway.get_deployment(*key)
-    return None if dep is None else _from_object(dep)
 
 
 def held_count(live: LiveDeployment) -> int | None:
@@ -156,9 +107,18 @@ def needs_action(
 class Transitions:
     """Carries out transitions on the cluster and records them through the store."""
 
-    def __init__(self, store: ScheduleStore, gateway: ClusterGateway | None, *, dry_run: bool):
+    def __init__(
+        self,
+        store: ScheduleStore,
+        gateway: ClusterGateway | None,
+        *,
+        dry_run: bool,
+        writers: int = WRITERS,
+    ):
         self.store = store
         self.gateway = gateway
+        # every scheduler patch goes through it: one pooled client, ``writers`` connections
+        self.writer = ScaleWriter(gateway, writers) if gateway is not None else None
         self.dry_run = dry_run
         self._guard = threading.Lock()
         self._model_locks: dict[Key, threading.Lock] = {}
@@ -168,6 +128,30 @@ class Transitions:
     def _model_lock(self, key: Key) -> threading.Lock:
         with self._guard:
             return self._model_locks.setdefault(key, threading.Lock())
+
+    def claim(self, keys: list[Key], taken: int) -> tuple[set[Key], set[Key]]:
+        """Lock the models a batch writes from a snapshot drawn at ``taken``, without waiting:
+        returns (locked, left) where ``left`` are those another pass holds or wrote since the
+        snapshot (they go one by one, read fresh). Release with :meth:`release`."""
+        mine: set[Key] = set()
+        left: set[Key] = set()
+        with self._guard:
+            for key in keys:
+                lock = self._model_locks.setdefault(key, threading.Lock())
+                if self._written.get(key, 0) > taken or not lock.acquire(blocking=False):
+                    left.add(key)
+                else:
+                    mine.add(key)
+        return mine, left
+
+    def release(self, keys: set[Key]) -> None:
+        with self._guard:
+            for key in keys:
+                self._model_locks[key].release()
+
+    def written(self, key: Key) -> None:
+        """The model was just written: a snapshot drawn before now is stale for it."""
+        self._written[key] = next(SEQUENCE)
 
     def wanted(self, record: ModelRecord, decision: Decision, snapshot: LiveSnapshot) -> bool:
         live = snapshot.get(record.key)
@@ -202,7 +186,7 @@ class Transitions:
                     return None
                 try:
                     action = self._attempt(record, decision, now, why, live)
-                    self._written[key] = next(_SEQUENCE)
+                    self._written[key] = next(SEQUENCE)
                     return action
                 except ConflictError:
                     continue  # changed between read and write: read again and decide again
@@ -276,10 +260,10 @@ class Transitions:
             return self._scale_up(key, live, restore, decision, why)
         return None
 
-    def _gateway(self) -> ClusterGateway:
-        if self.gateway is None:
+    def _writer(self) -> ScaleWriter:
+        if self.writer is None:
             raise GatewayError("no cluster connected")
-        return self.gateway
+        return self.writer
 
     # Each transition writes the cluster first (replicas and annotation in ONE patch,
     # conditional on the resourceVersion read), then the database in ONE transaction. A crash
@@ -287,7 +271,7 @@ class Transitions:
 
     def _note_down(self, key: Key, live: LiveDeployment, decision: Decision) -> None:
         """Already at (or below) the downtime count: mark it held down, as a scale-down does."""
-        self._gateway().patch_replicas_and_annotations(
+        self._writer().patch(
             key[0],
             key[1],
             live.replicas,
@@ -299,10 +283,17 @@ class Transitions:
     def _scale_down(
         self, key: Key, live: LiveDeployment, target: int, decision: Decision, why: str
     ) -> SchedulerAction | None:
-        patched = self._gateway().patch_replicas_and_annotations(
-            key[0], key[1], target, {ORIGINAL_REPLICAS: str(live.replicas)}, live.resource_version
+        after = (
+            self._writer()
+            .patch(
+                key[0],
+                key[1],
+                target,
+                {ORIGINAL_REPLICAS: str(live.replicas)},
+                live.resource_version,
+            )
+            .replicas
         )
-        after = patched["spec"].get("replicas", target)
         return self.store.record(
             key,
             memory=Memory("down", live.replicas),
@@ -313,10 +304,11 @@ class Transitions:
     def _scale_up(
         self, key: Key, live: LiveDeployment, restore: int, decision: Decision, why: str
     ) -> SchedulerAction | None:
-        patched = self._gateway().patch_replicas_and_annotations(
-            key[0], key[1], restore, {ORIGINAL_REPLICAS: None}, live.resource_version
+        after = (
+            self._writer()
+            .patch(key[0], key[1], restore, {ORIGINAL_REPLICAS: None}, live.resource_version)
+            .replicas
         )
-        after = patched["spec"].get("replicas", restore)
         return self.store.record(
             key,
             memory=UP,
@@ -342,9 +334,7 @@ class Transitions:
             override=Override("up", until, SYSTEM_SCHEDULER.name, why, implicit=True),
             entry=Entry("keep-manual", "manual", detail, live.replicas, live.replicas),
         )
-        self._gateway().annotate_deployment(
-            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
-        )
+        self._writer().patch(key[0], key[1], None, {ORIGINAL_REPLICAS: None}, live.resource_version)
         self.store.record(key, memory=UP, rule="manual")
         return action
 
@@ -352,9 +342,7 @@ class Transitions:
         self, key: Key, live: LiveDeployment, decision: Decision, why: str
     ) -> SchedulerAction | None:
         """Up time, and it already runs: nothing to restore, the hold ends."""
-        self._gateway().annotate_deployment(
-            key[0], key[1], {ORIGINAL_REPLICAS: None}, live.resource_version
-        )
+        self._writer().patch(key[0], key[1], None, {ORIGINAL_REPLICAS: None}, live.resource_version)
         detail = f"already running {live.replicas}; nothing to restore ({decision.detail})"
         return self.store.record(
             key,

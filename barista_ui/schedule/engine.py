@@ -5,8 +5,9 @@ writes are the transitions (``act``); the clock, database and cluster are passed
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from barista_ui.schedule.act import (
     Transitions,
     live_snapshot,
 )
+from barista_ui.schedule.batch import Batch, Due, Move, plan_moves
 from barista_ui.schedule.decide import Decision, Override, explain
 from barista_ui.schedule.language import ScheduleError
 from barista_ui.schedule.levels import (
@@ -32,7 +34,7 @@ from barista_ui.schedule.levels import (
     transitions_text,
     week_up_fraction,
 )
-from barista_ui.schedule.store import Key, Memory, Policies, ScheduleStore
+from barista_ui.schedule.store import Entry, Key, Memory, Outcome, Policies, ScheduleStore
 from data.ops_tables import SchedulerAction
 from data.types import utcnow
 from k8s.gateway import ClusterGateway
@@ -42,13 +44,13 @@ __all__ = [
     "Key",
     "LiveDeployment",
     "Memory",
+    "Plan",
     "SchedulerEngine",
     "transitions_text",
     "up_fraction",
 ]
 
 log = logging.getLogger("barista.scheduler")
-WORKERS = 16
 
 
 class SchedulerEngine:
@@ -77,6 +79,7 @@ class SchedulerEngine:
         self.store = ScheduleStore(new_session, clock, default_tz)
         self.transitions = Transitions(self.store, gateway, dry_run=dry_run)
         self.may_act: Callable[[], bool] = lambda: True  # the leadership's own deadline check
+        self.batch = Batch(self.transitions, lambda: self.may_act())
         self._records: tuple[tuple[int, int], list[ModelRecord]] | None = None
         # told which models' schedule state changed (a policy, an override, a transition):
         # the app hands it to the page's change hub so the Schedule column follows live
@@ -235,53 +238,86 @@ class SchedulerEngine:
         keys: set[Key] | None = None,
     ) -> list[SchedulerAction]:
         """Bring every model (or ``keys``) to its decided state; returns the actions taken."""
-        now = now or self.clock()
+        return self.execute(self.prepare(now or self.clock(), reason=reason, keys=keys))
+
+    def prepare(
+        self, at: datetime, *, reason: str | None = None, keys: set[Key] | None = None
+    ) -> Plan:
+        """Decide for every model (or ``keys``) at ``at`` and plan the writes, without writing:
+        made shortly before a boundary, so that at the boundary only the writes remain."""
+        stamp = self.intent_stamp()  # before the reads: an edit during them is seen as one
         self.load_memory()  # another process may have acted since (leadership can move)
-        policies, overrides = self.policies(), self.active_overrides(now)
+        stamp = (*stamp[:-1], self.store.generation)  # our own reload is not an edit
+        policies, overrides = self.policies(), self.active_overrides(at)
         records = [r for r in self.records() if keys is None or r.key in keys]
         snapshot = live_snapshot((r.key for r in records), self.live, self.gateway)
-        actions: list[SchedulerAction] = []
-        due: list[ModelRecord] = []
+        errors: list[Outcome] = []
+        due: list[Due] = []
         for record in records:
             try:
                 decision = self.decide_for(
-                    record, now, policies=policies, overrides=overrides, need_until=False
+                    record, at, policies=policies, overrides=overrides, need_until=False
                 )
             except ScheduleError as exc:
-                actions.append(
-                    self.store.log_action(
-                        record.key, "error", "schedule", str(exc), None, None, ok=False
-                    )
-                )
+                entry = Entry("error", "schedule", str(exc), None, None, ok=False)
+                errors.append(Outcome(record.key, entry=entry))
                 continue
             if self.transitions.wanted(record, decision, snapshot):
-                due.append(record)
-        if due:
-            actions.extend(self._act_on(due, now, reason, policies, overrides, snapshot))
+                due.append((record, decision))
+        moves: list[Move] = []
+        if self.dry_run:
+            slow = due
+        else:
+            moves, slow = plan_moves(due, self.store.memory, snapshot)
+
+        # ``until`` (skipped above) is needed where it is written down: a manual scale's
+        # override, and the models acted on one by one
+        def full(record: ModelRecord) -> Decision:
+            return self.decide_for(record, at, policies=policies, overrides=overrides)
+
+        moves = [
+            replace(m, decision=full(m.record)) if m.step == "keep-manual" else m for m in moves
+        ]
+        slow = [(r, full(r)) for r, _ in slow]
+        if self.transitions.writer is not None and moves:
+            self.transitions.writer.warm(len(moves))  # connect before the boundary
+        return Plan(at, reason, keys, stamp, snapshot, moves, slow, errors)
+
+    def intent_stamp(self) -> tuple:
+        """Changes with any record, policy, override or remembered state (cheap to read); the
+        last item counts the changes of this process's copy of the remembered states."""
+        return (self.registry.fleet_stamp(), self.store.stamp(), self.store.generation)
+
+    def execute(self, plan: Plan, *, check: bool = False) -> list[SchedulerAction]:
+        """Carry out ``plan``. With ``check`` (a plan made ahead of its boundary) it is first
+        compared with the intent now: after any edit since it was made, it is made again."""
+        if check and self.intent_stamp() != plan.stamp:
+            log.info("scheduler: intent changed since the plan was made; deciding again")
+            plan = self.prepare(plan.at, reason=plan.reason, keys=plan.keys)
+        actions = self.batch.run(
+            plan.moves, plan.slow, plan.snapshot, plan.at, plan.reason, logged=plan.errors
+        )
         if actions:
+            counts = Counter(a.action for a in actions)
+            log.info(
+                "scheduler: %s", ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+            )
             self.on_change({(a.namespace, a.name) for a in actions})
         return actions
 
-    def _act_on(
-        self,
-        due: list[ModelRecord],
-        now: datetime,
-        reason: str | None,
-        policies: Policies,
-        overrides: dict[Key, Override],
-        snapshot: LiveSnapshot,
-    ) -> list[SchedulerAction]:
-        """Act on the due models in parallel; each worker gets this pass's snapshot."""
 
-        def one(record: ModelRecord) -> SchedulerAction | None:
-            if not self.may_act():  # lost the leadership during this pass: leave it
-                return None
-            # decided again with ``until`` (skipped in the cheap first round), for the log
-            decision = self.decide_for(record, now, policies=policies, overrides=overrides)
-            return self.transitions.act(record, decision, now, reason, snapshot)
+@dataclass(frozen=True)
+class Plan:
+    """A pass decided at ``at``: the writes to make and what they were decided from."""
 
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            return [a for a in pool.map(one, due) if a is not None]
+    at: datetime
+    reason: str | None
+    keys: set[Key] | None
+    stamp: tuple
+    snapshot: LiveSnapshot
+    moves: list[Move]
+    slow: list[Due]
+    errors: list[Outcome]
 
 
 def up_fraction(engine: SchedulerEngine, spec: Any, at: datetime) -> float:

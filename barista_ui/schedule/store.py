@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from barista_ui.access.actor import SYSTEM_SCHEDULER
@@ -33,6 +34,7 @@ class Memory:
 
 
 UP = Memory("up", None)
+CHUNK = 400  # keys per IN (...) query: two parameters each
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,17 @@ class Entry:
     after: int | None
     ok: bool = True
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one step of one model's transition leaves in the database."""
+
+    key: Key
+    memory: Memory | None = None
+    rule: str = ""
+    entry: Entry | None = None
+    override: Override | None = None
 
 
 class ScheduleStore:
@@ -62,6 +75,7 @@ class ScheduleStore:
         self.default_tz = default_tz
         self._memory: dict[Key, Memory] = {}
         self._lock = threading.Lock()
+        self.generation = 0  # bumped whenever the in-process copy of the memory changes
 
     # ------------------------------------------------------------------ remembered state
 
@@ -71,9 +85,10 @@ class ScheduleStore:
         # this replacement, so a reload never brings back a state older than the database's.
         with self._lock, self.new_session() as s:
             rows = s.exec(select(ScheduleMemory)).all()
-            self._memory = {
-                (r.namespace, r.name): Memory(r.state, r.original_replicas) for r in rows
-            }
+            loaded = {(r.namespace, r.name): Memory(r.state, r.original_replicas) for r in rows}
+            if loaded != self._memory:
+                self._memory = loaded
+                self.generation += 1
 
     def memory(self, key: Key) -> Memory:
         # no lock: the dict is only ever mutated or replaced whole under the lock, and a read
@@ -95,32 +110,63 @@ class ScheduleStore:
     ) -> SchedulerAction | None:
         """Write what one step of a transition leaves in the database in ONE transaction: the
         remembered state (a cache of the Deployment's annotation), a line of the action log,
-        an implicit override. Returns the logged action, if any. The in-process copy of the
-        memory changes only once the transaction has committed."""
+        an implicit override. Returns the logged action, if any."""
+        return self.record_many([Outcome(key, memory, rule, entry, override)])[0]
+
+    def record_many(self, outcomes: Sequence[Outcome]) -> list[SchedulerAction | None]:
+        """Write the outcomes of a whole batch in ONE transaction (one commit, whatever the
+        batch's size); returns each outcome's logged action, if any. The in-process copy of
+        the memory changes only once the transaction has committed."""
+        if not outcomes:
+            return []
         now = self.clock()
-        row = None if entry is None else _action_row(key, entry, now)
+        rows = [None if o.entry is None else _action_row(o.key, o.entry, now) for o in outcomes]
+        memories = {o.key: o for o in outcomes if o.memory is not None}
         with transaction(self.new_session) as s:
-            if memory is not None:
-                _put_memory(s, key, memory, rule, now)
-            if override is not None:
-                s.add(_override_row(key, override, now))
-            if row is not None:
-                s.add(row)
-        if memory is not None:
+            if memories:
+                _put_memories(s, memories, now)
+            s.add_all(_override_row(o.key, o.override, now) for o in outcomes if o.override)
+            s.add_all(r for r in rows if r is not None)
+        if memories:
             with self._lock:
-                self._memory[key] = memory
-        if entry is not None:
-            log.info(
-                "%s %s/%s %s->%s (%s) %s",
-                entry.action,
-                key[0],
-                key[1],
-                entry.before,
-                entry.after,
-                entry.reason,
-                entry.detail,
-            )
-        return row
+                for key, o in memories.items():
+                    self._memory[key] = o.memory  # type: ignore[assignment]
+                self.generation += 1
+        if log.isEnabledFor(logging.DEBUG):
+            for o in outcomes:
+                if o.entry is not None:
+                    e = o.entry
+                    log.debug(
+                        "%s %s/%s %s->%s (%s) %s",
+                        e.action,
+                        *o.key,
+                        e.before,
+                        e.after,
+                        e.reason,
+                        e.detail,
+                    )
+        return rows
+
+    def stamp(self) -> tuple:
+        """Changes whenever the remembered states, the overrides or the policies change in
+        the database: a plan made before an unchanged stamp still holds."""
+        with self.new_session() as s:
+            memory = s.exec(
+                select(
+                    func.count(), func.max(ScheduleMemory.id), func.max(ScheduleMemory.updated_at)
+                )
+            ).one()
+            overrides = s.exec(
+                select(
+                    func.count(),
+                    func.max(ScheduleOverride.id),
+                    func.count(col(ScheduleOverride.cleared_at)),
+                )
+            ).one()
+            policies = s.exec(
+                select(SchedulePolicy.scope, SchedulePolicy.team, SchedulePolicy.version)
+            ).all()
+        return (tuple(memory), tuple(overrides), tuple(sorted(policies)))
 
     # ------------------------------------------------------------------ policies
 
@@ -244,19 +290,25 @@ class ScheduleStore:
             )
 
 
-def _put_memory(s: Session, key: Key, memory: Memory, rule: str, now: datetime) -> None:
-    row = s.exec(
-        select(ScheduleMemory).where(
-            ScheduleMemory.namespace == key[0], ScheduleMemory.name == key[1]
-        )
-    ).first()
-    if row is None:
-        row = ScheduleMemory(namespace=key[0], name=key[1])
-    row.state, row.original_replicas = memory.state, memory.original
-    row.rule, row.updated_at = rule, now
-    if memory.state == "down":
-        row.scaled_down_at = now
-    s.add(row)
+def _put_memories(s: Session, outcomes: dict[Key, Outcome], now: datetime) -> None:
+    """Upsert the remembered states of a batch: one read of the rows that exist (in chunks,
+    under the databases' parameter limits), then one flush of updates and inserts."""
+    keys = list(outcomes)
+    existing: dict[Key, ScheduleMemory] = {}
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i : i + CHUNK]
+        pairs = tuple_(col(ScheduleMemory.namespace), col(ScheduleMemory.name))
+        for row in s.exec(select(ScheduleMemory).where(pairs.in_(chunk))).all():
+            existing[(row.namespace, row.name)] = row
+    for key, o in outcomes.items():
+        memory = o.memory
+        assert memory is not None
+        row = existing.get(key) or ScheduleMemory(namespace=key[0], name=key[1])
+        row.state, row.original_replicas = memory.state, memory.original
+        row.rule, row.updated_at = o.rule, now
+        if memory.state == "down":
+            row.scaled_down_at = now
+        s.add(row)
 
 
 def _override_row(key: Key, override: Override, now: datetime) -> ScheduleOverride:

@@ -37,7 +37,8 @@ MORNING = parse_time("2026-11-25T08:00:00Z")
 REPLICAS = 3
 UPTIME = "Mon-Fri 08:00-18:00 UTC"
 CLUSTER_WRITES = ("patch_replicas_and_annotations", "annotate_deployment", "scale")
-DATABASE_WRITES = ("record", "remember", "log_action", "set_override")  # old and new names
+BATCH_WRITES = ("patch",)  # the scheduler's batch writer (k8s/scale_batch.py)
+DATABASE_WRITES = ("record_many",)  # every other store write goes through it
 
 
 class Killed(BaseException):
@@ -92,6 +93,7 @@ def transition(
     gateway = ClusterGateway(api)
     doomed = SchedulerEngine(new, registry, gateway)
     points.wrap(gateway, CLUSTER_WRITES)
+    points.wrap(doomed.batch.writer, BATCH_WRITES)
     points.wrap(doomed.store, DATABASE_WRITES)
     try:
         doomed.reconcile(at, keys={key})
@@ -178,4 +180,4 @@ def test_the_clean_transitions_write_the_cluster_first(engine, sim) -> None:  # 
     database transaction (memory and log line together)."""
     for direction in ("down", "up"):
         points, _ = transition(engine, sim, f"order-{direction}", direction, None, False)
-        assert points.names == ["patch_replicas_and_annotations", "record"]
+        assert points.names == ["patch", "record_many"]
