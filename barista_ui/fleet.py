@@ -23,6 +23,8 @@ from barista_ui.cluster.objects import ClusterObjects
 from barista_ui.cluster.reconciler import Reconciler, ReconcileResult
 from barista_ui.cluster.status import FleetStatus, StatusRow
 from barista_ui.cost.board import CostBoard
+from barista_ui.fleet_counts import StatusTally
+from barista_ui.records.listing import RecordIndex
 from barista_ui.records.registry import ModelRecord, RegistryError, UnreadableRecord
 from barista_ui.records.service import ModelService, Saved
 from barista_ui.records.spec import ModelSpec
@@ -90,6 +92,20 @@ class Fleet:
     def activity(self) -> ActivityFeed:
         """Fleet-wide history (the Activity tab, the Deleted view), on the same database."""
         return ActivityFeed(self.scheduler.new_session)
+
+    @cached_property
+    def index(self) -> RecordIndex:
+        """Every record in memory (the Models table's pages: filter, search, sort)."""
+        return RecordIndex(self.models.registry)
+
+    @cached_property
+    def tally(self) -> StatusTally | None:
+        """Every record's sync status and health, kept from the live pushes (None: no cluster)."""
+        if not self.connected:
+            return None
+        tally = StatusTally(self.index, self._status, self.hub)
+        self.index.on_change = tally.want  # a record changed: its status may have too
+        return tally
 
     @property
     def max_replicas(self) -> int:
