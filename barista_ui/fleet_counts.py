@@ -27,8 +27,8 @@ class StatusTally:
         self.states: dict[Key, State] = {}
         self._pending: set[Key] = set()
         self._everything = False
-        self._running = False
         self._lock = threading.Lock()
+        self._wake = threading.Condition()
         self._unsubscribe: Callable[[], None] | None = None
 
     def start(self) -> None:
@@ -37,6 +37,8 @@ class StatusTally:
             if self._unsubscribe is not None:
                 return
             self._unsubscribe = self.hub.subscribe(self.want)
+        # one worker for good: starting a thread per push would wait on the OS in the loop
+        threading.Thread(target=self._work, name="status-tally", daemon=True).start()
         self.want(None)
 
     def stop(self) -> None:
@@ -45,29 +47,25 @@ class StatusTally:
             self._unsubscribe = None
 
     def want(self, keys: Iterable[Key] | None) -> None:
-        """Compute these models' states again soon (None: every record), in a worker thread."""
-        with self._lock:
+        """Compute these models' states again soon (None: every record); never blocks."""
+        with self._wake:
             if keys is None:
                 self._everything = True
             else:
                 self._pending.update(keys)
-            if self._running:
-                return
-            self._running = True
-        threading.Thread(target=self._drain, name="status-tally", daemon=True).start()
+            self._wake.notify()
 
-    def _drain(self) -> None:
+    def _work(self) -> None:
         while True:
-            with self._lock:
+            with self._wake:
+                while not self._everything and not self._pending:
+                    self._wake.wait()
                 everything, keys = self._everything, self._pending
                 self._everything, self._pending = False, set()
-                if not everything and not keys:
-                    self._running = False
-                    return
             try:
                 changed = self.compute(None if everything else keys)
             except Exception:
-                log.exception("counting the models' status failed")
+                log.warning("counting the models' status failed", exc_info=True)
                 continue
             if changed:
                 self.hub.publish(changed, TOPIC)

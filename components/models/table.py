@@ -87,6 +87,7 @@ class ModelsTable:
             .mark("models-table")
         )
         add_slots(self.table)
+        _server_paged(self.table)
         self.table.on("open", lambda e: self.open(e.args["key"]))
         self.table.on("toggle", self.on_toggle)
         self.table.on("step", self.on_step)
@@ -264,7 +265,12 @@ class ModelsTable:
                 live = self.fleet.live_rows(self.records.values())  # live fields, fresh
                 for key, record in self.records.items():
                     self.rows_by_key[key].update(live_fields(record, live[record.key]))
-            self.pagination.update(page=read.page, rowsNumber=len(read.keys))
+            # a new object: Quasar's computed pagination follows the prop's identity
+            self.table._props["pagination"] = {
+                **self.pagination,
+                "page": read.page,
+                "rowsNumber": len(read.keys),
+            }
         self.table.update()
         self._set_options(self.fleet.index.teams(), self.fleet.index.namespaces())
         self._update_count()
@@ -349,6 +355,18 @@ class ModelsTable:
         rec = self._record(key)
         if rec is not None:
             await actions.open_bounds(self.fleet, rec.key, self.refresh)
+
+
+def _server_paged(table: ui.table) -> None:
+    """The server owns the pagination. Quasar follows the ``pagination`` prop only while an
+    ``update:pagination`` listener is bound, but NiceGUI's own listener writes the browser's
+    copy back over the server's (at mount: the first, empty one; a link to a model on page 5
+    then showed "1-0 of 0"). So the listener stays, in the browser only, doing nothing; pages
+    are asked for with ``request``."""
+    listeners = table._event_listeners
+    for listener_id in [k for k, v in listeners.items() if v.type == "update:pagination"]:
+        del listeners[listener_id]
+    table.on("update:pagination", js_handler="() => {}")
 
 
 def _select(value: str, label: str, width: str) -> ui.select:
