@@ -25,6 +25,7 @@ Key = tuple[str, str]
 Item = ModelRecord | UnreadableRecord
 FULL_READ_OVER = 400  # more changed models than this since the last read: read them all
 RECENT_QUERIES = 16
+FREEZE_FROM = 1000  # records: from here on, a full garbage collection is worth avoiding
 SORTABLE = ("name", "team", "namespace", "tag", "replicas", "updated")
 
 
@@ -154,8 +155,9 @@ class RecordIndex:
             # The records live as long as the process: keep the cyclic garbage collector from
             # walking them (hundreds of thousands of objects at 10,000 models) in every full
             # collection, which took 0.2-0.7 s and fell on page loads. Freed by reference
-            # counting when replaced, as before.
-            gc.freeze()
+            # counting when replaced, as before. Small fleets (and test runs) are left alone.
+            if len(entries) >= FREEZE_FROM:
+                gc.freeze()
             return entries
         entries = dict(snap.entries)
         if not keys:

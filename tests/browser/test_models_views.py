@@ -116,6 +116,8 @@ def test_a_big_fleet_is_paged_on_the_server(page: Page, big_app_url: str, shot) 
     expect(page.locator(".q-table tbody tr")).to_have_count(50)
     expect(page.get_by_text("1-50 of 300")).to_be_visible()
     shot("models-300-1440")
+    page.locator(".q-table__bottom").scroll_into_view_if_needed()
+    shot("models-300-1440-bottom")  # the page size and the page controls under the rows
     page.locator(".q-table__bottom button:has(i:text('chevron_right'))").click()
     expect(page.get_by_text("51-100 of 300")).to_be_visible()
     page.get_by_placeholder(SEARCH).fill("retriev")
@@ -127,6 +129,8 @@ def test_a_big_fleet_is_paged_on_the_server(page: Page, big_app_url: str, shot) 
     expect(page.locator(".q-table__grid-content .q-card")).to_have_count(50)  # cards, one page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot("models-300-390")
+    page.locator(".q-table__bottom").scroll_into_view_if_needed()
+    shot("models-300-390-bottom")
 
 
 def test_a_link_to_a_model_on_a_later_page(page: Page, big_app_url: str) -> None:
