@@ -25,7 +25,7 @@ from barista_ui.cluster.status import FleetStatus, StatusRow
 from barista_ui.cost.board import CostBoard
 from barista_ui.fleet_counts import StatusTally
 from barista_ui.records.listing import RecordIndex
-from barista_ui.records.registry import ModelRecord, RegistryError, UnreadableRecord
+from barista_ui.records.registry import ModelRecord, RegistryError
 from barista_ui.records.service import ModelService, Saved
 from barista_ui.records.spec import ModelSpec
 from barista_ui.schedule.decide import explain
@@ -126,23 +126,6 @@ class Fleet:
     ) -> list[FleetRow]:
         records = self.models.list_models(team=team, namespace=namespace, enabled=enabled)
         return self.rows_of(records, now)
-
-    def listing(
-        self,
-        *,
-        team: str | None = None,
-        namespace: str | None = None,
-        enabled: bool | None = None,
-        now: datetime | None = None,
-        tz: str | None = None,
-    ) -> tuple[list[FleetRow], list[UnreadableRecord]]:
-        """The rows of the records and, apart, the stored rows that no longer validate (the
-        table shows them with their problem; nothing acts on them). Times are shown in
-        ``tz`` (the viewer's zone), labelled with the zone."""
-        records, unreadable = self.models.registry.read_models(
-            team=team, namespace=namespace, enabled=enabled
-        )
-        return self.rows_of(records, now, tz), unreadable
 
     def rows_of(
         self, records: Iterable[ModelRecord], now: datetime | None = None, tz: str | None = None
