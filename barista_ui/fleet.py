@@ -23,7 +23,9 @@ from barista_ui.cluster.objects import ClusterObjects
 from barista_ui.cluster.reconciler import Reconciler, ReconcileResult
 from barista_ui.cluster.status import FleetStatus, StatusRow
 from barista_ui.cost.board import CostBoard
-from barista_ui.records.registry import ModelRecord, RegistryError, UnreadableRecord
+from barista_ui.fleet_counts import StatusTally
+from barista_ui.records.listing import RecordIndex
+from barista_ui.records.registry import ModelRecord, RegistryError
 from barista_ui.records.service import ModelService, Saved
 from barista_ui.records.spec import ModelSpec
 from barista_ui.schedule.decide import explain
@@ -91,6 +93,20 @@ class Fleet:
         """Fleet-wide history (the Activity tab, the Deleted view), on the same database."""
         return ActivityFeed(self.scheduler.new_session)
 
+    @cached_property
+    def index(self) -> RecordIndex:
+        """Every record in memory (the Models table's pages: filter, search, sort)."""
+        return RecordIndex(self.models.registry)
+
+    @cached_property
+    def tally(self) -> StatusTally | None:
+        """Every record's sync status and health, kept from the live pushes (None: no cluster)."""
+        if not self.connected:
+            return None
+        tally = StatusTally(self.index, self._status, self.hub)
+        self.index.on_change = tally.want  # a record changed: its status may have too
+        return tally
+
     @property
     def max_replicas(self) -> int:
         return self.models.registry.max_replicas
@@ -110,23 +126,6 @@ class Fleet:
     ) -> list[FleetRow]:
         records = self.models.list_models(team=team, namespace=namespace, enabled=enabled)
         return self.rows_of(records, now)
-
-    def listing(
-        self,
-        *,
-        team: str | None = None,
-        namespace: str | None = None,
-        enabled: bool | None = None,
-        now: datetime | None = None,
-        tz: str | None = None,
-    ) -> tuple[list[FleetRow], list[UnreadableRecord]]:
-        """The rows of the records and, apart, the stored rows that no longer validate (the
-        table shows them with their problem; nothing acts on them). Times are shown in
-        ``tz`` (the viewer's zone), labelled with the zone."""
-        records, unreadable = self.models.registry.read_models(
-            team=team, namespace=namespace, enabled=enabled
-        )
-        return self.rows_of(records, now, tz), unreadable
 
     def rows_of(
         self, records: Iterable[ModelRecord], now: datetime | None = None, tz: str | None = None

@@ -43,6 +43,7 @@ class PageServices:
 
 def mount(services: PageServices) -> None:
     warm_up()
+    services.fleet.index.warm()  # the Models table's record index, read before the first page
     use_identity(services.resolve)
 
     @ui.page("/", title="Barista")

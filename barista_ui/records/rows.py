@@ -4,7 +4,7 @@ session the registry's transaction opened."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -134,11 +134,12 @@ def models_query(
     enabled: bool | None = None,
     search: str | None = None,
     name: str | None = None,
+    names: Collection[str] | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = None,
 ) -> SelectOfScalar[ModelDeployment]:
-    """Records filtered by team, namespace, state, exact name and a search in
-    name/team/image/owner, ordered by (namespace, name); ``after`` and ``limit`` cut one page."""
+    """Records filtered by team, namespace, state, exact name (or any of ``names``) and a search
+    in name/team/image/owner, ordered by (namespace, name); ``after`` and ``limit`` cut one page."""
     q = select(ModelDeployment)
     if team:
         q = q.where(ModelDeployment.team == team)
@@ -146,6 +147,8 @@ def models_query(
         q = q.where(ModelDeployment.namespace == namespace)
     if name:
         q = q.where(ModelDeployment.name == name)
+    if names is not None:
+        q = q.where(col(ModelDeployment.name).in_(sorted(names)))
     if enabled is not None:
         q = q.where(ModelDeployment.enabled == enabled)
     if search:

@@ -1,8 +1,9 @@
 """Live pushes into the models table: when the watch or the reconciler reports models changed,
-only those rows' live fields are recomputed and patched in the browser; 2,000 rows are never
-re-sent. The live fields come from memory (the watch's view, the scheduler's memory, the
-reconciler's states): no database or cluster call, so they are computed right here. Pushes that
-arrive while a patch is sent are merged into the next."""
+the live fields of those on the shown page are recomputed and patched in the browser (the others
+only move the status counts, see :mod:`components.models.counts`); no row is re-sent. The live
+fields come from memory (the watch's view, the scheduler's memory, the reconciler's states): no
+database or cluster call, so they are computed right here. Pushes that arrive while a patch is
+sent are merged into the next."""
 
 from __future__ import annotations
 

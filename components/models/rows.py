@@ -7,6 +7,7 @@ from typing import Any
 
 from barista_ui.cluster.status import StatusRow
 from barista_ui.fleet import FleetRow
+from barista_ui.records.listing import search_text
 from barista_ui.records.registry import ModelRecord, UnreadableRecord
 from barista_ui.records.replicas import replicas_text, step_refusal
 from components.theme import HEALTH_COLOURS, SYNC_COLOURS, ago, exact, gpu_text
@@ -18,7 +19,7 @@ def row_key(namespace: str, name: str) -> str:
 
 
 def record_fields(record: ModelRecord, now: datetime, tz: str = "UTC") -> dict[str, Any]:
-    """The record's columns (and the search text the browser filters on); times in ``tz``."""
+    """The record's columns (and the text a search looks in); times in ``tz``."""
     spec = record.spec
     res = spec.resources
     return {
@@ -40,8 +41,7 @@ def record_fields(record: ModelRecord, now: datetime, tz: str = "UTC") -> dict[s
         "updated": ago(record.updated_at, now),
         "updated_exact": exact(record.updated_at, tz),
         "version": record.version,
-        # searchable text (the client-side filter looks at this field of each row)
-        "search": f"{spec.name} {spec.namespace} {spec.team} {spec.image} {spec.owner}".lower(),
+        "search": search_text(record),  # what the server's search looked in
     }
 
 
@@ -118,5 +118,5 @@ def unreadable_row(
         "reasons": "",
         "live": False,
         "sched": "—",
-        "search": f"{record.name} {record.namespace} {record.team} {stored.get('image') or ''}".lower(),
+        "search": search_text(record),
     }

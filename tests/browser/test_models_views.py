@@ -5,9 +5,16 @@ move without a reload, and the Activity tab."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+
+from barista_ui.records.registry import RegistryService
+from data.db import make_engine, migrate, session_factory
+from data.seed import demo_records
+from tests.browser.conftest import running_app
+from tests.components.test_page_models_paging import extra_records
 
 pytestmark = pytest.mark.browser
 
@@ -87,3 +94,49 @@ def test_activity_lists_changes_and_opens_a_diff(page: Page, app_url: str, shot)
     expect(dialog.get_by_text("Revision 1", exact=True)).to_be_visible()
     expect(dialog.get_by_text("Before (none)")).to_be_visible()  # a create: nothing before
     shot("activity-diff-1440")
+
+
+@pytest.fixture(scope="module")
+def big_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on 300 models (the demo fleet and 260 more), no cluster."""
+    tmp = tmp_path_factory.mktemp("browser-big-app")
+    engine = make_engine(f"sqlite:///{tmp / 'app.db'}")
+    migrate(engine)
+    records = demo_records() + extra_records(260)
+    RegistryService(session_factory(engine)).apply_many(records, actor="ana", source="cli")
+    engine.dispose()
+    with running_app(tmp, BARISTA_CLUSTER="none", BARISTA_SEED_DEMO="false") as url:
+        yield url
+
+
+def test_a_big_fleet_is_paged_on_the_server(page: Page, big_app_url: str, shot) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(big_app_url)
+    expect(page.get_by_text("300 models", exact=True)).to_be_visible()
+    expect(page.locator(".q-table tbody tr")).to_have_count(50)
+    expect(page.get_by_text("1-50 of 300")).to_be_visible()
+    shot("models-300-1440")
+    page.locator(".q-table__bottom").scroll_into_view_if_needed()
+    shot("models-300-1440-bottom")  # the page size and the page controls under the rows
+    page.locator(".q-table__bottom button:has(i:text('chevron_right'))").click()
+    expect(page.get_by_text("51-100 of 300")).to_be_visible()
+    page.get_by_placeholder(SEARCH).fill("retriev")
+    expect(page.get_by_text(re.compile(r"^\d+ of 300 models$"))).to_be_visible()
+    expect(page.locator(".q-table tbody tr").first).to_contain_text("retriev")
+    expect(page.get_by_text(re.compile(r"^1-\d+ of \d+$"))).to_be_visible()  # back on page 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_placeholder(SEARCH).fill("")
+    expect(page.locator(".q-table__grid-content .q-card")).to_have_count(50)  # cards, one page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("models-300-390")
+    page.locator(".q-table__bottom").scroll_into_view_if_needed()
+    shot("models-300-390-bottom")
+
+
+def test_a_link_to_a_model_on_a_later_page(page: Page, big_app_url: str) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    names = sorted((r["name"], r["namespace"]) for r in demo_records() + extra_records(260))
+    name, namespace = names[222]  # page 5 of 50 rows, by name
+    page.goto(f"{big_app_url}/?model={namespace}/{name}")
+    expect(page.locator(".q-dialog").get_by_text(name, exact=True)).to_be_visible()
+    expect(page.get_by_text("201-250 of 300")).to_be_visible()
