@@ -79,9 +79,18 @@ class _Drawing:
         await self.render()
 
 
+def _range_asked() -> int:
+    """The range the address asks for (``?tab=cost&range=90``), else 30 days."""
+    try:
+        asked = ui.context.client.request.query_params.get("range", "")
+    except RuntimeError:  # no request (a page built without one)
+        asked = ""
+    return int(asked) if asked in ("7", "30", "90") else 30
+
+
 def build_cost_tab(board: CostBoard) -> None:
     today = datetime.now(ZoneInfo(board.tz)).date()
-    controls = build_controls(today)
+    controls = build_controls(today, _range_asked())
     drawing = _Drawing(board, controls)
     for control in (controls.days, controls.teams, controls.stack, controls.source):
         control.on_value_change(drawing.render)
