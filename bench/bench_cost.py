@@ -102,7 +102,7 @@ def seed(path: Path, models: int, days: int, every: int) -> tuple[datetime, date
     engine.dispose()
     con = sqlite3.connect(path)
     con.executemany(
-        "INSERT INTO replica_segment (namespace, name, team, start, \"end\", replicas, reason, "
+        'INSERT INTO replica_segment (namespace, name, team, start, "end", replicas, reason, '
         "hourly_rate, scheduled_down, baseline_replicas, demo) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         history_rows(recs, start, now, every),
     )
@@ -207,7 +207,9 @@ def main() -> None:
                 start, now = seed(path, models, days, args.every)
                 svc = rolled_service(path, start, now)
                 whole, mid = report_times(svc, start, now, args.runs)
-                tab = tab_time(path, days, args.runs, args.chromium) if models in tab_sizes else None
+                tab = (
+                    tab_time(path, days, args.runs, args.chromium) if models in tab_sizes else None
+                )
                 columns.append(f"{models:,} x {days} d")
                 table[ROWS[0]].append(f"{whole:.2f} s")
                 table[ROWS[1]].append(f"{mid:.2f} s")

@@ -90,6 +90,9 @@ class BillingRowRecord(SQLModel, table=True):
     row_hash: str = Field(max_length=64)
 
 
+ROLLUP_SUMS = ("hours", "replica_hours", "cost_usd", "would_have_usd", "saved_usd")
+
+
 class CostDaily(SQLModel, table=True):
     """Roll-up of replica history: one row per model and complete local day, per timezone.
 
@@ -98,6 +101,11 @@ class CostDaily(SQLModel, table=True):
     """
 
     __tablename__ = "cost_daily"
+    # covering indexes, one per way reports sum the roll-up (in their GROUP BY order)
+    __table_args__ = (
+        Index("ix_cost_daily_day_team", "tz", "day", "team", *ROLLUP_SUMS),
+        Index("ix_cost_daily_model", "tz", "namespace", "model", "team", "day", *ROLLUP_SUMS),
+    )
 
     tz: str = Field(primary_key=True, max_length=64)
     day: date = Field(primary_key=True)

@@ -35,12 +35,16 @@ class CostScope:
         now: datetime,
         through: date | None,
         read_frame: FrameReader,
+        *,
+        sqlite: bool = False,
     ):
         self.new_session = new_session
         self.tz = tz
         self.now = now
         self.through = through
         self._read_frame = read_frame
+        self._sqlite = sqlite
+        self._first_rolled: date | None = None
         self._frames: dict[Edge, pd.DataFrame] = {}
         self._daily: dict[Edge, pd.DataFrame] = {}
         self._hourly: dict[Edge, pd.DataFrame] = {}
@@ -78,9 +82,21 @@ class CostScope:
         split, edges = self.plan(start, end)
         rolled = None
         if split is not None:
-            rolled = reports.rolled_totals(self.new_session, self.tz, keys, teams, split)
+            scan = self._scan_model(split)
+            rolled = reports.rolled_totals(
+                self.new_session, self.tz, keys, teams, split, scan_model=scan
+            )
         raw = [self._edge_daily(lo, hi) for lo, hi in edges]
         return reports.combine_totals(rolled, raw, keys, teams)
+
+    def _scan_model(self, split: DayRange) -> bool:
+        """SQLite: whether sums by model should read the whole model index (the period is at
+        least a third of the rolled-up days) rather than seek the days and sort."""
+        if not self._sqlite or self.through is None:
+            return False
+        if self._first_rolled is None:
+            self._first_rolled = rollups.first_rolled(self.new_session, self.tz) or split[0]
+        return (split[1] - split[0]).days * 3 >= (self.through - self._first_rolled).days
 
     def _combined(
         self, start: datetime, end: datetime, table: Any, columns: list[str], edge: Callable

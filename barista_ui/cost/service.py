@@ -247,11 +247,14 @@ class CostService:
         """Roll up every complete local day not rolled up yet; returns the days added."""
         return rollups.refresh_rollups(self.new_session, self.tz, self.clock(), self.frame)
 
-    def scope(self) -> CostScope:
-        """Rolls up finished days, then fixes ``now``: sums asked of the scope share the raw
-        stretches they read (see ``scope.CostScope``)."""
+    def scope(self, now: datetime | None = None) -> CostScope:
+        """Rolls up finished days, then fixes ``now`` (the clock's unless given): sums asked
+        of the scope share the raw stretches they read (see ``scope.CostScope``)."""
         self.refresh_rollups()
-        return CostScope(self.new_session, self.tz, self.clock(), self.rolled_through(), self.frame)
+        at = now or self.clock()
+        through = self.rolled_through()
+        sqlite = self._sqlite()
+        return CostScope(self.new_session, self.tz, at, through, self.frame, sqlite=sqlite)
 
     # ------------------------------------------------------------------ reports
 

@@ -98,8 +98,9 @@ def build_cost_tab(board: CostBoard) -> None:
         control.on("change", drawing.render)
     import_dialog = build_import_dialog(board, drawing.after_import)
     controls.import_button.on_click(import_dialog.open)
-    with drawing.body:
-        ui.spinner(size="lg").classes("self-center")
+    with drawing.body, ui.row().classes("items-center gap-3 self-center").mark("cost-loading"):
+        ui.spinner(size="lg")
+        ui.label("Computing cost figures…").classes("text-sm text-grey-7")
     # Plotly's browser bundle is large: a hidden empty chart makes the browser fetch and compile
     # it while the server computes the figures, which arrive once the page is connected.
     ui.plotly({"data": [], "layout": {}}).style("display:none")
