@@ -16,6 +16,7 @@ from nicegui import run, ui
 from barista_ui.cost.board import CostBoard, CostFigures
 from barista_ui.cost.overview import Period
 from components.cost.billing_dialog import build_import_dialog
+from components.cost.chart import CostChart
 from components.cost.controls import CostControls, build_controls
 from components.cost.figures import Charts, draw_figures, prepare_charts
 
@@ -103,5 +104,5 @@ def build_cost_tab(board: CostBoard) -> None:
         ui.label("Computing cost figures…").classes("text-sm text-grey-7")
     # Plotly's browser bundle is large: a hidden empty chart makes the browser fetch and compile
     # it while the server computes the figures, which arrive once the page is connected.
-    ui.plotly({"data": [], "layout": {}}).style("display:none")
+    CostChart({"data": [], "layout": {}, "config": {"responsive": False}}).style("display:none")
     ui.timer(0, drawing.start, once=True)
