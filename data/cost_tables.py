@@ -10,6 +10,16 @@ from sqlmodel import Field, SQLModel
 
 from data.types import UTCDateTime, utcnow
 
+SEGMENT_READ = (
+    "namespace",
+    "name",
+    "team",
+    "replicas",
+    "hourly_rate",
+    "scheduled_down",
+    "baseline_replicas",
+)
+
 
 class ReplicaSegment(SQLModel, table=True):
     """A stretch of time during which a model ran a constant number of replicas."""
@@ -18,14 +28,17 @@ class ReplicaSegment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_segment_model_start", "namespace", "name", "start"),
         Index("ix_segment_open", "namespace", "name", "end"),
-        Index("ix_segment_end", "end"),
+        # covering indexes for reading the segments of a stretch of time (today, a mid-day
+        # start) without a table lookup per segment, by either end of the stretch
+        Index("ix_segment_end_cover", "end", "start", *SEGMENT_READ),
+        Index("ix_segment_start_cover", "start", "end", *SEGMENT_READ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     namespace: str = Field(max_length=63)
     name: str = Field(max_length=63)
     team: str = Field(max_length=63, index=True)
-    start: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    start: datetime = Field(sa_type=UTCDateTime, nullable=False)
     end: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     replicas: int
     reason: str = Field(max_length=24)  # watch apply toggle schedule holiday override manual ...
@@ -90,6 +103,9 @@ class BillingRowRecord(SQLModel, table=True):
     row_hash: str = Field(max_length=64)
 
 
+ROLLUP_SUMS = ("hours", "replica_hours", "cost_usd", "would_have_usd", "saved_usd")
+
+
 class CostDaily(SQLModel, table=True):
     """Roll-up of replica history: one row per model and complete local day, per timezone.
 
@@ -98,6 +114,11 @@ class CostDaily(SQLModel, table=True):
     """
 
     __tablename__ = "cost_daily"
+    # covering indexes, one per way reports sum the roll-up (in their GROUP BY order)
+    __table_args__ = (
+        Index("ix_cost_daily_day_team", "tz", "day", "team", *ROLLUP_SUMS),
+        Index("ix_cost_daily_model", "tz", "namespace", "model", "team", "day", *ROLLUP_SUMS),
+    )
 
     tz: str = Field(primary_key=True, max_length=64)
     day: date = Field(primary_key=True)

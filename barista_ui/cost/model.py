@@ -189,9 +189,7 @@ def weekday_hour_grid(hourly: pd.DataFrame) -> pd.DataFrame:
     # how many of each (weekday, hour) slots were observed: distinct days with that hour
     slots = h.drop_duplicates(["day", "hour"]).groupby(["weekday", "hour"])["hours"].sum()
     avg = (reps / slots.reindex(reps.index)).fillna(0.0)
-    for (wd, hr), v in avg.items():
-        grid.loc[wd, hr] = v
-    return grid
+    return avg.unstack(fill_value=0.0).reindex(index=grid.index, columns=grid.columns).fillna(0.0)
 
 
 GROUPS = {

@@ -123,12 +123,14 @@ def _modeled(
 ) -> Overview:
     """Replica history x prices: cost, savings, the heatmap and, with billing, the comparison."""
     mtd_lo = month_start(cost.tz, period.now)
+    # one scope: every sum below shares the raw stretches (today) it reads from segments;
     # one (day, team) query serves the daily chart, the savings per day and, when the period
     # reaches back to the 1st, the month to date
+    scope = cost.scope(period.now)
     covers_month = period.start <= mtd_lo and period.end >= period.now
-    day_team = cost.totals(period.start, period.end, ["day", "team"], teams)
-    per_model = cost.totals(period.start, period.end, ["namespace", "model", "team"], teams)
-    mtd = cost.totals(mtd_lo, period.now, ["namespace", "model"], teams)
+    day_team = scope.totals(period.start, period.end, ["day", "team"], teams)
+    per_model = scope.totals(period.start, period.end, ["namespace", "model", "team"], teams)
+    mtd = scope.totals(mtd_lo, period.now, ["namespace", "model"], teams)
     sums = ["cost_usd", "would_have_usd", "saved_usd"]
     ov = Overview(
         "modeled",
@@ -142,13 +144,13 @@ def _modeled(
     ov.month = (
         day_team[day_team["day"] >= mtd_lo.date()][["day", "team", "cost_usd"]]
         if covers_month
-        else cost.totals(mtd_lo, period.now, ["day", "team"], teams)[["day", "team", "cost_usd"]]
+        else scope.totals(mtd_lo, period.now, ["day", "team"], teams)[["day", "team", "cost_usd"]]
     )
     if stack_by_model:
-        by_model = cost.totals(period.start, period.end, ["day", "model"], teams)
+        by_model = scope.totals(period.start, period.end, ["day", "model"], teams)
         ov.by_day_model = by_model[["day", "model", "cost_usd"]]
     if heatmap:
-        hourly = cost.hourly(period.start, period.end)
+        hourly = scope.hourly(period.start, period.end)
         ov.heatmap = weekday_hour_grid(_team_filter(hourly, teams))
     if cost.has_billing():
         ov.compare = _team_filter(cost.modeled_vs_billed(period.start, period.end), teams)

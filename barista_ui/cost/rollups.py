@@ -86,6 +86,13 @@ def rolled_through(new_session: SessionFactory, tz: str) -> date | None:
         return st.through if st else None
 
 
+def first_rolled(new_session: SessionFactory, tz: str) -> date | None:
+    """The first rolled-up day (None: none yet)."""
+    with new_session() as s:
+        first = s.exec(select(func.min(CostDaily.day)).where(CostDaily.tz == tz)).one()
+    return None if first is None else pd.Timestamp(first).date()
+
+
 def _first_day_to_roll(new_session: SessionFactory, tz: str) -> date | None:
     through = rolled_through(new_session, tz)
     if through is not None:

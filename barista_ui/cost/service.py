@@ -20,14 +20,7 @@ from barista_ui.access.roles import authorize
 from barista_ui.cost import billing_imports, budgets, reports, rollups, segments
 from barista_ui.cost.billing_imports import UNALLOCATED
 from barista_ui.cost.demo_history import IsDown, demo_segments
-from barista_ui.cost.model import (
-    COLUMNS,
-    GROUPS,
-    HOURLY_COLUMNS,
-    Segment,
-    daily_costs,
-    hourly_replicas,
-)
+from barista_ui.cost.model import GROUPS, Segment
 from barista_ui.cost.periods import month_start
 from barista_ui.cost.price_files import (
     family_of,
@@ -39,10 +32,10 @@ from barista_ui.cost.price_files import (
 from barista_ui.cost.price_table import read_price_table, store_price_table
 from barista_ui.cost.queries import SessionFactory, dialect_name
 from barista_ui.cost.rates import DEFAULT_PRICES, PriceEntry, PricingError, spec_rate
-from barista_ui.cost.rollups import DayRange, Edges
+from barista_ui.cost.scope import CostScope
 from barista_ui.cost.segments import ReplicaChange
 from barista_ui.records.registry import ModelRecord
-from data.cost_tables import CostDaily, ReplicaHourly, ReplicaSegment
+from data.cost_tables import ReplicaSegment
 from data.db import transaction
 from data.types import utcnow
 
@@ -254,25 +247,14 @@ class CostService:
         """Roll up every complete local day not rolled up yet; returns the days added."""
         return rollups.refresh_rollups(self.new_session, self.tz, self.clock(), self.frame)
 
-    def _plan(self, start: datetime, end: datetime) -> tuple[DayRange | None, Edges, datetime]:
-        """Rolls up finished days, then: the whole days of [start, end) read from the
-        roll-ups, the raw stretches computed from segments, and the ``now`` they end at."""
+    def scope(self, now: datetime | None = None) -> CostScope:
+        """Rolls up finished days, then fixes ``now`` (the clock's unless given): sums asked
+        of the scope share the raw stretches they read (see ``scope.CostScope``)."""
         self.refresh_rollups()
-        now = self.clock()
-        split, edges = rollups.plan(self.rolled_through(), self.tz, start, end, now)
-        return split, edges, now
-
-    def _combined(
-        self, start: datetime, end: datetime, table: Any, columns: list[str], compute: Callable
-    ) -> pd.DataFrame:
-        split, edges, now = self._plan(start, end)
-        parts = (
-            []
-            if split is None
-            else [rollups.rolled_rows(self.new_session, table, columns, self.tz, split)]
-        )
-        parts += [compute(self.frame(lo, hi), lo, hi, now, self.tz) for lo, hi in edges]
-        return reports.concat_parts(parts, columns)
+        at = now or self.clock()
+        through = self.rolled_through()
+        sqlite = self._sqlite()
+        return CostScope(self.new_session, self.tz, at, through, self.frame, sqlite=sqlite)
 
     # ------------------------------------------------------------------ reports
 
@@ -285,13 +267,7 @@ class CostService:
     ) -> pd.DataFrame:
         """Sums of the daily figures in [start, end) grouped by ``keys`` (a subset of day,
         namespace, model, team), optionally for some teams only."""
-        reports.check_keys(keys)
-        split, edges, now = self._plan(start, end)
-        rolled = None
-        if split is not None:
-            rolled = reports.rolled_totals(self.new_session, self.tz, keys, teams, split)
-        raw = [daily_costs(self.frame(lo, hi), lo, hi, now, self.tz) for lo, hi in edges]
-        return reports.combine_totals(rolled, raw, keys, teams)
+        return self.scope().totals(start, end, keys, teams)
 
     def saved_this_month(self, now: datetime) -> dict[str, float]:
         """What scheduled downtime saved this month, per team (the Schedules tab's figure)."""
@@ -301,11 +277,11 @@ class CostService:
     def daily(self, start: datetime, end: datetime) -> pd.DataFrame:
         """Cost per model and local day in [start, end): roll-ups for complete days, raw
         segments only for the edges (today, or a period that starts mid-day)."""
-        return self._combined(start, end, CostDaily, COLUMNS, daily_costs)
+        return self.scope().daily(start, end)
 
     def hourly(self, start: datetime, end: datetime) -> pd.DataFrame:
         """Replica-hours per team and local hour in [start, end) (see ``hourly_replicas``)."""
-        return self._combined(start, end, ReplicaHourly, HOURLY_COLUMNS, hourly_replicas)
+        return self.scope().hourly(start, end)
 
     def report(self, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
         keys = GROUPS[by]

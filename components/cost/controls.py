@@ -58,10 +58,10 @@ def _date_input(label: str, value: date, mark: str) -> ui.input:
     )
 
 
-def build_controls(today: date) -> CostControls:
+def build_controls(today: date, days_shown: int = 30) -> CostControls:
     """The row of controls; teams and sources start empty and arrive with ``apply_setup``."""
     with ui.row().classes("items-center gap-3 w-full flex-wrap"):
-        days = ui.toggle(RANGES, value=30).props("dense no-caps").mark("cost-range")
+        days = ui.toggle(RANGES, value=days_shown).props("dense no-caps").mark("cost-range")
         d_from = _date_input("From", today - timedelta(days=29), "cost-from")
         d_to = _date_input("To (included)", today, "cost-to")
         teams = (

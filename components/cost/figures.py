@@ -18,6 +18,7 @@ from barista_ui.cost.overview import Overview
 from barista_ui.cost.usage import IDLE_NOTES, fleet_efficiency
 from components.cost import charts
 from components.cost.budget_table import budget_table, money
+from components.cost.chart import CostChart
 from components.cost.prices import price_table
 from components.cost.tables import TWO_UP, compare_table, model_table
 
@@ -158,9 +159,9 @@ def _budget_banner(lines: list[BudgetLine]) -> None:
 
 def _cost_and_budget(drawn: Charts) -> None:
     with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
-        ui.plotly(drawn.cost).classes("w-full").mark("cost-by-team")
+        CostChart(drawn.cost).classes("w-full").mark("cost-by-team")
         if drawn.budget is not None:
-            ui.plotly(drawn.budget).classes("w-full").mark("cost-budget")
+            CostChart(drawn.budget).classes("w-full").mark("cost-budget")
         else:
             ui.label("Month to date: not available for this source and range.").classes(
                 "text-sm text-grey-7"
@@ -173,10 +174,10 @@ def _savings_and_heatmap(drawn: Charts) -> None:
     with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
         if drawn.savings is not None:
             with ui.column().classes("w-full gap-0"):
-                ui.plotly(drawn.savings).classes("w-full").mark("cost-savings")
+                CostChart(drawn.savings).classes("w-full").mark("cost-savings")
                 ui.label(SAVINGS_NOTE).classes("text-xs text-grey-7")
         if drawn.heatmap is not None:
-            ui.plotly(drawn.heatmap).classes("w-full").mark("cost-heatmap")
+            CostChart(drawn.heatmap).classes("w-full").mark("cost-heatmap")
 
 
 def _nothing_to_draw(ov: Overview) -> bool:

@@ -16,6 +16,7 @@ from nicegui import run, ui
 from barista_ui.cost.board import CostBoard, CostFigures
 from barista_ui.cost.overview import Period
 from components.cost.billing_dialog import build_import_dialog
+from components.cost.chart import CostChart
 from components.cost.controls import CostControls, build_controls
 from components.cost.figures import Charts, draw_figures, prepare_charts
 
@@ -79,9 +80,18 @@ class _Drawing:
         await self.render()
 
 
+def _range_asked() -> int:
+    """The range the address asks for (``?tab=cost&range=90``), else 30 days."""
+    try:
+        asked = ui.context.client.request.query_params.get("range", "")
+    except RuntimeError:  # no request (a page built without one)
+        asked = ""
+    return int(asked) if asked in ("7", "30", "90") else 30
+
+
 def build_cost_tab(board: CostBoard) -> None:
     today = datetime.now(ZoneInfo(board.tz)).date()
-    controls = build_controls(today)
+    controls = build_controls(today, _range_asked())
     drawing = _Drawing(board, controls)
     for control in (controls.days, controls.teams, controls.stack, controls.source):
         control.on_value_change(drawing.render)
@@ -89,9 +99,10 @@ def build_cost_tab(board: CostBoard) -> None:
         control.on("change", drawing.render)
     import_dialog = build_import_dialog(board, drawing.after_import)
     controls.import_button.on_click(import_dialog.open)
-    with drawing.body:
-        ui.spinner(size="lg").classes("self-center")
+    with drawing.body, ui.row().classes("items-center gap-3 self-center").mark("cost-loading"):
+        ui.spinner(size="lg")
+        ui.label("Computing cost figures…").classes("text-sm text-grey-7")
     # Plotly's browser bundle is large: a hidden empty chart makes the browser fetch and compile
     # it while the server computes the figures, which arrive once the page is connected.
-    ui.plotly({"data": [], "layout": {}}).style("display:none")
+    CostChart({"data": [], "layout": {}, "config": {"responsive": False}}).style("display:none")
     ui.timer(0, drawing.start, once=True)

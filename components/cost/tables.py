@@ -12,6 +12,7 @@ from barista_ui.cost.coverage import coverage, per_team
 from barista_ui.cost.csv_safe import write_csv
 from barista_ui.cost.grouping import group_column, group_options, regroup
 from barista_ui.cost.overview import Overview
+from components.cost.chart import CostChart
 
 TWO_UP = "repeat(auto-fit, minmax(min(520px, 100%), 1fr))"
 PAGE_ROWS = 15
@@ -44,7 +45,7 @@ def compare_table(c: pd.DataFrame, chart: dict[str, Any]) -> None:
     """Modeled against billed: per day in a chart (prepared off the loop), per team in a table
     over the days the billing data covers only (named under the table)."""
     with ui.grid(columns=TWO_UP).classes("w-full gap-4"):
-        ui.plotly(chart).classes("w-full").mark("cost-compare")
+        CostChart(chart).classes("w-full").mark("cost-compare")
         rows = [
             {
                 "team": r.team,

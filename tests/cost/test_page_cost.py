@@ -105,3 +105,33 @@ async def test_billed_over_modeled_counts_only_the_billed_days(app_env, user) ->
     days = f"{first.date()} – {(end - timedelta(days=1)).date()} (2 days)"
     assert note == f"on billed days only: {days}"
     await user.should_see(marker="cost-compare-days", content=days)
+
+
+async def test_cost_tab_shows_its_shell_while_the_figures_are_computed(
+    app_env, user, monkeypatch
+) -> None:
+    """The header, the controls and a loading state come first; the figures, computed in a
+    worker thread, replace the loading state when they are ready."""
+    import threading
+
+    from barista_ui.cost.board import CostBoard
+
+    release = threading.Event()
+    compute = CostBoard.figures
+
+    def held_back(self, *args, **kwargs):
+        release.wait(30)  # the data is slow today
+        return compute(self, *args, **kwargs)
+
+    monkeypatch.setattr(CostBoard, "figures", held_back)
+    await user.open("/?tab=cost&range=90")
+    await user.should_see("Barista")
+    await user.should_see(marker="cost-range")
+    await user.should_see(marker="cost-loading")
+    await user.should_see("Computing cost figures…")
+    await asyncio.sleep(0.5)  # the computation has started (and waits for its data) ...
+    await user.should_not_see(marker="cost-by-team")  # ... off the event loop, which answers
+    release.set()
+    await user.should_see(marker="cost-by-team", retries=200)
+    await user.should_not_see(marker="cost-loading")
+    await user.should_see(marker="cost-range-shown", content="(90 days), days in UTC")
