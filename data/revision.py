@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 REVISION_QUERY = "SELECT version_num FROM alembic_version"
 
