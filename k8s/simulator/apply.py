@@ -9,7 +9,6 @@ owns them. Applying to a missing object creates it.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -163,5 +162,5 @@ def server_side_apply(
         if obj == current:
             return current, 200
         if dry_run:
-            return copy.deepcopy(obj), 200
+            return obj, 200
         return api.store.replace(res.plural, obj), 200

@@ -4,12 +4,11 @@ until they are removed, a namespace's contents, and deletecollection."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
 from k8s.simulator.resources import RESOURCES, ApiError, Resource, not_found
-from k8s.simulator.store import Store, now_rfc3339
+from k8s.simulator.store import Store, clone, now_rfc3339
 
 Obj = dict[str, Any]
 POLICIES = ("Orphan", "Background", "Foreground")
@@ -78,7 +77,7 @@ def delete(
     """Delete (or mark for deletion) one object: (the object, whether it is gone now)."""
     opts = opts or DeleteOptions()
     with store.lock:
-        current = store.get(res.plural, ns, name)
+        current = store.peek(res.plural, ns, name)  # read only: marking it stores a copy
         if current is None:
             raise not_found(res, name)
         _check_preconditions(res, current, opts)
@@ -121,7 +120,7 @@ def finalized(store: Store, res: Resource, obj: Obj) -> bool:
 
 
 def _mark(store: Store, res: Resource, obj: Obj, *, add: str = "", remove: str = "") -> Obj:
-    obj = copy.deepcopy(obj)
+    obj = clone(obj)
     meta = obj["metadata"]
     meta.setdefault("deletionTimestamp", now_rfc3339())
     meta.setdefault("deletionGracePeriodSeconds", 0)
@@ -136,12 +135,12 @@ def _mark(store: Store, res: Resource, obj: Obj, *, add: str = "", remove: str =
 
 
 def _has_dependents(store: Store, uid: str) -> bool:
-    return any(store.dependents(uid, p) for p in ("replicasets", "pods"))
+    return any(store.raw_dependents(uid, p) for p in ("replicasets", "pods"))
 
 
 def _delete_dependents(store: Store, uid: str) -> None:
     for plural in ("replicasets", "pods"):
-        for dep in store.dependents(uid, plural):
+        for dep in store.raw_dependents(uid, plural):
             m = dep["metadata"]
             res = next(r for r in RESOURCES.values() if r.plural == plural)
             if store.peek(plural, m["namespace"], m["name"]) is not None:
@@ -163,7 +162,7 @@ def _orphan_dependents(store: Store, uid: str) -> None:
 def collect_garbage(store: Store, owner: Obj) -> None:
     """Delete dependents (ownerReferences), as the garbage collector does in background mode."""
     uid = owner["metadata"].get("uid", "")
-    deps = [(p, o) for p in ("replicasets", "pods") for o in store.dependents(uid, p)]
+    deps = [(p, o) for p in ("replicasets", "pods") for o in store.raw_dependents(uid, p)]
     store.children.pop(uid, None)
     for plural, obj in deps:
         meta = obj["metadata"]

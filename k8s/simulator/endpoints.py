@@ -105,7 +105,7 @@ def serve_resource(h: Any, method: str, route: dict, query: dict) -> None:
 def _read(server: Any, res: Resource, ns: str, name: str, sub: str, query: dict) -> Obj:
     if not name:
         return list_objects(server.store, res, ns, query)
-    obj = server.api._get_or_404(res, ns, name)
+    obj = server.api._peek_or_404(res, ns, name)  # only serialized: the stored one will do
     return server.api.scale_of(res, obj) if sub == "scale" else obj
 
 

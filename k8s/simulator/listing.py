@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import base64
-import copy
 import json
+import queue
 import time
 from typing import Any
 
 from k8s.simulator.resources import ApiError, Resource
 from k8s.simulator.selectors import field_matcher, label_matcher
-from k8s.simulator.store import Gone, Store
+from k8s.simulator.store import Gone, Store, Watcher, WatchEvent
 from k8s.simulator.tables import as_table, wants_table
 
 Obj = dict[str, Any]
@@ -58,6 +58,7 @@ def list_objects(store: Store, res: Resource, ns: str, query: dict) -> Obj:
             after=after,
             limit=max(limit, 0),
             at_rv=at_rv,
+            copy=False,  # stored objects never change: serialize them as they are
         )
     except Gone:
         raise ApiError(410, "Expired", EXPIRED) from None
@@ -65,8 +66,6 @@ def list_objects(store: Store, res: Resource, ns: str, query: dict) -> Obj:
     if limit > 0 and remaining and page:
         meta["continue"] = _continue_token(rv, page[-1])
         meta["remainingItemCount"] = remaining
-    for o in page:
-        o["apiVersion"], o["kind"] = res.api_version, res.kind
     return {
         "kind": f"{res.kind}List",
         "apiVersion": res.api_version,
@@ -75,10 +74,17 @@ def list_objects(store: Store, res: Resource, ns: str, query: dict) -> Obj:
     }
 
 
+def framed(data: bytes) -> bytes:
+    """``data`` as one chunk of a chunked HTTP body."""
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
 def chunk(h: Any, obj: Obj) -> None:
-    data = (json.dumps(obj) + "\n").encode()
-    h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    h.wfile.write(framed((json.dumps(obj) + "\n").encode()))
     h.wfile.flush()
+
+
+MAX_BATCH = 256  # events written with one send when a watch has fallen behind
 
 
 INITIAL_END = "k8s.io/initial-events-end"
@@ -129,7 +135,6 @@ def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
     timeout = float(query.get("timeoutSeconds") or 1800)
     bookmarks = query.get("allowWatchBookmarks") in ("true", "1", "True")
     initial = _initial_events(query, bookmarks)
-    table = wants_table(h.headers.get("Accept") or "")
     if initial:
         since = None  # the current state (never older than any resourceVersion asked for)
     h.send_response(200)
@@ -150,52 +155,64 @@ def stream_watch(h: Any, res: Resource, ns: str, query: dict) -> None:
             chunk(h, {"type": "ERROR", "object": err.status()})
             h.wfile.write(b"0\r\n\r\n")
             return
-        deadline = time.monotonic() + timeout
-        next_bookmark = time.monotonic() + srv.bookmark_interval_s
         try:
-            while not srv.stopping.is_set():
-                now = time.monotonic()
-                if now >= deadline:
-                    break
-                try:
-                    item = watcher.events.get(timeout=min(0.5, deadline - now))
-                except Exception:
-                    item = ()
-                if item is None:  # dropped by fault injection
-                    h.close_connection = True
-                    return
-                if item and item[0] == "INITIAL-END":
-                    meta = {**item[1]["metadata"], "annotations": {INITIAL_END: "true"}}
-                    chunk(h, {"type": "BOOKMARK", "object": _bookmark(res, meta)})
-                elif item:
-                    etype, obj = item
-                    out = copy.deepcopy(obj)
-                    out["apiVersion"], out["kind"] = res.api_version, res.kind
-                    if table:  # kubectl get -w: each event's object as a one-row Table
-                        out = as_table(res, out, query.get("includeObject"))
-                    chunk(h, {"type": etype, "object": out})
-                    f = srv.faults
-                    if f.watch_drop_rate and f.rng.random() < f.watch_drop_rate:
-                        h.close_connection = True
-                        return
-                if bookmarks and not item and time.monotonic() >= next_bookmark:
-                    next_bookmark = time.monotonic() + srv.bookmark_interval_s
-                    with srv.store.lock:  # only when nothing for this watch is pending
-                        rv_now = None if not watcher.events.empty() else srv.store.rv
-                    if rv_now is not None:
-                        chunk(
-                            h,
-                            {
-                                "type": "BOOKMARK",
-                                "object": {
-                                    "kind": res.kind,
-                                    "apiVersion": res.api_version,
-                                    "metadata": {"resourceVersion": str(rv_now)},
-                                },
-                            },
-                        )
-            h.wfile.write(b"0\r\n\r\n")
+            if _pump(h, res, watcher, query, time.monotonic() + timeout, bookmarks):
+                h.wfile.write(b"0\r\n\r\n")
         finally:
             srv.store.unwatch(watcher)
     except (BrokenPipeError, ConnectionResetError, OSError):
         h.close_connection = True
+
+
+def _pump(
+    h: Any, res: Resource, watcher: Watcher, query: dict, deadline: float, bookmarks: bool
+) -> bool:
+    """Send the watch's events until the deadline or the server stops (True), or until the
+    watch is dropped (False). Events that queued up meanwhile go out with one write."""
+    srv = h.server
+    table = wants_table(h.headers.get("Accept") or "")
+    next_bookmark = time.monotonic() + srv.bookmark_interval_s
+    while not srv.stopping.is_set():
+        now = time.monotonic()
+        if now >= deadline:
+            return True
+        items: list[Any] = []
+        try:
+            items.append(watcher.events.get(timeout=min(0.5, deadline - now)))
+            while len(items) < MAX_BATCH:
+                items.append(watcher.events.get_nowait())
+        except queue.Empty:
+            pass
+        out = bytearray()
+        for item in items:
+            if item is None:  # dropped by fault injection
+                h.wfile.write(out)
+                h.close_connection = True
+                return False
+            out += framed(_line(res, item, table, query))
+            f = srv.faults
+            if f.watch_drop_rate and f.rng.random() < f.watch_drop_rate:
+                h.wfile.write(out)
+                h.close_connection = True
+                return False
+        if out:
+            h.wfile.write(out)
+        elif bookmarks and time.monotonic() >= next_bookmark:
+            next_bookmark = time.monotonic() + srv.bookmark_interval_s
+            with srv.store.lock:  # only when nothing for this watch is pending
+                rv_now = None if not watcher.events.empty() else srv.store.rv
+            if rv_now is not None:
+                meta = {"resourceVersion": str(rv_now)}
+                chunk(h, {"type": "BOOKMARK", "object": _bookmark(res, meta)})
+    return True
+
+
+def _line(res: Resource, item: Any, table: bool, query: dict) -> bytes:
+    """One queued watch item as a line of the stream."""
+    if isinstance(item, WatchEvent):
+        if not table:
+            return item.line()
+        out = as_table(res, item.obj, query.get("includeObject"))  # kubectl get -w: one row
+        return (json.dumps({"type": item.type, "object": out}) + "\n").encode()
+    meta = {**item[1]["metadata"], "annotations": {INITIAL_END: "true"}}  # INITIAL-END
+    return (json.dumps({"type": "BOOKMARK", "object": _bookmark(res, meta)}) + "\n").encode()

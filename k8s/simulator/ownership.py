@@ -8,10 +8,10 @@ field is dropped.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from k8s.managed_fields import Path, decode, encode, flatten
+from k8s.managed_fields import Path
+from k8s.simulator.field_diff import decode, encode, field_changes
 from k8s.simulator.resources import ApiError
 
 Obj = dict[str, Any]
@@ -36,19 +36,10 @@ def manager_for(query: dict[str, str], user_agent: str, *, apply: bool = False) 
     return name
 
 
-def _scope(path: Path, subresource: str) -> bool:
-    in_status = path[:1] == ("f:status",)
-    return in_status if subresource == "status" else not in_status
-
-
-def _all_fields(obj: Obj | None) -> dict[Path, Any]:
-    if not obj:
-        return {}
-    return {**flatten(obj), **flatten(obj, "status")}
-
-
 def entries_of(obj: Obj | None) -> list[Obj]:
-    return copy.deepcopy(((obj or {}).get("metadata") or {}).get("managedFields") or [])
+    """The managedFields entries of ``obj`` (shared, not copied: entries are never changed,
+    only replaced)."""
+    return list(((obj or {}).get("metadata") or {}).get("managedFields") or [])
 
 
 def _entry(
@@ -91,16 +82,17 @@ def record_write(
 
     ``applied``: for an Apply, the paths of the applied configuration (the manager's new set);
     ``released``: paths taken from other managers on a forced apply."""
-    before, after = _all_fields(old), _all_fields(new)
-    changed = {p for p, v in after.items() if p not in before or before[p] != v}
-    removed = set(before) - set(after)
+    changed, removed = field_changes(old, new)
     sub = "" if subresource == "scale" and operation == "Apply" else subresource
     entries, out, mine = entries_of(old), [], None
     for entry in entries:
-        paths = decode(entry.get("fieldsV1") or {})
         if _same(entry, manager, operation, sub):
-            mine = (entry, paths)
+            mine = (entry, decode(entry.get("fieldsV1") or {}))
             continue
+        if not (changed or removed or released):
+            out.append(entry)
+            continue
+        paths = decode(entry.get("fieldsV1") or {})
         kept = paths - changed - removed - released
         if kept == paths:
             out.append(entry)
@@ -110,7 +102,8 @@ def record_write(
         own = set(applied) - removed
     else:
         base = mine[1] if mine else set()
-        own = (base | {p for p in changed if _scope(p, subresource)}) - removed
+        status = subresource == "status"
+        own = (base | {p for p in changed if (p[0] == "f:status") == status}) - removed
     if own:
         if mine is not None and mine[1] == own and not changed:
             out.append(mine[0])  # nothing new from this manager: its time stays

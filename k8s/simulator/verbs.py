@@ -3,7 +3,6 @@ controllers call them too. Every write records ``metadata.managedFields`` for it
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Any
 
@@ -21,7 +20,7 @@ from k8s.simulator.resources import (
     invalid,
     not_found,
 )
-from k8s.simulator.store import Store, now_rfc3339
+from k8s.simulator.store import Store, clone, now_rfc3339
 
 Obj = dict[str, Any]
 CONTROLLER = "kube-controller-manager"
@@ -34,7 +33,7 @@ def _validate(res: Resource, obj: Obj) -> list[tuple[str, str]]:
 
 
 def _defaults(res: Resource, ns: str, obj: Obj) -> Obj:
-    obj = copy.deepcopy(obj)
+    obj = clone(obj)
     obj["apiVersion"], obj["kind"] = res.api_version, res.kind
     meta = obj.setdefault("metadata", {})
     if res.namespaced:
@@ -67,7 +66,9 @@ def _record(old: Obj | None, new: Obj, res: Resource, manager: str, sub: str = "
 
 
 class Api:
-    """Request handling independent of HTTP plumbing (the controllers call it too)."""
+    """Request handling independent of HTTP plumbing (the controllers call it too).
+
+    The objects the writes answer are the stored ones: read them, never change them."""
 
     def __init__(self, store: Store, *, on_write=None):
         self.store = store
@@ -75,6 +76,13 @@ class Api:
 
     def _get_or_404(self, res: Resource, ns: str, name: str) -> Obj:
         obj = self.store.get(res.plural, ns, name)
+        if obj is None:
+            raise not_found(res, name)
+        return obj
+
+    def _peek_or_404(self, res: Resource, ns: str, name: str) -> Obj:
+        """The stored object (read only)."""
+        obj = self.store.peek(res.plural, ns, name)
         if obj is None:
             raise not_found(res, name)
         return obj
@@ -154,7 +162,7 @@ class Api:
         manager: str = CONTROLLER,
     ) -> Obj:
         with self.store.lock:
-            current = self._get_or_404(res, ns, name)
+            current = self._peek_or_404(res, ns, name)
             if sub == "scale":
                 return self.update_scale(res, ns, name, body, dry_run=dry_run, manager=manager)
             obj = self._updated(res, ns, name, current, body, sub)
@@ -170,27 +178,28 @@ class Api:
 
     def _updated(self, res: Resource, ns: str, name: str, current: Obj, body: Obj, sub: str) -> Obj:
         """The object an update of ``current`` with ``body`` stores (validated, not recorded)."""
-        rv = (body.get("metadata") or {}).get("resourceVersion")
-        if rv and rv != current["metadata"]["resourceVersion"]:
+        meta = body.get("metadata") or {}
+        if meta.get("resourceVersion") and meta["resourceVersion"] != current["metadata"].get(
+            "resourceVersion"
+        ):
             raise conflict(res, name)
-        obj = _defaults(res, ns, body)
-        if obj["metadata"].get("name") != name:
+        if meta.get("name") != name:
             raise ApiError(
                 400,
                 "BadRequest",
                 "the name of the object "
-                f"({obj['metadata'].get('name')}) does not match the name on the URL ({name})",
+                f"({meta.get('name')}) does not match the name on the URL ({name})",
             )
+        if sub == "status":  # only the status changes: metadata and spec stay as stored
+            status = clone(body.get("status", {}))
+            return {**current, "metadata": dict(current["metadata"]), "status": status}
+        obj = _defaults(res, ns, body)
         for k in ("uid", "creationTimestamp", "generation", "managedFields", "deletionTimestamp"):
             if k in current["metadata"]:
                 obj["metadata"][k] = current["metadata"][k]
             else:
                 obj["metadata"].pop(k, None)
-        if sub == "status":
-            merged = copy.deepcopy(current)
-            merged["status"] = obj.get("status", {})
-            obj = merged
-        elif "status" in current:
+        if "status" in current:
             obj["status"] = current["status"]
         errs = _validate(res, obj)
         if errs:
@@ -227,7 +236,7 @@ class Api:
         manager: str = CONTROLLER,
     ) -> Obj:
         with self.store.lock:
-            current = self._get_or_404(res, ns, name)
+            current = self._peek_or_404(res, ns, name)
             base = self.scale_of(res, current) if sub == "scale" else current
             patched = patched_body(base, body, content_type)
             rv = (
@@ -306,7 +315,7 @@ class Api:
                     ],
                 )
             if dep["spec"].get("replicas") != replicas:
-                before = copy.deepcopy(dep)
+                before = self.store.peek(res.plural, ns, name)
                 dep["spec"]["replicas"] = replicas
                 dep["metadata"]["generation"] = dep["metadata"].get("generation", 1) + 1
                 _record(before, dep, res, manager, "scale")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from k8s.simulator.controllers.events import EventRecorder
 from k8s.simulator.controllers.work_queue import WorkQueue
 from k8s.simulator.server import Api
-from k8s.simulator.store import Store
+from k8s.simulator.store import Obj, Store
 
 if TYPE_CHECKING:
     from k8s.simulator import SimulatorConfig
@@ -30,3 +30,7 @@ class Context:
     usage: dict[str, dict[str, float]] = field(default_factory=dict)
     # (namespace, deployment) → CPU utilisation % set by tests and benches
     loads: dict[tuple[str, str], float] = field(default_factory=dict)
+    # (namespace, name) of the pods not bound to a node yet (what the scheduler retries)
+    unbound: set[tuple[str, str]] = field(default_factory=set)
+    # the nodes' resourceVersions and the nodes sorted by name, as last seen by the scheduler
+    nodes_sorted: tuple[tuple[str, ...], list[Obj]] = ((), [])

@@ -10,7 +10,7 @@ from typing import Any
 
 from k8s.simulator.controllers.context import Context
 from k8s.simulator.controllers.objects import DEP, RS, Obj, is_ready, owner_ref, template_hash
-from k8s.simulator.store import now_rfc3339
+from k8s.simulator.store import clone, now_rfc3339
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -28,7 +28,7 @@ def reconcile_deployment(ctx: Context, ns: str, name: str) -> None:
     dep = ctx.store.get("deployments", ns, name)
     if dep is None or dep["metadata"].get("deletionTimestamp"):
         return
-    h = template_hash(dep["spec"]["template"])
+    h = _template_hash(dep)
     rs_name = f"{name}-{h}"
     owned: list[Obj] = ctx.store.dependents(dep["metadata"]["uid"], "replicasets")
     top = max((revision(r) for r in owned), default=0)
@@ -46,6 +46,22 @@ def reconcile_deployment(ctx: Context, ns: str, name: str) -> None:
         _roll(ctx, dep, ns, new, olds)
     _prune_history(ctx, dep, ns, olds)
     deployment_status(ctx, ns, name)
+
+
+_HASHES: dict[tuple[str, int], str] = {}
+
+
+def _template_hash(dep: Obj) -> str:
+    """The hash of the Deployment's pod template, computed once per generation (the
+    generation moves with every change of the spec)."""
+    meta = dep["metadata"]
+    key = (meta.get("uid", ""), meta.get("generation", 0))
+    h = _HASHES.get(key)
+    if h is None:
+        if len(_HASHES) > 100_000:
+            _HASHES.clear()
+        h = _HASHES[key] = template_hash(dep["spec"]["template"])
+    return h
 
 
 def _note_revision(ctx: Context, dep: Obj, ns: str, rev: int) -> None:
@@ -81,7 +97,7 @@ def _initial(dep: Obj, olds: list[Obj]) -> int:
 
 
 def _ready(ctx: Context, rs: Obj) -> int:
-    pods = ctx.store.dependents(rs["metadata"]["uid"], "pods")
+    pods = ctx.store.raw_dependents(rs["metadata"]["uid"], "pods")
     return min(sum(1 for p in pods if is_ready(p)), rs["spec"].get("replicas", 0))
 
 
@@ -116,7 +132,7 @@ def _recreate(ctx: Context, dep: Obj, ns: str, new: Obj, olds: list[Obj]) -> Non
     for old in olds:
         if old["spec"].get("replicas", 0):
             _set_replicas(ctx, dep, ns, old, 0)
-    if not any(ctx.store.dependents(o["metadata"]["uid"], "pods") for o in olds):
+    if not any(ctx.store.raw_dependents(o["metadata"]["uid"], "pods") for o in olds):
         _set_replicas(ctx, dep, ns, new, dep["spec"].get("replicas", 1))
 
 
@@ -148,7 +164,7 @@ def _create_replicaset(
     ctx.events.record(
         dep, "ScalingReplicaSet", f"Scaled up replica set {rs_name} from 0 to {replicas}"
     )
-    return created
+    return clone(created)  # the rollout changes its replica count
 
 
 def _set_replicas(ctx: Context, dep: Obj, ns: str, rs: Obj, replicas: int) -> int:
@@ -175,7 +191,7 @@ def _prune_history(ctx: Context, dep: Obj, ns: str, olds: list[Obj]) -> None:
         o
         for o in olds
         if not o["spec"].get("replicas", 0)
-        and not ctx.store.dependents(o["metadata"]["uid"], "pods")
+        and not ctx.store.raw_dependents(o["metadata"]["uid"], "pods")
     ]
     for old in idle[: max(0, len(idle) - limit)]:
         ctx.api.delete(RS, ns, old["metadata"]["name"])
@@ -183,25 +199,24 @@ def _prune_history(ctx: Context, dep: Obj, ns: str, olds: list[Obj]) -> None:
 
 def deployment_status(ctx: Context, ns: str, name: str) -> None:
     """Write the Deployment's replica counts and conditions when they changed."""
-    dep = ctx.store.get("deployments", ns, name)
+    dep = ctx.store.peek("deployments", ns, name)  # read only: the write sends a new object
     if dep is None:
         return
-    h = template_hash(dep["spec"]["template"])
+    h = _template_hash(dep)
     total, ready, updated = _pod_counts(ctx, dep, h)
     want = dep["spec"].get("replicas", 1)
     status = _replica_counts(dep, total, ready, updated, want)
     status["conditions"] = _conditions(dep, total, ready, updated, want, f"{name}-{h}")
     if dep.get("status") != status:
-        dep["status"] = status
-        ctx.api.update(DEP, ns, name, dep, "status")
+        ctx.api.update(DEP, ns, name, {**dep, "status": status}, "status")
 
 
 def _pod_counts(ctx: Context, dep: Obj, h: str) -> tuple[int, int, int]:
     """(all pods, ready pods, pods of the current template) across the Deployment's ReplicaSets."""
     total = ready = updated = 0
-    replicasets: list[Obj] = ctx.store.dependents(dep["metadata"]["uid"], "replicasets")
+    replicasets: list[Obj] = ctx.store.raw_dependents(dep["metadata"]["uid"], "replicasets")
     for rs in replicasets:
-        pods: list[Obj] = ctx.store.dependents(rs["metadata"]["uid"], "pods")
+        pods: list[Obj] = ctx.store.raw_dependents(rs["metadata"]["uid"], "pods")
         total += len(pods)
         ready += sum(1 for p in pods if is_ready(p))
         if rs["metadata"]["name"].endswith(h):

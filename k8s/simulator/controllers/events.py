@@ -3,6 +3,7 @@ Only the newest events per namespace are kept, so a long run does not grow witho
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections import deque
 
@@ -14,13 +15,15 @@ from k8s.simulator.store import now_rfc3339
 EVENTS_PER_NAMESPACE = 1000
 
 
-def event_body(obj: Obj, reason: str, message: str, etype: str, component: str) -> Obj:
-    """A new Event about ``obj``."""
+def event_body(
+    obj: Obj, reason: str, message: str, etype: str, component: str, suffix: str = ""
+) -> Obj:
+    """A new Event about ``obj``, named ``<object>.<suffix>`` (random hex when not given)."""
     meta = obj["metadata"]
     ns = meta.get("namespace") or "default"
     stamp = now_rfc3339()
     return {
-        "metadata": {"name": f"{meta['name']}.{secrets.token_hex(8)}", "namespace": ns},
+        "metadata": {"name": f"{meta['name']}.{suffix or secrets.token_hex(8)}", "namespace": ns},
         "involvedObject": {
             "kind": obj.get("kind"),
             "name": meta["name"],
@@ -42,9 +45,10 @@ def event_body(obj: Obj, reason: str, message: str, etype: str, component: str) 
 class EventRecorder:
     """Creates Events through the API and deletes the oldest beyond the per-namespace cap."""
 
-    def __init__(self, api: Api):
+    def __init__(self, api: Api, rng: random.Random | None = None):
         self.api = api
         self.names: dict[str, deque[str]] = {}
+        self.rng = rng or random.Random()
 
     def record(
         self,
@@ -54,7 +58,8 @@ class EventRecorder:
         etype: str = "Normal",
         component: str = "deployment-controller",
     ) -> None:
-        ev = event_body(obj, reason, message, etype, component)
+        suffix = f"{self.rng.getrandbits(64):016x}"
+        ev = event_body(obj, reason, message, etype, component, suffix)
         ns = ev["metadata"]["namespace"]
         try:
             self.api.create(EVT, ns, ev)

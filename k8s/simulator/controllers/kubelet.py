@@ -25,10 +25,10 @@ def default_bad_image(image: str) -> bool:
     return tag == "doesnotexist" or tag.startswith("bad-") or host.endswith(".invalid")
 
 
-def set_pod_status(ctx: Context, pod: Obj, status: Obj) -> None:
-    """Write the pod's status subresource."""
-    pod["status"] = status
-    ctx.api.update(POD, pod["metadata"]["namespace"], pod["metadata"]["name"], pod, "status")
+def set_pod_status(ctx: Context, pod: Obj, status: Obj) -> Obj:
+    """Write the pod's status subresource (``pod`` itself is left as it is); the stored pod."""
+    ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+    return ctx.api.update(POD, ns, name, {**pod, "status": status}, "status")
 
 
 def waiting_status(container: Obj, reason: str, message: str, restarts: int = 0) -> Obj:

@@ -83,6 +83,10 @@ class Controllers:
             for ref in meta.get("ownerReferences") or []:
                 if ref.get("kind") == "ReplicaSet":
                     enqueue("replicaset", ns, ref["name"])
+            if etype != "DELETED" and not (obj.get("spec") or {}).get("nodeName"):
+                self.ctx.unbound.add((ns, meta["name"]))
+            else:
+                self.ctx.unbound.discard((ns, meta["name"]))
             if etype == "DELETED" and (obj.get("spec") or {}).get("nodeName"):
                 release_pod(self.ctx, obj)
                 enqueue("retry-pending", "", "")

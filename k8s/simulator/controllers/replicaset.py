@@ -12,11 +12,11 @@ POD_NAME_LETTERS = "bcdfghjklmnpqrstvwxz2456789"
 
 def reconcile_replicaset(ctx: Context, ns: str, name: str) -> None:
     """Create or delete pods to match the ReplicaSet's replicas, then refresh its status."""
-    rs = ctx.store.get("replicasets", ns, name)
+    rs = ctx.store.peek("replicasets", ns, name)  # read only: writes send a new object
     if rs is None:
         return
     want = rs["spec"].get("replicas", 0)
-    pods = ctx.store.dependents(rs["metadata"]["uid"], "pods")
+    pods = ctx.store.raw_dependents(rs["metadata"]["uid"], "pods")
     if len(pods) < want:
         for _ in range(want - len(pods)):
             create_pod(ctx, rs)
@@ -32,7 +32,7 @@ def reconcile_replicaset(ctx: Context, ns: str, name: str) -> None:
     owners = rs["metadata"].get("ownerReferences") or []
     for ref in owners:
         ctx.work.enqueue("deployment-status", ns, ref["name"])
-    if want == 0 and not ctx.store.dependents(rs["metadata"]["uid"], "pods"):
+    if want == 0 and not ctx.store.raw_dependents(rs["metadata"]["uid"], "pods"):
         for ref in owners:
             ctx.work.enqueue("deployment", ns, ref["name"])
 
@@ -54,7 +54,7 @@ def _delete_surplus(ctx: Context, rs: Obj, ns: str, pods: list[Obj], want: int) 
 
 
 def _write_status(ctx: Context, rs: Obj, ns: str, name: str) -> None:
-    current: list[Obj] = ctx.store.dependents(rs["metadata"]["uid"], "pods")
+    current: list[Obj] = ctx.store.raw_dependents(rs["metadata"]["uid"], "pods")
     ready = sum(1 for p in current if is_ready(p))
     status = {
         "replicas": len(current),
@@ -64,8 +64,7 @@ def _write_status(ctx: Context, rs: Obj, ns: str, name: str) -> None:
         "observedGeneration": 1,
     }
     if rs.get("status") != status:
-        rs["status"] = status
-        ctx.api.update(RS, ns, name, rs, "status")
+        ctx.api.update(RS, ns, name, {**rs, "status": status}, "status")
 
 
 def create_pod(ctx: Context, rs: Obj) -> None:

@@ -9,19 +9,19 @@ from functools import partial
 from k8s.simulator.controllers.context import Context
 from k8s.simulator.controllers.kubelet import set_pod_status, start_pod, waiting_status
 from k8s.simulator.controllers.objects import POD, Obj, pod_requests, quantity
-from k8s.simulator.store import now_rfc3339
+from k8s.simulator.store import clone, now_rfc3339
 
 UNSCHEDULABLE_RETRY_S = 2.0
 
 
 def schedule_pod(ctx: Context, ns: str, name: str) -> None:
     """Bind the pod to a node, or record why none fits and retry."""
-    pod = ctx.store.get("pods", ns, name)
-    if pod is None or pod["spec"].get("nodeName"):
+    stored = ctx.store.peek("pods", ns, name)
+    if stored is None or stored["spec"].get("nodeName"):
         return
+    pod = clone(stored)
     need = pod_requests(pod)
-    raw_nodes: list[Obj] = ctx.store.iter_raw("nodes")
-    nodes = sorted(raw_nodes, key=lambda n: n["metadata"]["name"])
+    nodes = _nodes(ctx)
     chosen, short = _pick_node(ctx, pod, need, nodes)
     if chosen is None:
         _mark_unschedulable(ctx, pod, short, len(nodes))
@@ -31,26 +31,81 @@ def schedule_pod(ctx: Context, ns: str, name: str) -> None:
     ctx.work.after(ctx.config.pod_start_delay_s, lambda: start_pod(ctx, ns, name))
 
 
+def _nodes(ctx: Context) -> list[Obj]:
+    """The nodes by name, sorted again only when a node changed."""
+    raw: list[Obj] = ctx.store.iter_raw("nodes")
+    stamp = tuple(n["metadata"]["resourceVersion"] for n in raw)
+    if ctx.nodes_sorted[0] != stamp:
+        ctx.nodes_sorted = (stamp, sorted(raw, key=lambda n: n["metadata"]["name"]))
+    return ctx.nodes_sorted[1]
+
+
+def _allocatable(node: Obj) -> dict[str, float]:
+    """The node's allocatable cpu, memory and GPUs as numbers (parsed once per node version)."""
+    key = (node["metadata"]["name"], node["metadata"]["resourceVersion"])
+    parsed = _ALLOCATABLE.get(key)
+    if parsed is None:
+        alloc = node["status"]["allocatable"]
+        parsed = {k: quantity(alloc.get(k, 0)) for k in ("cpu", "memory", "nvidia.com/gpu")}
+        if len(_ALLOCATABLE) > 10_000:
+            _ALLOCATABLE.clear()
+        _ALLOCATABLE[key] = parsed
+    return parsed
+
+
+_ALLOCATABLE: dict[tuple[str, str], dict[str, float]] = {}
+
+
 def _pick_node(
     ctx: Context, pod: Obj, need: dict[str, float], nodes: list[Obj]
 ) -> tuple[Obj | None, dict[str, int]]:
     """The least-loaded fitting node (by CPU share, then name), and the count of each reason
     the other nodes were refused."""
     selector = pod["spec"].get("nodeSelector") or {}
-    short: dict[str, int] = {}
-    fits = []
+    best: tuple[float, str] | None = None
+    chosen = None
     for node in nodes:
-        used = ctx.usage.get(node["metadata"]["name"], {})
-        refused = _refusal(node, selector, need, used)
-        if refused:
-            for why in refused:
-                short[why] = short.get(why, 0) + 1
+        name = node["metadata"]["name"]
+        used = ctx.usage.get(name) or _NOTHING
+        alloc = _allocatable(node)
+        if not _fits(node, selector, need, used, alloc):
             continue
-        alloc = node["status"]["allocatable"]
-        load = used.get("cpu", 0.0) / max(quantity(alloc.get("cpu", 1)), 0.001)
-        fits.append((load, node["metadata"]["name"], node))
-    chosen = min(fits, key=lambda f: (f[0], f[1]))[2] if fits else None
+        rank = (used["cpu"] / max(alloc["cpu"] or 1.0, 0.001), name)
+        if best is None or rank < best:
+            best, chosen = rank, node
+    short: dict[str, int] = {}
+    if chosen is None:  # say why, node by node
+        for node in nodes:
+            used = ctx.usage.get(node["metadata"]["name"]) or _NOTHING
+            for why in _refusal(node, selector, need, used):
+                short[why] = short.get(why, 0) + 1
     return chosen, short
+
+
+_NOTHING = {"cpu": 0.0, "memory": 0.0, "nvidia.com/gpu": 0.0}
+
+
+def _fits(
+    node: Obj,
+    selector: dict[str, str],
+    need: dict[str, float],
+    used: dict[str, float],
+    alloc: dict[str, float],
+) -> bool:
+    """Whether the node can take the pod (what ``_refusal`` says, without the reasons)."""
+    if selector:
+        labels = node["metadata"].get("labels") or {}
+        if any(labels.get(k) != v for k, v in selector.items()):
+            return False
+    gpu = need["nvidia.com/gpu"]
+    if alloc["nvidia.com/gpu"] and not gpu:
+        return False
+    cpu, memory = need["cpu"], need["memory"]
+    return not (
+        (cpu and used["cpu"] + cpu > alloc["cpu"])
+        or (memory and used["memory"] + memory > alloc["memory"])
+        or (gpu and used["nvidia.com/gpu"] + gpu > alloc["nvidia.com/gpu"])
+    )
 
 
 def _refusal(
@@ -60,11 +115,11 @@ def _refusal(
     labels = node["metadata"].get("labels") or {}
     if any(labels.get(k) != v for k, v in selector.items()):
         return ["node(s) didn't match Pod's node affinity/selector"]
-    alloc = node["status"]["allocatable"]
-    if quantity(alloc.get("nvidia.com/gpu", 0)) and not need["nvidia.com/gpu"]:
+    alloc = _allocatable(node)
+    if alloc["nvidia.com/gpu"] and not need["nvidia.com/gpu"]:
         # GPU pools carry the nvidia.com/gpu NoSchedule taint; only GPU pods tolerate it.
         return ["node(s) had untolerated taint {nvidia.com/gpu: present}"]
-    lacking = [k for k, v in need.items() if v and used.get(k, 0.0) + v > quantity(alloc.get(k, 0))]
+    lacking = [k for k, v in need.items() if v and used.get(k, 0.0) + v > alloc[k]]
     return [f"Insufficient {k}" for k in lacking]
 
 
@@ -91,13 +146,10 @@ def _bind(ctx: Context, pod: Obj, node: Obj, need: dict[str, float], node_index:
     ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
     node_name = node["metadata"]["name"]
     pod["spec"]["nodeName"] = node_name
-    ctx.api.update(POD, ns, name, pod)
+    bound = ctx.api.update(POD, ns, name, pod)
     used = ctx.usage.setdefault(node_name, {"cpu": 0.0, "memory": 0.0, "nvidia.com/gpu": 0.0})
     for k, v in need.items():
         used[k] += v
-    bound = ctx.store.get("pods", ns, name)
-    if bound is None:
-        return  # deleted meanwhile
     set_pod_status(ctx, bound, _scheduled_status(bound, node_index))
     ctx.events.record(
         bound,
@@ -129,11 +181,10 @@ def _scheduled_status(pod: Obj, node_index: int) -> Obj:
 
 def retry_pending(ctx: Context) -> None:
     """Try again to place every pod not yet on a node (room may have been freed)."""
-    pods: list[Obj] = ctx.store.iter_raw("pods")
-    for p in pods:
-        if not (p.get("spec") or {}).get("nodeName"):
-            ns, name = p["metadata"]["namespace"], p["metadata"]["name"]
-            ctx.work.after(0, partial(schedule_pod, ctx, ns, name))
+    with ctx.store.lock:  # writers' threads add to it
+        unbound = sorted(ctx.unbound)
+    for ns, name in unbound:
+        ctx.work.after(0, partial(schedule_pod, ctx, ns, name))
 
 
 def release_pod(ctx: Context, pod: Obj) -> None:
