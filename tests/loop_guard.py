@@ -1,10 +1,14 @@
 """Catch page handlers that block NiceGUI's event loop.
 
-NiceGUI's simulated user runs the app in the test's own event loop. With asyncio's debug mode on,
-the loop logs ``Executing <handle> took N seconds`` (logger ``asyncio``, WARNING) for every
-callback that holds it longer than ``slow_callback_duration``: one such callback freezes every
-open page. Debug mode reports other things too (unawaited coroutines, slow selects); only the
-slow-callback reports count here.
+NiceGUI's simulated user runs the app in the test's own event loop. Every callback the loop runs
+is timed, and one that holds it longer than the limit is logged as ``Executing <handle> took N
+seconds`` (logger ``tests.loop_guard``, WARNING): one such callback freezes every open page.
+
+The time counted is the loop thread's wall time minus the time it spent waiting for a CPU (the
+kernel's run-queue wait, ``/proc/thread-self/schedstat``): a busy machine stretches a quick
+callback's wall time, but a callback that sleeps, waits on a socket or a disk, or computes,
+is counted in full. asyncio's debug mode stays on for its other checks (a loop called from
+another thread, unawaited coroutines), but its own slow-callback report, on wall time, is off.
 
 Two details of the simulation: page builds and async handlers run in tasks of their own, but a
 click or a typed value runs the element's synchronous handler inside the *test's* task (in a
@@ -17,7 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,7 +37,7 @@ SLOW_CALLBACK_SECONDS = 0.1
 
 HANDLER_LOG = logging.getLogger("tests.loop_guard")
 
-_SLOW_CALLBACK = re.compile(r"^Executing (.*) took \d+(?:\.\d+)? seconds$", re.DOTALL)
+_SLOW_CALLBACK = re.compile(r"^Executing (.*) took \d+(?:\.\d+)? seconds", re.DOTALL)
 # modules whose ``handle_event`` global runs a handler on a simulated click, trigger or value
 _HANDLER_CALLERS = (events, value_element, selectable_element)
 
@@ -46,13 +53,42 @@ def slow_callbacks(records: Iterable[logging.LogRecord], own_task: str | None = 
     for record in records:
         if record.levelno != logging.WARNING:
             continue
+        if record.name not in (HANDLER_LOG.name, "asyncio"):
+            continue
         message = record.getMessage()
-        if record.name == HANDLER_LOG.name:
-            found.append(message)
-        elif record.name == "asyncio" and (match := _SLOW_CALLBACK.match(message)):
-            if own is None or own not in match.group(1):
-                found.append(message)
+        match = _SLOW_CALLBACK.match(message)
+        if record.name == "asyncio" and not match:
+            continue  # debug mode's other reports
+        if match and own is not None and own in match.group(1):
+            continue
+        found.append(message)
     return found
+
+
+def _schedstat_reader() -> Any:
+    """A function giving the calling thread's run-queue wait in seconds (0.0 if unknown)."""
+    try:
+        fd = os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+        os.pread(fd, 64, 0)
+    except OSError:  # not Linux, or no scheduler statistics: plain wall time
+        return lambda: 0.0
+    return lambda: int(os.pread(fd, 64, 0).split()[1]) / 1e9
+
+
+class _Clock:
+    """Blocking time of the thread that made it: wall time less its waits for a CPU."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.cpu_wait = _schedstat_reader()
+
+    def now(self) -> tuple[float, float]:
+        return time.perf_counter(), self.cpu_wait()
+
+    def since(self, start: tuple[float, float]) -> tuple[float, float]:
+        """(blocking seconds, seconds spent waiting for a CPU) since ``start``."""
+        wall, waited = time.perf_counter() - start[0], self.cpu_wait() - start[1]
+        return max(wall - waited, 0.0), waited
 
 
 @contextmanager
@@ -81,23 +117,28 @@ def _describe(arguments: Any) -> str:
 _original_handle_event = events.handle_event
 # shared by every copy of the wrapper: nicegui imports element modules lazily, so a module first
 # imported while the wrapper is installed keeps it for good (it then just passes calls through)
-_timing: dict[str, float] = {"limit": 0.0, "depth": 0}
+_timing: dict[str, Any] = {"limit": 0.0, "depth": 0, "clock": None}
 
 
 def _timed_handle_event(handler: Any, arguments: Any, **kwargs: Any) -> None:
     if not _timing["limit"]:
         _original_handle_event(handler, arguments, **kwargs)
         return
+    clock = _timing["clock"]
     _timing["depth"] += 1
-    start = time.perf_counter()
+    start = clock.now()
     try:
         _original_handle_event(handler, arguments, **kwargs)
     finally:
         _timing["depth"] -= 1
-        took = time.perf_counter() - start
+        took, waited = clock.since(start)
         if _timing["depth"] == 0 and took >= _timing["limit"]:
             HANDLER_LOG.warning(
-                "Handler %s of %s took %.3f seconds", handler, _describe(arguments), took
+                "Handler %s of %s took %.3f seconds (and %.3f s waiting for a CPU)",
+                handler,
+                _describe(arguments),
+                took,
+                waited,
             )
 
 
@@ -108,22 +149,64 @@ def timed_handlers(slow_callback_seconds: float = SLOW_CALLBACK_SECONDS) -> Iter
     Only the outermost call is timed: a click handler that sets a value runs the value's
     handlers inside its own time.
     """
-    _timing.update(limit=slow_callback_seconds, depth=0)
+    _timing.update(limit=slow_callback_seconds, depth=0, clock=_Clock())
     with ExitStack() as restore:
-        restore.callback(_timing.update, limit=0.0, depth=0)
+        restore.callback(_timing.update, limit=0.0, depth=0, clock=None)
         for module in _HANDLER_CALLERS:
             restore.callback(setattr, module, "handle_event", module.handle_event)
             module.handle_event = _timed_handle_event  # type: ignore[assignment]
         yield
 
 
+_original_handle_run = asyncio.Handle._run
+_callbacks: dict[str, Any] = {"limit": 0.0, "clock": None}
+
+
+def _timed_handle_run(self: asyncio.Handle) -> None:
+    clock = _callbacks["clock"]
+    if clock is None or clock.thread != threading.get_ident():
+        _original_handle_run(self)
+        return
+    start = clock.now()
+    try:
+        _original_handle_run(self)
+    finally:
+        took, waited = clock.since(start)
+        if took >= _callbacks["limit"]:
+            HANDLER_LOG.warning(
+                "Executing %s took %.3f seconds (and %.3f s waiting for a CPU)",
+                _format_handle(self),
+                took,
+                waited,
+            )
+
+
+def _format_handle(handle: asyncio.Handle) -> str:
+    """As asyncio names a handle in its reports: the task for a task's step."""
+    owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+    return repr(owner) if isinstance(owner, asyncio.Task) else str(handle)
+
+
+@contextmanager
+def timed_callbacks(slow_callback_seconds: float = SLOW_CALLBACK_SECONDS) -> Iterator[None]:
+    """Log (``tests.loop_guard``, WARNING) each callback of this thread's loop over the limit."""
+    _callbacks.update(limit=slow_callback_seconds, clock=_Clock())
+    asyncio.Handle._run = _timed_handle_run  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        asyncio.Handle._run = _original_handle_run  # type: ignore[method-assign]
+        _callbacks.update(limit=0.0, clock=None)
+
+
 @contextmanager
 def blocking_detector(
     loop: asyncio.AbstractEventLoop, slow_callback_seconds: float = SLOW_CALLBACK_SECONDS
 ) -> Iterator[None]:
-    """``loop_debug`` and ``timed_handlers`` together."""
-    with loop_debug(loop, slow_callback_seconds), timed_handlers(slow_callback_seconds):
-        yield
+    """Callbacks and synchronous handlers timed on the load-corrected clock, and debug mode."""
+    with loop_debug(loop, math.inf), timed_callbacks(slow_callback_seconds):
+        with timed_handlers(slow_callback_seconds):
+            yield
 
 
 def blocked_loop_report(messages: list[str]) -> str:
