@@ -4,10 +4,10 @@ NiceGUI's simulated user runs the app in the test's own event loop. Every callba
 is timed, and one that holds it longer than the limit is logged as ``Executing <handle> took N
 seconds`` (logger ``tests.loop_guard``, WARNING): one such callback freezes every open page.
 
-The time counted is the loop thread's wall time minus the time it spent waiting for a CPU (the
-kernel's run-queue wait, ``/proc/thread-self/schedstat``): a busy machine stretches a quick
-callback's wall time, but a callback that sleeps, waits on a socket or a disk, or computes,
-is counted in full. asyncio's debug mode stays on for its other checks (a loop called from
+The time counted is the wall time minus the time the process's threads spent waiting for a CPU
+(the kernel's run-queue wait, ``/proc/self/task/*/schedstat``; see ``_Clock``): a busy machine
+stretches a quick callback's wall time, but a callback that sleeps, waits on a socket or a
+disk, or computes, is counted in full. asyncio's debug mode stays on for its other checks (a loop called from
 another thread, unawaited coroutines), but its own slow-callback report, on wall time, is off.
 
 Two details of the simulation: page builds and async handlers run in tasks of their own, but a
@@ -65,30 +65,54 @@ def slow_callbacks(records: Iterable[logging.LogRecord], own_task: str | None = 
     return found
 
 
-def _schedstat_reader() -> Any:
-    """A function giving the calling thread's run-queue wait in seconds (0.0 if unknown)."""
-    try:
-        fd = os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
-        os.pread(fd, 64, 0)
-    except OSError:  # not Linux, or no scheduler statistics: plain wall time
-        return lambda: 0.0
-    return lambda: int(os.pread(fd, 64, 0).split()[1]) / 1e9
+_schedstat_fds: dict[int, int] = {}  # thread's native id -> its open schedstat file
+
+
+def _cpu_waits() -> dict[int, int]:
+    """Each Python thread of this process (a thread that can hold the GIL): nanoseconds it has
+    waited for a CPU (run-queue wait)."""
+    alive = {t.native_id for t in threading.enumerate() if t.native_id is not None}
+    for gone in set(_schedstat_fds) - alive:
+        os.close(_schedstat_fds.pop(gone))
+    waits = {}
+    for tid in alive:
+        try:
+            if tid not in _schedstat_fds:
+                _schedstat_fds[tid] = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
+            waits[tid] = int(os.pread(_schedstat_fds[tid], 64, 0).split()[1])
+        except (OSError, IndexError, ValueError):  # the thread ended meanwhile
+            continue
+    return waits
+
+
+def _schedstat_works() -> bool:
+    return os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat")
 
 
 class _Clock:
-    """Blocking time of the thread that made it: wall time less its waits for a CPU."""
+    """Blocking time of the loop thread (the thread that made the clock).
+
+    Wall time, less the time this process's threads spent waiting for a CPU: the loop thread
+    itself, and the thread holding the GIL while the loop thread waits for it. It never counts
+    less than the loop thread's own CPU time. A thread running without the GIL (C code) and
+    waiting for a CPU at the same time is subtracted too: a loaded machine may hide part of a
+    blocking call, never add one.
+    """
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
-        self.cpu_wait = _schedstat_reader()
+        self.schedstat = _schedstat_works()
 
-    def now(self) -> tuple[float, float]:
-        return time.perf_counter(), self.cpu_wait()
+    def now(self) -> tuple[float, float, dict[int, int]]:
+        return time.perf_counter(), time.thread_time(), _cpu_waits() if self.schedstat else {}
 
-    def since(self, start: tuple[float, float]) -> tuple[float, float]:
+    def since(self, start: tuple[float, float, dict[int, int]]) -> tuple[float, float]:
         """(blocking seconds, seconds spent waiting for a CPU) since ``start``."""
-        wall, waited = time.perf_counter() - start[0], self.cpu_wait() - start[1]
-        return max(wall - waited, 0.0), waited
+        wall, cpu = time.perf_counter() - start[0], time.thread_time() - start[1]
+        before = start[2]
+        after = _cpu_waits() if self.schedstat else {}
+        waited = sum(n - before.get(tid, 0) for tid, n in after.items() if tid in before) / 1e9
+        return max(wall - waited, cpu, 0.0), waited
 
 
 @contextmanager
