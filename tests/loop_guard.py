@@ -4,11 +4,12 @@ NiceGUI's simulated user runs the app in the test's own event loop. Every callba
 is timed, and one that holds it longer than the limit is logged as ``Executing <handle> took N
 seconds`` (logger ``tests.loop_guard``, WARNING): one such callback freezes every open page.
 
-The time counted is the wall time minus the time the process's threads spent waiting for a CPU
-(the kernel's run-queue wait, ``/proc/self/task/*/schedstat``; see ``_Clock``): a busy machine
-stretches a quick callback's wall time, but a callback that sleeps, waits on a socket or a
-disk, or computes, is counted in full. asyncio's debug mode stays on for its other checks (a loop called from
-another thread, unawaited coroutines), but its own slow-callback report, on wall time, is off.
+The time counted is the wall time minus the time the loop thread spent waiting for a CPU (the
+kernel's run-queue wait, ``/proc/self/task/ID/schedstat``) and minus garbage collections (see
+``_Clock``): a busy machine stretches a quick callback's wall time, but a callback that sleeps,
+waits on a socket or a disk, or computes, is counted in full. asyncio's debug mode stays on for
+its other checks (a loop called from another thread, unawaited coroutines), but its own
+slow-callback report, on wall time, is off.
 
 Two details of the simulation: page builds and async handlers run in tasks of their own, but a
 click or a typed value runs the element's synchronous handler inside the *test's* task (in a
@@ -20,13 +21,14 @@ timed one by one instead (``timed_handlers``, logger ``tests.loop_guard``).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import math
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -65,54 +67,62 @@ def slow_callbacks(records: Iterable[logging.LogRecord], own_task: str | None = 
     return found
 
 
-_schedstat_fds: dict[int, int] = {}  # thread's native id -> its open schedstat file
+_schedstat_files: dict[int, int] = {}  # thread's native id -> its open schedstat file
 
 
-def _cpu_waits() -> dict[int, int]:
-    """Each Python thread of this process (a thread that can hold the GIL): nanoseconds it has
-    waited for a CPU (run-queue wait)."""
-    alive = {t.native_id for t in threading.enumerate() if t.native_id is not None}
-    for gone in set(_schedstat_fds) - alive:
-        os.close(_schedstat_fds.pop(gone))
-    waits = {}
-    for tid in alive:
-        try:
-            if tid not in _schedstat_fds:
-                _schedstat_fds[tid] = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
-            waits[tid] = int(os.pread(_schedstat_fds[tid], 64, 0).split()[1])
-        except (OSError, IndexError, ValueError):  # the thread ended meanwhile
-            continue
-    return waits
+def _schedstat_reader() -> Callable[[], float]:
+    """A function giving the calling thread's run-queue wait in seconds (0.0 if unknown)."""
+    tid = threading.get_native_id()
+    try:
+        if tid not in _schedstat_files:
+            _schedstat_files[tid] = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
+        fd = _schedstat_files[tid]
+        os.pread(fd, 64, 0)
+    except OSError:  # not Linux, or no scheduler statistics: plain wall time
+        return lambda: 0.0
+    return lambda: int(os.pread(fd, 64, 0).split()[1]) / 1e9
 
 
-def _schedstat_works() -> bool:
-    return os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+_collecting: dict[str, float] = {"seconds": 0.0, "since": 0.0}
+
+
+def _on_collection(phase: str, _info: dict) -> None:
+    """``gc.callbacks``: total time spent collecting garbage, whichever thread collects."""
+    if phase == "start":
+        _collecting["since"] = time.perf_counter()
+    else:
+        _collecting["seconds"] += time.perf_counter() - _collecting["since"]
+
+
+gc.callbacks.append(_on_collection)
+
+Mark = tuple[float, float, float, float]
 
 
 class _Clock:
     """Blocking time of the loop thread (the thread that made the clock).
 
-    Wall time, less the time this process's threads spent waiting for a CPU: the loop thread
-    itself, and the thread holding the GIL while the loop thread waits for it. It never counts
-    less than the loop thread's own CPU time. A thread running without the GIL (C code) and
-    waiting for a CPU at the same time is subtracted too: a loaded machine may hide part of a
-    blocking call, never add one.
+    Wall time, less the time the loop thread spent waiting for a CPU (its run-queue wait), and
+    less the garbage collections meanwhile, in any thread (the GIL stops the loop thread during
+    each): their length depends on everything the test process holds, all earlier tests
+    included, not on the callback. It never counts less than the loop thread's own CPU time
+    outside collections. (Other threads' waits for a CPU are not subtracted: they also pile up
+    while the loop thread sleeps in a blocking call and would hide it.)
     """
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
-        self.schedstat = _schedstat_works()
+        self.cpu_wait = _schedstat_reader()
 
-    def now(self) -> tuple[float, float, dict[int, int]]:
-        return time.perf_counter(), time.thread_time(), _cpu_waits() if self.schedstat else {}
+    def now(self) -> Mark:
+        return time.perf_counter(), time.thread_time(), _collecting["seconds"], self.cpu_wait()
 
-    def since(self, start: tuple[float, float, dict[int, int]]) -> tuple[float, float]:
-        """(blocking seconds, seconds spent waiting for a CPU) since ``start``."""
+    def since(self, start: Mark) -> tuple[float, float, float]:
+        """(blocking seconds, seconds spent waiting for a CPU, seconds collecting garbage)."""
         wall, cpu = time.perf_counter() - start[0], time.thread_time() - start[1]
-        before = start[2]
-        after = _cpu_waits() if self.schedstat else {}
-        waited = sum(n - before.get(tid, 0) for tid, n in after.items() if tid in before) / 1e9
-        return max(wall - waited, cpu, 0.0), waited
+        collected = _collecting["seconds"] - start[2]
+        waited = self.cpu_wait() - start[3]
+        return max(wall - waited - collected, cpu - collected, 0.0), waited, collected
 
 
 @contextmanager
@@ -155,14 +165,14 @@ def _timed_handle_event(handler: Any, arguments: Any, **kwargs: Any) -> None:
         _original_handle_event(handler, arguments, **kwargs)
     finally:
         _timing["depth"] -= 1
-        took, waited = clock.since(start)
+        took, waited, collected = clock.since(start)
         if _timing["depth"] == 0 and took >= _timing["limit"]:
             HANDLER_LOG.warning(
-                "Handler %s of %s took %.3f seconds (and %.3f s waiting for a CPU)",
+                "Handler %s of %s took %.3f seconds%s",
                 handler,
                 _describe(arguments),
                 took,
-                waited,
+                _besides(waited, collected),
             )
 
 
@@ -195,14 +205,18 @@ def _timed_handle_run(self: asyncio.Handle) -> None:
     try:
         _original_handle_run(self)
     finally:
-        took, waited = clock.since(start)
+        took, waited, collected = clock.since(start)
         if took >= _callbacks["limit"]:
             HANDLER_LOG.warning(
-                "Executing %s took %.3f seconds (and %.3f s waiting for a CPU)",
+                "Executing %s took %.3f seconds%s",
                 _format_handle(self),
                 took,
-                waited,
+                _besides(waited, collected),
             )
+
+
+def _besides(waited: float, collected: float) -> str:
+    return f" (besides {waited:.3f} s waiting for a CPU and {collected:.3f} s collecting garbage)"
 
 
 def _format_handle(handle: asyncio.Handle) -> str:

