@@ -83,15 +83,20 @@ def _schedstat_reader() -> Callable[[], float]:
     return lambda: int(os.pread(fd, 64, 0).split()[1]) / 1e9
 
 
-_collecting: dict[str, float] = {"seconds": 0.0, "since": 0.0}
+_collecting: dict[str, float] = {"seconds": 0.0, "since": 0.0, "waited": 0.0}
 
 
-def _on_collection(phase: str, _info: dict) -> None:
-    """``gc.callbacks``: total time spent collecting garbage, whichever thread collects."""
+def _on_collection(phase: str, info: dict) -> None:
+    """``gc.callbacks``: total time spent on full collections (the only long ones), whichever
+    thread collects, less that thread's waits for a CPU meanwhile."""
+    if info.get("generation") != 2:
+        return
+    waited = _schedstat_reader()()
     if phase == "start":
-        _collecting["since"] = time.perf_counter()
+        _collecting.update(since=time.perf_counter(), waited=waited)
     else:
-        _collecting["seconds"] += time.perf_counter() - _collecting["since"]
+        took = time.perf_counter() - _collecting["since"] - (waited - _collecting["waited"])
+        _collecting["seconds"] += max(took, 0.0)
 
 
 gc.callbacks.append(_on_collection)
@@ -103,7 +108,7 @@ class _Clock:
     """Blocking time of the loop thread (the thread that made the clock).
 
     Wall time, less the time the loop thread spent waiting for a CPU (its run-queue wait), and
-    less the garbage collections meanwhile, in any thread (the GIL stops the loop thread during
+    less the full garbage collections meanwhile (their time off the run queue), in any thread (the GIL stops the loop thread during
     each): their length depends on everything the test process holds, all earlier tests
     included, not on the callback. It never counts less than the loop thread's own CPU time
     outside collections. (Other threads' waits for a CPU are not subtracted: they also pile up

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -175,3 +176,30 @@ async def test_a_quick_callback_on_a_crowded_cpu_is_not_reported(
     assert walls[0] > SLOW_CALLBACK_SECONDS, "the CPU was not crowded: the test proves nothing"
     assert quick == [], "a 0.03 s callback stretched by waiting for a CPU was reported"
     assert len(blocking) == 1 and 0.29 <= seconds(blocking)[0] < walls[1] + 0.01
+
+
+async def test_a_garbage_collection_is_not_the_callbacks_time(
+    captured: pytest.LogCaptureFixture,
+) -> None:
+    heap = [[] for _ in range(2_000_000)]  # what a long test process holds
+    cpu: list[float] = []
+
+    def collect_then(sleep: float) -> None:
+        start = time.thread_time()
+        gc.collect()
+        cpu.append(time.thread_time() - start)
+        time.sleep(sleep)
+
+    with blocking_detector(asyncio.get_running_loop()):
+        captured.clear()
+        asyncio.get_running_loop().call_soon(collect_then, 0.0)
+        await asyncio.sleep(0.01)
+        collecting = slow_callbacks(captured.records)
+        captured.clear()
+        asyncio.get_running_loop().call_soon(collect_then, 0.3)
+        await asyncio.sleep(0.01)
+        blocking = slow_callbacks(captured.records)
+    del heap
+    assert cpu[0] > SLOW_CALLBACK_SECONDS, "the collection was quick: the test proves nothing"
+    assert collecting == [], "a garbage collection was counted as the callback's own time"
+    assert len(blocking) == 1 and seconds(blocking)[0] >= 0.29
