@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
+# pytest-xdist workers for the non-browser tests (one per CPU; PYTEST_WORKERS=0 runs them in-process)
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test chromium lint format bench clean
 
@@ -37,12 +39,13 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	  [ -x "$(CHROMIUM)" ] || { echo "chromium not found at $(CHROMIUM); set CHROMIUM=/path/to/chromium"; exit 1; }; fi
 
-# Browser tests run in their own pytest call: sync Playwright breaks later asyncio tests.
+# Browser tests run in their own pytest call, in one process: sync Playwright breaks later
+# asyncio tests. The others run in parallel, a test file per worker at a time.
 test: install-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	BARISTA_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	BARISTA_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	BARISTA_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "no browser tests collected"; rc=0; fi; exit $$rc
 

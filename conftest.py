@@ -27,6 +27,14 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (``make test`` runs ``-n``), each worker keeps NiceGUI's storage files
+    apart; the rest is apart already (tmp_path databases, ports from the kernel)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ["NICEGUI_STORAGE_PATH"] = os.path.join(".nicegui", worker)
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: sync Playwright breaks asyncio tests that run after it."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

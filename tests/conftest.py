@@ -1,4 +1,7 @@
-"""Shared fixtures: a migrated database per test, the registry service, app settings."""
+"""Shared fixtures: a migrated database per test, the registry service, app settings.
+
+Databases are copies of templates made once per session (tests/db_templates.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pytest
 
 from barista_ui.records.registry import RegistryService
 from data.db import make_engine, migrate, session_factory
+from tests.db_templates import Templates, copy_database, sqlite_file
 
 POSTGRES_URL = os.environ.get(
     "BARISTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -21,10 +25,19 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'barista.db'}"
 
 
+@pytest.fixture(scope="session")
+def db_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("db-templates"))
+
+
 @pytest.fixture
-def engine(sqlite_url: str):
+def engine(sqlite_url: str, db_templates: Templates):
+    """A migrated database: a copy of the session's migrated template."""
+    target = sqlite_file(sqlite_url)
+    if target is not None and not target.exists():
+        copy_database(db_templates.migrated(), target)
     eng = make_engine(sqlite_url)
-    migrate(eng)
+    migrate(eng)  # at head already for a copy: a quick check
     yield eng
     eng.dispose()
 
@@ -44,6 +57,20 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("BARISTA_SEED_DEMO", "true")
     monkeypatch.setenv("BARISTA_ALLOWED_HOSTS", "test")  # NiceGUI's user fixture: http://test
     yield db
+
+
+@pytest.fixture
+def user(app_database: None, user):
+    """NiceGUI's simulated user (its plugin's fixture), the app's database made beforehand."""
+    return user
+
+
+@pytest.fixture
+def app_database(db_templates: Templates) -> None:
+    """What the app's start-up makes in a new SQLite database (migrated, seeded as configured),
+    copied from a template. Runs just before the app starts, after the fixtures that set its
+    environment (``app_env`` and the like)."""
+    db_templates.provide_app_database()
 
 
 def base_record(**overrides) -> dict:

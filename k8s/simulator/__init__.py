@@ -110,8 +110,10 @@ class Simulator:
         )
         scheme = "https" if self.credentials else "http"
         self.url = f"{scheme}://{config.host}:{self.server.server_address[1]}"
+        # stop() waits for the serving loop to notice: poll often (the default 0.5 s is the
+        # whole cost of stopping)
         self._thread = threading.Thread(
-            target=self.server.serve_forever, name="sim-http", daemon=True
+            target=self.server.serve_forever, args=(0.05,), name="sim-http", daemon=True
         )
         self._kubeconfigs: list[str] = []
 
