@@ -78,6 +78,7 @@ class LiveState:
         self._changed: set[Key] = set()
         self._changed_cv = threading.Condition()
         self._responses: list[Any] = []
+        self._listing = threading.Lock()
 
     # ------------------------------------------------------------------ public
 
@@ -161,9 +162,11 @@ class LiveState:
             return self.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces
         return self.core.list_event_for_all_namespaces
 
-    def _list(self, kind: str) -> tuple[list[Obj], str]:
+    def _list(self, kind: str) -> tuple[list[Any], str]:
+        """A paged LIST, each page turned into what is kept before the next is read (the
+        parsed JSON of 30,000 pods at once would cost about a gigabyte at its peak)."""
         fn = self._list_fn(kind)
-        items: list[Obj] = []
+        items: list[Any] = []
         token = None
         while True:
             kwargs: Obj = {"limit": 500, "_preload_content": False}
@@ -171,9 +174,12 @@ class LiveState:
                 kwargs["label_selector"] = self.selector
             if token:
                 kwargs["_continue"] = token
-            resp = fn(**kwargs)
-            data = json.loads(resp.data)
-            items.extend(data.get("items") or [])
+            data = json.loads(fn(**kwargs).data)
+            if kind == "events":
+                found = (event_live(o) for o in data.get("items") or [])
+                items = [*items, *(e for e in found if e is not None)][-2000:]
+            else:
+                items.extend(self._parse(kind, o) for o in data.get("items") or [])
             token = (data.get("metadata") or {}).get("continue")
             if not token:
                 return items, data["metadata"]["resourceVersion"]
@@ -184,7 +190,8 @@ class LiveState:
         while not self._stop.is_set():
             try:
                 if rv is None:
-                    items, rv = self._list(kind)
+                    with self._listing:  # one kind at a time: one page's peak, not five
+                        items, rv = self._list(kind)
                     self._replace_all(kind, items)
                     self.synced_kinds.add(kind)
                 rv = self._watch(kind, rv)
@@ -240,26 +247,22 @@ class LiveState:
 
     # ------------------------------------------------------------------ state updates
 
-    def _replace_all(self, kind: str, items: list[Obj]) -> None:
-        """A (re)list: the listed objects replace what was kept; only models whose kept view
-        changed are reported."""
-        if kind == "events":
-            parsed = [e for e in (event_live(o) for o in items[-2000:]) if e is not None]
-            with self.lock:
-                changed = {k for k in (self._event(*e) for e in parsed) if k}
-            self._mark(changed)
-            return
-        found = [self._parse(kind, obj) for obj in items]
+    def _replace_all(self, kind: str, items: list[Any]) -> None:
+        """A (re)list (as :meth:`_list` keeps it): the listed objects replace what was kept;
+        only models whose kept view changed are reported."""
         changed = set()
         with self.lock:
-            seen = set()
-            for key, part, value in found:
-                seen.add((key, part))
-                if self._store(kind, key, part, value):
-                    changed.add(key)
-            for key, part in self._kept(kind) - seen:
-                if self._store(kind, key, part, None):
-                    changed.add(key)
+            if kind == "events":
+                changed = {k for k in (self._event(*e) for e in items) if k}
+            else:
+                seen = set()
+                for key, part, value in items:
+                    seen.add((key, part))
+                    if self._store(kind, key, part, value):
+                        changed.add(key)
+                for key, part in self._kept(kind) - seen:
+                    if self._store(kind, key, part, None):
+                        changed.add(key)
         self._mark(changed)
 
     def _apply(self, kind: str, etype: str, obj: Obj) -> None:
