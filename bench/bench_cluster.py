@@ -153,8 +153,11 @@ def one_run(sim: Simulator, tmp: str, db: str, target: dict, args: Any) -> dict[
             browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.set_default_timeout(120_000)
-            page.goto(f"{app.url}/?q={name}")
-            page.locator(ROW).first.get_by_text("3/3").wait_for(timeout=300_000)
+            page.goto(app.url)
+            page.locator(ROW).first.wait_for(timeout=300_000)
+            page.locator("input[placeholder^='Search']").fill(name)
+            shows(page, name, 60_000)  # the first row is the model's
+            shows(page, "3/3", 300_000)
             pod = pod_of(sim, ns, name)
             ready = ready_latencies(sim, page, ns, pod, args.toggles)
             clicks = click_latencies(sim, page, name, 4)
