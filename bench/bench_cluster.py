@@ -100,7 +100,7 @@ def ready_latencies(sim: Simulator, page: Page, ns: str, pod: str, toggles: int)
     out = []
     for _ in range(toggles):
         sim.set_pod_ready(ns, pod, False)
-        shows(page, "2/3", 30_000)
+        shows(page, "2/3", 120_000)  # the server's start (first apply, history) may still run
         start = time.perf_counter()
         sim.set_pod_ready(ns, pod, True)
         try:
