@@ -23,7 +23,7 @@ from barista_ui.access.identity import Identity
 from barista_ui.access.service import AccessService
 from barista_ui.cluster.connection import ClusterConnection, connect
 from barista_ui.cluster.gate import ReconcilerGate
-from barista_ui.cluster.hub import ChangeHub
+from barista_ui.cluster.hub import ChangeHub, KeyWorker
 from barista_ui.cluster.reconciler import Reconciler
 from barista_ui.cluster.status import FleetStatus
 from barista_ui.cost.board import BillingKeys, CostBoard
@@ -107,15 +107,19 @@ class App:
     # ------------------------------------------------------------------ events between services
 
     def live_changed(self, keys: set[Key]) -> None:
-        """The watch saw these models change: record replica history, re-check drift, push."""
-        if self.recorder is not None:
-            try:
-                self.recorder.observe(keys)
-            except Exception:
-                log.exception("recording replica history failed")
+        """The watch saw these models change: push, re-check drift, record replica history
+        (on its own thread: its database writes must not delay the next push)."""
+        self.hub.publish(keys)
         if self.reconciler is not None:
             self.reconciler.observe(keys)
-        self.hub.publish(keys)
+        if self.recorder is not None:
+            self._recording.put(keys)
+
+    @cached_property
+    def _recording(self) -> KeyWorker:
+        recorder = self.recorder
+        assert recorder is not None
+        return KeyWorker(recorder.observe, "replica-history")
 
     def applied(self, key: Key, replicas: int) -> None:
         """The reconciler set ``replicas`` on ``key`` (so replica history says why)."""

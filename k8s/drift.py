@@ -314,7 +314,12 @@ def _owned(live: Obj, diff: Difference, segments: list[Segment]) -> Difference:
     """The difference with who changed it: the manager that last wrote the field
     (:func:`k8s.managed_fields.owners`); for a field no one owns any more (removed from the live
     object), the latest writer other than Barista."""
-    entries = (live.get("metadata") or {}).get("managedFields") or []
+    # a status subresource's entry owns status fields only: it neither owns nor removed these
+    entries = [
+        e
+        for e in (live.get("metadata") or {}).get("managedFields") or []
+        if e.get("subresource") != "status"
+    ]
     if not entries:
         return diff
     path = field_path(*(seg[1] if isinstance(seg, tuple) else seg for seg in segments))

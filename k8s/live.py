@@ -1,10 +1,15 @@
-"""Live state of managed models: list+watch of Deployments, Pods, Events, Services and HPAs,
-kept in memory (the Deployment, Service and HPA whole, for drift).
+"""Live state of managed models: list+watch of Deployments, Pods, Events, Services and HPAs
+(all but Events by the managed label selector; Events carry no labels, so those about other
+objects are dropped as they arrive), kept in memory as compact per-model views
+(:mod:`k8s.live_model`: summaries, and of the Deployment, Service and HPA only what drift
+compares).
 
 Each kind has its own thread: a paged LIST, then a WATCH from the list's resourceVersion with
 bookmarks; a closed stream resumes from the last resourceVersion seen, a 410 Gone relists (and
 reports what changed meanwhile), and connection errors back off exponentially up to 5 s.
-Changes are reported per model key ``(namespace, name)``, coalesced over a few milliseconds.
+Changes are reported per model key ``(namespace, name)``, coalesced over a few milliseconds:
+one report per tick names each changed model once, and a write that changes nothing the model
+shows (a status timestamp, a new resourceVersion) is kept without a report.
 """
 
 from __future__ import annotations
@@ -20,14 +25,24 @@ from kubernetes import client
 from kubernetes.client import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
-from k8s.live_model import EventLive, ModelLive, PodLive, pod_live
-from k8s.manifests import CONFIG_HASH, MANAGED_SELECTOR
+from k8s.live_model import (
+    EventLive,
+    ModelLive,
+    PodLive,
+    deployment_summary,
+    event_live,
+    pack,
+    pod_live,
+    store_deployment,
+)
+from k8s.manifests import MANAGED_SELECTOR
 
 log = logging.getLogger("barista.live")
 Key = tuple[str, str]
 Obj = dict[str, Any]
 KINDS = ("deployments", "pods", "events", "services", "hpas")
-OBJECT_FIELD = {"services": "service_obj", "hpas": "hpa_obj"}  # kept whole, for drift
+PACKED_KIND = {"services": "Service", "hpas": "HorizontalPodAutoscaler"}
+DRIFT_SLOT = {"deployments": 0, "services": 1, "hpas": 2}  # in ModelLive.drift_parts
 
 
 class LiveState:
@@ -63,6 +78,7 @@ class LiveState:
         self._changed: set[Key] = set()
         self._changed_cv = threading.Condition()
         self._responses: list[Any] = []
+        self._listing = threading.Lock()
 
     # ------------------------------------------------------------------ public
 
@@ -146,9 +162,11 @@ class LiveState:
             return self.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces
         return self.core.list_event_for_all_namespaces
 
-    def _list(self, kind: str) -> tuple[list[Obj], str]:
+    def _list(self, kind: str) -> tuple[list[Any], str]:
+        """A paged LIST, each page turned into what is kept before the next is read (the
+        parsed JSON of 30,000 pods at once would cost about a gigabyte at its peak)."""
         fn = self._list_fn(kind)
-        items: list[Obj] = []
+        items: list[Any] = []
         token = None
         while True:
             kwargs: Obj = {"limit": 500, "_preload_content": False}
@@ -156,9 +174,12 @@ class LiveState:
                 kwargs["label_selector"] = self.selector
             if token:
                 kwargs["_continue"] = token
-            resp = fn(**kwargs)
-            data = json.loads(resp.data)
-            items.extend(data.get("items") or [])
+            data = json.loads(fn(**kwargs).data)
+            if kind == "events":
+                found = (event_live(o) for o in data.get("items") or [])
+                items = [*items, *(e for e in found if e is not None)][-2000:]
+            else:
+                items.extend(self._parse(kind, o) for o in data.get("items") or [])
             token = (data.get("metadata") or {}).get("continue")
             if not token:
                 return items, data["metadata"]["resourceVersion"]
@@ -169,7 +190,8 @@ class LiveState:
         while not self._stop.is_set():
             try:
                 if rv is None:
-                    items, rv = self._list(kind)
+                    with self._listing:  # one kind at a time: one page's peak, not five
+                        items, rv = self._list(kind)
                     self._replace_all(kind, items)
                     self.synced_kinds.add(kind)
                 rv = self._watch(kind, rv)
@@ -225,121 +247,99 @@ class LiveState:
 
     # ------------------------------------------------------------------ state updates
 
-    def _replace_all(self, kind: str, items: list[Obj]) -> None:
-        changed: set[Key] = set()
+    def _replace_all(self, kind: str, items: list[Any]) -> None:
+        """A (re)list (as :meth:`_list` keeps it): the listed objects replace what was kept;
+        only models whose kept view changed are reported."""
+        changed = set()
         with self.lock:
-            if kind == "deployments":
-                seen = set()
-                for obj in items:
-                    key = self._deployment(obj)
-                    seen.add(key)
-                    changed.add(key)
-                for key, model in self.models.items():
-                    if key not in seen and model.deployment_exists:
-                        model.deployment_exists = False
-                        changed.add(key)
-            elif kind in OBJECT_FIELD:
-                changed |= self._replace_objects(kind, items)
-            elif kind == "pods":
-                for model in self.models.values():
-                    if model.pod_map:
-                        model.pod_map = {}
-                self.pod_owner.clear()
-                for obj in items:
-                    pod_key = self._pod("ADDED", obj)
-                    if pod_key:
-                        changed.add(pod_key)
-                changed |= set(self.models)
+            if kind == "events":
+                changed = {k for k in (self._event(*e) for e in items) if k}
             else:
-                for obj in items[-2000:]:
-                    event_key = self._event(obj)
-                    if event_key:
-                        changed.add(event_key)
+                seen = set()
+                for key, part, value in items:
+                    seen.add((key, part))
+                    if self._store(kind, key, part, value):
+                        changed.add(key)
+                for key, part in self._kept(kind) - seen:
+                    if self._store(kind, key, part, None):
+                        changed.add(key)
         self._mark(changed)
 
     def _apply(self, kind: str, etype: str, obj: Obj) -> None:
-        key: Key | None
+        """One watch event; parsing and packing happen outside the lock."""
+        if kind == "events":
+            event = event_live(obj)
+            if event is None:
+                return
+            with self.lock:
+                key = self._event(*event)
+            if key:
+                self._mark({key})
+            return
+        key, part, value = self._parse(kind, obj)
+        if etype == "DELETED":
+            value = None
         with self.lock:
-            if kind == "deployments":
-                key = self._deployment(obj, deleted=etype == "DELETED")
-            elif kind in OBJECT_FIELD:
-                key = self._object(kind, obj, deleted=etype == "DELETED")
-            elif kind == "pods":
-                key = self._pod(etype, obj)
-            else:
-                key = self._event(obj)
-        if key:
+            changed = self._store(kind, key, part, value)
+        if changed:
             self._mark({key})
 
-    def _model(self, key: Key) -> ModelLive:
+    def _parse(self, kind: str, obj: Obj) -> tuple[Key, str, Any]:
+        """(model key, which part of the model, what is kept of ``obj``)."""
+        meta = obj["metadata"]
+        model = (meta.get("labels") or {}).get("model")
+        if kind == "pods":
+            return (meta["namespace"], model or ""), meta["name"], pod_live(obj)
+        key = (meta["namespace"], model or meta["name"])
+        if kind == "deployments":
+            return key, "", (deployment_summary(obj), pack("Deployment", obj))
+        return key, "", pack(PACKED_KIND[kind], obj)
+
+    def _kept(self, kind: str) -> set[tuple[Key, str]]:
+        """What is kept of ``kind`` now, as (model key, part) pairs (caller holds the lock)."""
+        if kind == "pods":
+            return {(k, pod) for k, m in self.models.items() for pod in m.pod_map}
+        if kind == "deployments":
+            return {(k, "") for k, m in self.models.items() if m.deployment_exists}
+        slot = DRIFT_SLOT[kind]
+        return {(k, "") for k, m in self.models.items() if m.drift_parts[slot] is not None}
+
+    def _store(self, kind: str, key: Key, part: str, value: Any) -> bool:
+        """Keep ``value`` (None: gone) for ``key``; whether what the model shows changed."""
+        if kind == "pods":
+            if not key[1]:
+                return False
+            return self._store_pod(key, part, value)
         model = self.models.get(key)
         if model is None:
+            if value is None:
+                return False
             model = self.models[key] = ModelLive()
-        return model
+        if kind == "deployments":
+            return store_deployment(model, value)
+        slot = DRIFT_SLOT[kind]
+        if model.drift_parts[slot] == value:
+            return False
+        parts = list(model.drift_parts)
+        parts[slot] = value
+        model.drift_parts = (parts[0], parts[1], parts[2])
+        return True
 
-    def _deployment(self, obj: Obj, deleted: bool = False) -> Key:
-        meta = obj["metadata"]
-        labels = meta.get("labels") or {}
-        key = (meta["namespace"], labels.get("model") or meta["name"])
-        model = self._model(key)
-        model.deployment_obj = None if deleted else obj
-        if deleted:
-            model.deployment_exists = False
-            model.desired = model.ready = model.available = model.updated = model.replicas = 0
-            return key
-        spec, status = obj.get("spec") or {}, obj.get("status") or {}
-        model.deployment_exists = True
-        model.desired = spec.get("replicas", 0)
-        model.ready = status.get("readyReplicas", 0)
-        model.available = status.get("availableReplicas", 0)
-        model.updated = status.get("updatedReplicas", 0)
-        model.replicas = status.get("replicas", 0)
-        model.generation = meta.get("generation", 0)
-        model.observed_generation = status.get("observedGeneration", 0)
-        model.annotations = dict(meta.get("annotations") or {})
-        model.config_hash = model.annotations.get(CONFIG_HASH)
-        model.resource_version = meta.get("resourceVersion")
-        containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
-        model.image = containers[0].get("image") if containers else None
-        return key
+    def _store_pod(self, key: Key, name: str, pod: PodLive | None) -> bool:
+        model = self.models.get(key)
+        if pod is None:
+            self.pod_owner.pop((key[0], name), None)
+            return model is not None and model.pod_map.pop(name, None) is not None
+        if model is None:
+            model = self.models[key] = ModelLive()
+        self.pod_owner[(key[0], name)] = key
+        if model.pod_map.get(name) == pod:
+            return False
+        model.pod_map[name] = pod
+        return True
 
-    def _object(self, kind: str, obj: Obj, deleted: bool = False) -> Key:
-        """A model's Service or HPA, kept whole for drift."""
-        meta = obj["metadata"]
-        key = (meta["namespace"], (meta.get("labels") or {}).get("model") or meta["name"])
-        setattr(self._model(key), OBJECT_FIELD[kind], None if deleted else obj)
-        return key
-
-    def _replace_objects(self, kind: str, items: list[Obj]) -> set[Key]:
-        seen = {self._object(kind, obj) for obj in items}
-        gone = {
-            k for k, m in self.models.items() if k not in seen and getattr(m, OBJECT_FIELD[kind])
-        }
-        for key in gone:
-            setattr(self.models[key], OBJECT_FIELD[kind], None)
-        return seen | gone
-
-    def _pod(self, etype: str, obj: Obj) -> Key | None:
-        meta = obj["metadata"]
-        model_name = (meta.get("labels") or {}).get("model")
-        if not model_name:
-            return None
-        key = (meta["namespace"], model_name)
-        pod_key = (meta["namespace"], meta["name"])
-        model = self._model(key)
-        if etype == "DELETED":
-            model.pod_map.pop(meta["name"], None)
-            self.pod_owner.pop(pod_key, None)
-        else:
-            model.pod_map[meta["name"]] = pod_live(obj)
-            self.pod_owner[pod_key] = key
-        return key
-
-    def _event(self, obj: Obj) -> Key | None:
-        inv = obj.get("involvedObject") or {}
-        ns, name, kind = inv.get("namespace"), inv.get("name"), inv.get("kind")
-        if not ns or not name:
-            return None
+    def _event(self, ns: str, name: str, kind: str, event: EventLive) -> Key | None:
+        """File an event under its model (caller holds the lock); None: not a model's."""
         if kind == "Pod":
             # the pod may not have arrived on its own watch yet: its name carries the model's
             key = self.pod_owner.get((ns, name))
@@ -354,16 +354,7 @@ class LiveState:
             key = None
         if key is None:
             return None
-        self._model(key).events.append(
-            EventLive(
-                type=obj.get("type") or "Normal",
-                reason=obj.get("reason") or "",
-                message=obj.get("message") or "",
-                count=obj.get("count") or 1,
-                last_timestamp=obj.get("lastTimestamp") or obj.get("eventTime"),
-                object=f"{kind}/{name}",
-            )
-        )
+        self.models[key].events.append(event)
         return key
 
 

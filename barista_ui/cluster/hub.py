@@ -105,3 +105,37 @@ class ChangeHub:
                 listener(keys)
             except Exception:  # one broken page must not stop the others
                 log.exception("change listener failed")
+
+
+class KeyWorker:
+    """Runs ``work(keys)`` on its own thread with every key handed in since its last run, so a
+    slow listener (one that writes to the database) never holds up the ones after it: under a
+    burst it runs once with the union, each model once."""
+
+    def __init__(self, work: Callable[[set[Key]], object], name: str):
+        self.work = work
+        self.name = name
+        self.runs = 0
+        self._pending: set[Key] = set()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def put(self, keys: Iterable[Key]) -> None:
+        with self._cond:
+            self._pending.update(keys)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+                keys, self._pending = self._pending, set()
+            try:
+                self.work(keys)
+            except Exception:
+                log.exception("%s failed", self.name)
+            self.runs += 1

@@ -26,6 +26,7 @@ Item = ModelRecord | UnreadableRecord
 FULL_READ_OVER = 400  # more changed models than this since the last read: read them all
 RECENT_QUERIES = 16
 FREEZE_FROM = 1000  # records: from here on, a full garbage collection is worth avoiding
+_frozen = False  # gc.freeze() done in this process
 SORTABLE = ("name", "team", "namespace", "tag", "replicas", "updated")
 
 
@@ -156,8 +157,12 @@ class RecordIndex:
             # walking them (hundreds of thousands of objects at 10,000 models) in every full
             # collection, which took 0.2-0.7 s and fell on page loads. Freed by reference
             # counting when replaced, as before. Small fleets (and test runs) are left alone.
-            if len(entries) >= FREEZE_FROM:
+            # Once per process: a frozen object that later ends in a reference cycle (a closed
+            # page's elements) is never collected, so freezing again would leak those.
+            global _frozen
+            if len(entries) >= FREEZE_FROM and not _frozen:
                 gc.freeze()
+                _frozen = True
             return entries
         entries = dict(snap.entries)
         if not keys:
