@@ -26,7 +26,9 @@ def spoiled(app_env, db_templates) -> None:
     spoil(app_env, "ml-prod", "fraud-scorer", schedule=BAD_SCHEDULE)
 
 
-async def test_models_tab_shows_the_row_with_its_problem_and_fixes_it(app_env, spoiled, user: User) -> None:
+async def test_models_tab_shows_the_row_with_its_problem_and_fixes_it(
+    app_env, spoiled, user: User
+) -> None:
     await user.open("/")
     await user.should_see("40 models", retries=30)  # the other 39 and the flagged one
     row = next(r for r in table(user).rows if r["key"] == KEY)
@@ -48,7 +50,9 @@ async def test_models_tab_shows_the_row_with_its_problem_and_fixes_it(app_env, s
     assert rec.spec.schedule is not None and rec.spec.schedule.timezone == "Europe/Berlin"
 
 
-async def test_a_wrong_fix_is_refused_by_field_and_delete_removes_it(app_env, spoiled, user: User) -> None:
+async def test_a_wrong_fix_is_refused_by_field_and_delete_removes_it(
+    app_env, spoiled, user: User
+) -> None:
     await user.open("/")
     await user.should_see("40 models", retries=30)
     user.find(marker="models-table").trigger("open", {"key": KEY})
