@@ -47,12 +47,21 @@ def test_create_records_the_client_user_agent_as_manager_with_fieldsv1(sim, apps
     assert "." in container and "f:image" in container and container["f:image"] == {}
     assert fields["f:spec"]["f:selector"] == {}  # a label selector is atomic
     assert "f:uid" not in fields.get("f:metadata", {})  # system fields are nobody's
+
     # the controller writes status through the status subresource, as its own manager
-    status = eventually(
-        lambda: [e for e in raw(apps, "m1")["metadata"]["managedFields"] if e.get("subresource")]
-    )
+    # (one read for both sides: the status moves on while the pods start)
+    def status_written() -> dict | None:
+        obj = raw(apps, "m1")
+        return obj if any(e.get("subresource") for e in managed(obj)) else None
+
+    written = eventually(status_written)
+    status = [e for e in managed(written) if e.get("subresource")]
     assert status[0]["manager"] == "kube-controller-manager"
-    assert set(decode(status[0]["fieldsV1"])) <= set(flatten(raw(apps, "m1"), "status"))
+    assert set(decode(status[0]["fieldsV1"])) <= set(flatten(written, "status"))
+
+
+def managed(obj: dict) -> list[dict]:
+    return obj["metadata"]["managedFields"]
 
 
 def test_a_changed_image_belongs_to_the_manager_that_changed_it(sim, apps) -> None:  # noqa: F811
