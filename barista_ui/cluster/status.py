@@ -138,18 +138,23 @@ def live_drift(spec: ModelSpec, live: Any) -> list[Difference]:
     """The fields where the cluster runs something else than the record (:mod:`k8s.drift`),
     kept until the record or one of the live objects changes. A live view without the objects
     themselves is compared by the config hash only."""
+    # The versions first, the objects after: the watch may store a newer object meanwhile
+    # (a Service arriving after its Deployment), and an answer from newer objects must not be
+    # cached under the older versions, or it would stand until the next change.
+    versions = getattr(live, "versions", None)
     objects = getattr(live, "objects", None)
     if objects is None:
         if live.config_hash == config_hash(spec.to_file_dict()):
             return []
         shown = (live.config_hash or "-")[:6]
         return [Difference("Deployment", spec.name, "metadata.annotations.config-hash", "", shown)]
-    key, versions = (spec.namespace, spec.name), live.versions
+    key = (spec.namespace, spec.name)
     cached = _drift_cache.get(key)
     if cached is not None and cached[1] == versions and (cached[0] is spec or cached[0] == spec):
         return cached[2]
     found = differences(spec.to_file_dict(), objects)
-    _drift_cache[key] = (spec, versions, found)
+    if getattr(live, "versions", None) is versions:  # nothing stored in between: the objects are these versions'
+        _drift_cache[key] = (spec, versions, found)
     return found
 
 

@@ -38,7 +38,9 @@ class StatusCounts:
     def __init__(self, fleet: Fleet, shown: Callable[[], PageRead | None]):
         self.fleet = fleet
         self._shown = shown
-        self._keys: tuple[int, set[Key]] = (0, set())  # (id of the read, its keys as a set)
+        # the read whose keys are held as a set (the object itself: a new read may reuse the
+        # address of a freed one, so its id() would pass for the old read's)
+        self._keys: tuple[PageRead | None, set[Key]] = (None, set())
         self._due = False
         self.label = ui.label("").classes("text-xs text-grey-7").mark("status-counts")
         self.label.set_visibility(False)
@@ -55,8 +57,8 @@ class StatusCounts:
         read = self._shown()
         if read is None or self.label.is_deleted:
             return
-        if self._keys[0] != id(read):
-            self._keys = (id(read), set(read.keys))
+        if self._keys[0] is not read:
+            self._keys = (read, set(read.keys))
         if not keys.isdisjoint(self._keys[1]) and not self._due:
             self._due = True
             background_tasks.create(self._later(), name="models-status-counts")

@@ -84,3 +84,33 @@ def test_pending_and_retrying_come_from_the_reconciler() -> None:
     assert row.status == "Retrying"
     assert row.message == "cluster unreachable; next attempt at 09:00:00 UTC"
     assert row.as_dict()["status"] == "Retrying" and len(row.as_dict()["pods"]) == 2
+
+
+class _ServiceArrivesDuringTheRead(ModelLive):
+    """A live view whose Service is stored by the watch while drift reads the objects."""
+
+    arriving: bytes | None = None
+
+    @property
+    def objects(self):  # type: ignore[override]
+        seen = super().objects
+        if self.arriving is not None:
+            self.drift_parts = (self.drift_parts[0], self.arriving, self.drift_parts[2])
+            self.arriving = None
+        return seen
+
+
+def test_drift_read_while_a_service_arrives_is_not_kept_for_the_newer_view() -> None:
+    from barista_ui.cluster.status import live_drift
+    from k8s.live_model import pack
+    from k8s.manifests import deployment, service
+
+    rec = record(name="arriving")
+    body = rec.spec.to_file_dict()
+    live = _ServiceArrivesDuringTheRead()
+    live.deployment_exists = True
+    live.drift_parts = (pack("Deployment", deployment(body, 2)), None, None)
+    live.arriving = pack("Service", service(body))
+    first = live_drift(rec.spec, live)  # read before the Service was there
+    assert any(d.kind == "Service" for d in first)
+    assert not any(d.kind == "Service" for d in live_drift(rec.spec, live))
