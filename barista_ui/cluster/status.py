@@ -131,7 +131,7 @@ def sync_status(
     return SyncStatus("Synced")
 
 
-_drift_cache: dict[Key, tuple[ModelSpec, tuple[str | None, ...], list[Difference]]] = {}
+_drift_cache: dict[Key, tuple[ModelSpec, Any, list[Difference]]] = {}
 
 
 def live_drift(spec: ModelSpec, live: Any) -> list[Difference]:
@@ -153,7 +153,9 @@ def live_drift(spec: ModelSpec, live: Any) -> list[Difference]:
     if cached is not None and cached[1] == versions and (cached[0] is spec or cached[0] == spec):
         return cached[2]
     found = differences(spec.to_file_dict(), objects)
-    if getattr(live, "versions", None) is versions:  # nothing stored in between: the objects are these versions'
+    if (
+        getattr(live, "versions", None) is versions
+    ):  # nothing stored in between: the objects are these versions'
         _drift_cache[key] = (spec, versions, found)
     return found
 
