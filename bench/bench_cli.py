@@ -26,31 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from barista_ui.records.registry import RegistryService  # noqa: E402
-from data.db import make_engine, migrate, session_factory  # noqa: E402
-from data.seed import demo_records  # noqa: E402
+from bench.fleet import seed_models  # noqa: E402
 from tests.apprunner import AppProcess  # noqa: E402
 
 BARISTA = str(Path(sys.executable).parent / "barista")
-NAME = "fraud-scorer-0000"
+NAME = "fraud-scorer-00000"
 LOCAL_TARGET = 0.4
 REMOTE_TARGET = 0.5
-
-
-def seed(url: str, n: int) -> None:
-    """N records through the registry (one batch), names ``<demo name>-NNNN``."""
-    engine = make_engine(url)
-    migrate(engine)
-    base = demo_records()
-    records = []
-    for i in range(n):
-        rec = dict(base[i % len(base)])
-        rec["name"] = f"{rec['name'][:50]}-{i:04d}"
-        records.append(rec)
-    RegistryService(session_factory(engine), max_replicas=50).apply_many(
-        records, actor="bench", source="cli"
-    )
-    engine.dispose()
 
 
 def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
@@ -73,7 +55,7 @@ def measure_size(n: int, runs: int, remote: bool) -> dict[str, float]:
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        seed(db, n)
+        seed_models(db, n)
         base = {k: v for k, v in os.environ.items() if not k.startswith("BARISTA_")}
         # as installed by `make install` (bytecode cached): the warm-up run writes the .pyc files
         base.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -27,10 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from barista_ui.records.registry import RegistryService  # noqa: E402
+from bench.fleet import seed_models  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
-from data.db import make_engine, migrate, session_factory  # noqa: E402
-from data.seed import demo_records  # noqa: E402
 from tests.apprunner import AppProcess  # noqa: E402
 
 BASELINE = 20
@@ -51,22 +49,6 @@ METRICS = (
 )
 
 
-def seed(url: str, n: int) -> None:
-    """``n`` models (the demo fleet's, renamed), applied as ``barista models apply`` does."""
-    engine = make_engine(url)
-    migrate(engine)
-    base = demo_records()
-    records = []
-    for i in range(n):
-        rec = dict(base[i % len(base)])
-        rec["name"] = f"{rec['name'][:50]}-{i:05d}"
-        records.append(rec)
-    registry = RegistryService(session_factory(engine), max_replicas=50)
-    for start in range(0, n, 1000):  # one transaction per thousand
-        registry.apply_many(records[start : start + 1000], actor="bench", source="cli")
-    engine.dispose()
-
-
 def seeded(n: int, tmp: Path, keep: Path | None) -> str:
     """A database with ``n`` models (reused from ``keep`` when it is there)."""
     db = tmp / f"page-{n}.db"
@@ -75,7 +57,7 @@ def seeded(n: int, tmp: Path, keep: Path | None) -> str:
         shutil.copy(kept, db)
     else:
         started = time.perf_counter()
-        seed(f"sqlite:///{db}", n)
+        seed_models(f"sqlite:///{db}", n)
         print(f"seeded {n} models in {time.perf_counter() - started:.1f} s", flush=True)
         if kept is not None:
             kept.parent.mkdir(parents=True, exist_ok=True)
