@@ -24,6 +24,7 @@ from k8s.manifests import ORIGINAL_REPLICAS
 from tests.actors import ANA
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
+from tests.schedule.office_hours import payments_office_hours
 
 CREATED = parse_time("2026-11-01T00:00:00Z")
 NIGHT = parse_time("2026-11-24T19:00:00Z")  # Tuesday, after Mon-Fri 08:00-18:00 UTC
@@ -39,15 +40,7 @@ def house(engine, sim):  # noqa: F811
     registry = RegistryService(new, clock=lambda: CREATED)
     gateway = ClusterGateway(sim.api_client(), backoff_base_s=0.01)
     sched = SchedulerEngine(new, registry, gateway, clock=lambda: NIGHT)
-    sched.set_policy(
-        "team",
-        "payments",
-        uptime="Mon-Fri 08:00-18:00 UTC",
-        downtime=None,
-        timezone=None,
-        holidays=None,
-        actor=ANA,
-    )
+    payments_office_hours(sched)
 
     def desired_for(spec: ModelSpec) -> int:
         return desired_replicas(

@@ -17,6 +17,7 @@ from k8s.manifests import ORIGINAL_REPLICAS
 from tests.actors import ANA
 from tests.conftest import base_record
 from tests.k8s_fixtures import sim  # noqa: F401
+from tests.schedule.office_hours import payments_office_hours
 
 CREATED = parse_time("2026-11-01T00:00:00Z")
 WORK = parse_time("2026-11-24T10:00:00Z")  # Tuesday, inside Mon-Fri 08:00-18:00 UTC
@@ -35,15 +36,7 @@ def env(engine, sim):  # noqa: F811
         return SchedulerEngine(new, registry, gateway, clock=lambda: kw.pop("now", WORK), **kw)
 
     sched = make()
-    sched.set_policy(
-        "team",
-        "payments",
-        uptime="Mon-Fri 08:00-18:00 UTC",
-        downtime=None,
-        timezone=None,
-        holidays=None,
-        actor=ANA,
-    )
+    payments_office_hours(sched)
     return registry, gateway, sched, make, new
 
 
