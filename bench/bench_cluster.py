@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from barista_ui.records.registry import RegistryService  # noqa: E402
+from bench.fleet import start_bench_simulator  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from data.db import make_engine, migrate, session_factory  # noqa: E402
 from k8s.gateway import ClusterGateway  # noqa: E402
-from k8s.simulator import NodeSpec, Simulator, SimulatorConfig, start_simulator  # noqa: E402
+from k8s.simulator import Simulator  # noqa: E402
 from tests.apprunner import AppProcess  # noqa: E402
 
 ROW = ".q-table tbody tr"
@@ -169,16 +170,7 @@ def one_run(sim: Simulator, tmp: str, db: str, target: dict, args: Any) -> dict[
 
 
 def measure(n: int, args: Any) -> dict[str, float]:
-    nodes = tuple(NodeSpec(f"bench-{i}", cpu="64", memory="256Gi") for i in range(20 + n // 100))
-    sim = start_simulator(
-        SimulatorConfig(
-            speed=10,
-            pod_schedule_delay_s=0.01,
-            pod_start_delay_s=0.05,
-            nodes=nodes,
-            history_size=50_000,
-        )
-    )
+    sim = start_bench_simulator(20 + n // 100)
     recs = records(n)
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -36,18 +36,9 @@ NAMESPACES = 4
 
 def serve(kubeconfig: str) -> None:
     """The child process: a simulator with the bench's timings until stdin closes."""
-    from k8s.simulator import NodeSpec, SimulatorConfig, start_simulator
+    from bench.fleet import start_bench_simulator
 
-    nodes = tuple(NodeSpec(f"bench-{i}", cpu="64", memory="256Gi") for i in range(20))
-    sim = start_simulator(
-        SimulatorConfig(
-            speed=10,
-            pod_schedule_delay_s=0.01,
-            pod_start_delay_s=0.05,
-            nodes=nodes,
-            history_size=50_000,
-        )
-    )
+    sim = start_bench_simulator(20)
     sim.write_kubeconfig(kubeconfig)
     print("ready", flush=True)
     sys.stdin.read()
